@@ -1,0 +1,74 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "obf",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "obf", targets: ["obf"]),
+        .executable(name: "hz-test-member", targets: ["hz-test-member"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // epoll, eventfd and socket option constants that Glibc does not export to Swift.
+        .target(name: "CSystemShims"),
+        // Feature arithmetic, snapshot parsing and the engine actor; knows nothing of HTTP or Hazelcast.
+        .target(name: "OBFEngine", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // A client of the Hazelcast Open Binary Client Protocol 2.x; knows nothing of features.
+        .target(name: "HazelcastClient", dependencies: [
+            "CSystemShims",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Snapshot sources: mock, replay and hazelcast.
+        .target(name: "OBFSources", dependencies: [
+            "OBFEngine",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // A small HTTP/1.1 server on sockets, epoll and Dispatch.
+        .target(name: "OBFHTTP", dependencies: [
+            "CSystemShims",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Routes, JSON bodies, metrics and wiring of the service.
+        .target(name: "OBFService", dependencies: [
+            "OBFEngine", "OBFSources", "OBFHTTP",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        // The `obf` command: serve, push, probe.
+        .executableTarget(name: "obf", dependencies: [
+            "OBFService", "OBFSources",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // An in-memory Hazelcast member for tests and benchmarks (never part of `obf`).
+        .target(name: "HazelcastTestMember", dependencies: [
+            "HazelcastClient", "CSystemShims",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // In-process benchmarks of the engine, run by the scripts in bench/ (never by the tests).
+        .executableTarget(name: "obf-bench", dependencies: ["OBFEngine", "OBFSources"], path: "bench/Sources/obf-bench"),
+        .executableTarget(name: "hz-test-member", dependencies: [
+            "HazelcastTestMember",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Shared helpers of the test targets: an HTTP test client, a scripted source, fixtures.
+        .target(name: "OBFTestSupport", dependencies: [
+            "OBFEngine", "OBFService", "OBFHTTP",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "InMemoryLogging", package: "swift-log"),
+        ], path: "Tests/OBFTestSupport"),
+        .testTarget(name: "OBFEngineTests", dependencies: ["OBFEngine", "OBFSources"]),
+        .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP"]),
+        .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember"]),
+        .testTarget(name: "OBFServiceTests", dependencies: [
+            "OBFService", "OBFEngine", "OBFSources", "OBFHTTP", "OBFTestSupport",
+        ]),
+    ]
+)

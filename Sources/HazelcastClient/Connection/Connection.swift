@@ -1,0 +1,291 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// One TCP connection to a member. A dedicated thread connects and then reads with blocking
+/// calls (never on the Swift cooperative pool); requests are correlated by id so many can be in
+/// flight; writes happen synchronously under the stream's lock.
+package final class Connection: Sendable {
+    package let id: Int
+    package let address: HazelcastAddress
+    private let stream: any ByteStream
+    private let logger: Logger
+    private let correlationIds = Atomic<Int64>(0)
+    private let lastRead: Atomic<UInt64>
+    private let lastWrite: Atomic<UInt64>
+    private let state = Mutex(State())
+
+    private struct State {
+        var closeReason: String?
+        var pending: [Int64: ResponseSlot] = [:]
+        var eventHandlers: [Int64: @Sendable (ClientMessage) -> Void] = [:]
+        var closeWaiters: [CheckedContinuation<String, Never>] = []
+    }
+
+    /// The bytes a client sends first on every connection.
+    package static let protocolPreamble: [UInt8] = Array("CP2".utf8)
+
+    package init(id: Int, address: HazelcastAddress, stream: any ByteStream, logger: Logger) {
+        self.id = id
+        self.address = address
+        self.stream = stream
+        self.logger = logger
+        let now = MonotonicTime.nanoseconds()
+        lastRead = Atomic(now)
+        lastWrite = Atomic(now)
+    }
+
+    // MARK: Opening
+
+    /// Connects on a new thread (which then becomes the reader), sends the `CP2` preamble and
+    /// returns the connection. Cancelling the caller abandons the attempt.
+    package static func open(
+        to address: HazelcastAddress, id: Int, connectTimeout: Duration, writeTimeout: Duration, logger: Logger
+    ) async throws -> Connection {
+        let attempt = OpenAttempt()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                attempt.setContinuation(continuation)
+                let thread = Thread {
+                    let connection: Connection
+                    do {
+                        let stream = try TCPStream.connect(
+                            host: address.host, port: address.port, timeout: connectTimeout, sendTimeout: writeTimeout)
+                        connection = Connection(id: id, address: address, stream: stream, logger: logger)
+                        try stream.write(protocolPreamble)
+                    } catch {
+                        attempt.finish(.failure(error))
+                        return
+                    }
+                    guard attempt.finish(.success(connection)) else {
+                        connection.close(reason: "connection attempt abandoned")
+                        connection.stream.close()
+                        return
+                    }
+                    connection.readLoop()
+                }
+                thread.name = "hz-connection-\(id)"
+                thread.start()
+            }
+        } onCancel: {
+            attempt.finish(.failure(CancellationError()))
+        }
+    }
+
+    // MARK: State
+
+    package var isClosed: Bool { state.withLock { $0.closeReason != nil } }
+    package var closeReason: String? { state.withLock { $0.closeReason } }
+    /// Monotonic time of the last bytes received.
+    package var lastReadNanoseconds: UInt64 { lastRead.load(ordering: .relaxed) }
+    /// Monotonic time of the last bytes written.
+    package var lastWriteNanoseconds: UInt64 { lastWrite.load(ordering: .relaxed) }
+    /// Requests waiting for their response.
+    package var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    /// Closes the connection: wakes the reader, fails pending requests, wakes `waitUntilClosed`.
+    package func close(reason: String) {
+        let (slots, waiters) = state.withLock { state -> ([ResponseSlot], [CheckedContinuation<String, Never>]) in
+            guard state.closeReason == nil else { return ([], []) }
+            state.closeReason = reason
+            let slots = Array(state.pending.values)
+            let waiters = state.closeWaiters
+            state.pending = [:]
+            state.eventHandlers = [:]
+            state.closeWaiters = []
+            return (slots, waiters)
+        }
+        stream.shutdown()
+        for slot in slots { slot.complete(.failure(HazelcastError.connectionLost(reason))) }
+        for waiter in waiters { waiter.resume(returning: reason) }
+    }
+
+    /// Returns the close reason once the connection is closed.
+    package func waitUntilClosed() async -> String {
+        await withCheckedContinuation { continuation in
+            let reason: String? = state.withLock { state in
+                if let reason = state.closeReason { return reason }
+                state.closeWaiters.append(continuation)
+                return nil
+            }
+            if let reason { continuation.resume(returning: reason) }
+        }
+    }
+
+    // MARK: Requests
+
+    /// Sends one request and waits for its response; an error response throws `.server`.
+    package func send(
+        _ message: ClientMessage, timeout: Duration, what: String,
+        eventHandler: (@Sendable (ClientMessage) -> Void)? = nil
+    ) async throws -> ClientMessage {
+        let results = await sendAll([message], timeout: timeout, what: what, eventHandler: eventHandler)
+        guard let first = results.first else { throw HazelcastError.protocol("no result for \(what)") }
+        return try first.get()
+    }
+
+    /// Sends several requests in one write and waits for all responses (each may fail on its own).
+    package func sendAll(
+        _ messages: [ClientMessage], timeout: Duration, what: String,
+        eventHandler: (@Sendable (ClientMessage) -> Void)? = nil
+    ) async -> [Result<ClientMessage, any Error>] {
+        var slots: [(Int64, ResponseSlot)] = []
+        var bytes: [UInt8] = []
+        for var message in messages {
+            let correlationId = correlationIds.add(1, ordering: .relaxed).newValue
+            message.setCorrelationId(correlationId)
+            bytes.append(contentsOf: message.encoded())
+            slots.append((correlationId, ResponseSlot()))
+        }
+        let registered = slots
+        let closedReason: String? = state.withLock { state in
+            if let reason = state.closeReason { return reason }
+            for (correlationId, slot) in registered {
+                state.pending[correlationId] = slot
+                if let eventHandler { state.eventHandlers[correlationId] = eventHandler }
+            }
+            return nil
+        }
+        if let closedReason {
+            return registered.map { _ in .failure(HazelcastError.connectionLost(closedReason)) }
+        }
+        write(bytes)
+        let timer = Task { [self] in
+            try? await Task.sleep(for: timeout)
+            guard !Task.isCancelled else { return }
+            for (correlationId, _) in registered {
+                fail(correlationId, with: HazelcastError.timeout("\(what) got no response within \(timeout)"))
+            }
+        }
+        defer { timer.cancel() }
+        return await withTaskCancellationHandler {
+            var results: [Result<ClientMessage, any Error>] = []
+            for (_, slot) in registered {
+                do {
+                    results.append(.success(try await slot.value()))
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+            return results
+        } onCancel: {
+            for (correlationId, _) in registered { fail(correlationId, with: CancellationError()) }
+        }
+    }
+
+    /// Sends a request whose response is not awaited (a heartbeat ping); the response is dropped.
+    package func sendWithoutResponse(_ message: ClientMessage) {
+        var message = message
+        message.setCorrelationId(correlationIds.add(1, ordering: .relaxed).newValue)
+        guard !isClosed else { return }
+        write(message.encoded())
+    }
+
+    private func write(_ bytes: [UInt8]) {
+        do {
+            try stream.write(bytes)
+            lastWrite.store(MonotonicTime.nanoseconds(), ordering: .relaxed)
+        } catch {
+            close(reason: "write failed: \(error)")
+        }
+    }
+
+    private func fail(_ correlationId: Int64, with error: any Error) {
+        let slot = state.withLock { state -> ResponseSlot? in
+            state.eventHandlers[correlationId] = nil
+            return state.pending.removeValue(forKey: correlationId)
+        }
+        slot?.complete(.failure(error))
+    }
+
+    /// Stops routing events registered under `correlationId`.
+    package func removeEventHandler(_ correlationId: Int64) {
+        state.withLock { _ = $0.eventHandlers.removeValue(forKey: correlationId) }
+    }
+
+    // MARK: Reading
+
+    private func readLoop() {
+        var reader = MessageReader()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        defer {
+            buffer.deallocate()
+            stream.close()
+        }
+        while true {
+            let count: Int
+            do {
+                count = try stream.read(into: buffer)
+            } catch {
+                close(reason: "read failed: \(error)")
+                return
+            }
+            guard count > 0 else {
+                close(reason: "the member closed the connection")
+                return
+            }
+            lastRead.store(MonotonicTime.nanoseconds(), ordering: .relaxed)
+            reader.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            do {
+                while let message = try reader.nextMessage() {
+                    dispatch(message)
+                }
+            } catch {
+                logger.warning("closing connection: invalid data from member", metadata: [
+                    "member": "\(address)", "connection": "\(id)", "error": "\(error)",
+                ])
+                close(reason: "\(error)")
+                return
+            }
+        }
+    }
+
+    private func dispatch(_ message: ClientMessage) {
+        let correlationId = message.correlationId
+        if message.isEvent || message.initialFlags & FrameFlags.backupEvent != 0 {
+            let handler = state.withLock { $0.eventHandlers[correlationId] }
+            handler?(message)
+            return
+        }
+        let slot = state.withLock { $0.pending.removeValue(forKey: correlationId) }
+        guard let slot else {
+            logger.trace("dropping a response nobody waits for", metadata: [
+                "correlation_id": "\(correlationId)", "message_type": "\(message.messageType)",
+            ])
+            return
+        }
+        if message.messageType == ErrorCodec.messageType {
+            slot.complete(.failure(ErrorCodec.error(from: message)))
+        } else {
+            slot.complete(.success(message))
+        }
+    }
+}
+
+/// The hand-over between an opening thread and the task waiting for it; whichever of success,
+/// failure or cancellation comes first wins.
+private final class OpenAttempt: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<Connection, any Error>?, done: Bool)>((nil, false))
+
+    func setContinuation(_ continuation: CheckedContinuation<Connection, any Error>) {
+        let alreadyDone = state.withLock { state -> Bool in
+            if state.done { return true }
+            state.continuation = continuation
+            return false
+        }
+        if alreadyDone { continuation.resume(throwing: CancellationError()) }
+    }
+
+    /// Returns whether this result reached the waiting task.
+    @discardableResult
+    func finish(_ result: Result<Connection, any Error>) -> Bool {
+        let continuation = state.withLock { state -> CheckedContinuation<Connection, any Error>? in
+            guard !state.done else { return nil }
+            state.done = true
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        continuation?.resume(with: result)
+        return continuation != nil
+    }
+}

@@ -1,0 +1,148 @@
+import CSystemShims
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A blocking TCP socket: connects with a timeout, sets TCP_NODELAY, writes with MSG_NOSIGNAL
+/// under a lock (with a send timeout), and reads from one dedicated thread.
+package final class TCPStream: ByteStream {
+    /// The descriptor, or -1 once closed. Only `close()` (called by the reader thread after its
+    /// last read) invalidates it, so the reader may use a copy without holding the lock.
+    private let descriptor: Mutex<Int32>
+    private let isShutDown = Atomic<Bool>(false)
+
+    /// Wraps an already connected socket.
+    package init(descriptor fd: Int32, sendTimeout: Duration? = nil) {
+        descriptor = Mutex(fd)
+        TCPStream.configure(fd, sendTimeout: sendTimeout)
+    }
+
+    /// Resolves and connects to `host:port`, trying every resolved address, within `timeout` each.
+    package static func connect(host: String, port: Int, timeout: Duration, sendTimeout: Duration) throws(HazelcastError) -> TCPStream {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_protocol = Int32(IPPROTO_TCP)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            let reason = String(cString: gai_strerror(status))
+            throw .io("cannot resolve \(host): \(reason)")
+        }
+        defer { freeaddrinfo(list) }
+        var lastError = HazelcastError.io("no address for \(host)")
+        var entry: UnsafeMutablePointer<addrinfo>? = first
+        while let info = entry {
+            entry = info.pointee.ai_next
+            do {
+                let fd = try connectOne(info.pointee, timeout: timeout, target: "\(host):\(port)")
+                return TCPStream(descriptor: fd, sendTimeout: sendTimeout)
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    private static func connectOne(_ info: addrinfo, timeout: Duration, target: String) throws(HazelcastError) -> Int32 {
+        let fd = socket(info.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), info.ai_protocol)
+        guard fd >= 0 else { throw .io("socket(): \(errnoText())") }
+        var success = false
+        defer { if !success { Glibc.close(fd) } }
+        let flags = fcntl(fd, F_GETFL, 0)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+        if Glibc.connect(fd, info.ai_addr, info.ai_addrlen) != 0 {
+            guard errno == EINPROGRESS else { throw .io("connect to \(target): \(errnoText())") }
+            var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            let millis = Int32(clamping: max(1, Int(timeout.seconds * 1000)))
+            var ready: Int32
+            repeat { ready = poll(&poller, 1, millis) } while ready < 0 && errno == EINTR
+            guard ready > 0 else {
+                throw ready == 0 ? .timeout("connect to \(target) after \(timeout)") : .io("poll: \(errnoText())")
+            }
+            var socketError: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &length)
+            guard socketError == 0 else { throw .io("connect to \(target): \(String(cString: strerror(socketError)))") }
+        }
+        _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
+        success = true
+        return fd
+    }
+
+    private static func configure(_ fd: Int32, sendTimeout: Duration?) {
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
+        if let sendTimeout {
+            let micros = Int(sendTimeout.seconds * 1_000_000)
+            var value = timeval(tv_sec: micros / 1_000_000, tv_usec: micros % 1_000_000)
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+        }
+    }
+
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(HazelcastError) -> Int {
+        let fd = descriptor.withLock { $0 }
+        guard fd >= 0, !isShutDown.load(ordering: .acquiring) else { return 0 }
+        while true {
+            let count = recv(fd, buffer.baseAddress, buffer.count, 0)
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            if isShutDown.load(ordering: .acquiring) { return 0 }
+            throw .io("read: \(errnoText())")
+        }
+    }
+
+    package func write(_ bytes: [UInt8]) throws(HazelcastError) {
+        let result: HazelcastError? = descriptor.withLock { fd in
+            guard fd >= 0, !isShutDown.load(ordering: .acquiring) else { return .io("write: the socket is closed") }
+            return bytes.withUnsafeBytes { raw -> HazelcastError? in
+                guard let base = raw.baseAddress else { return nil }
+                var offset = 0
+                while offset < raw.count {
+                    let sent = send(fd, base + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                    if sent > 0 {
+                        offset += sent
+                    } else if sent < 0 && errno == EINTR {
+                        continue
+                    } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                        return .timeout("write: the member does not read")
+                    } else {
+                        return .io("write: \(errnoText())")
+                    }
+                }
+                return nil
+            }
+        }
+        if let result { throw result }
+    }
+
+    package func shutdown() {
+        descriptor.withLock { fd in
+            guard fd >= 0, !isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+        }
+    }
+
+    package func close() {
+        descriptor.withLock { fd in
+            guard fd >= 0 else { return }
+            isShutDown.store(true, ordering: .releasing)
+            Glibc.close(fd)
+            fd = -1
+        }
+    }
+
+    deinit {
+        descriptor.withLock { fd in
+            if fd >= 0 { Glibc.close(fd) }
+        }
+    }
+}
+
+/// The text of the current `errno`.
+package func errnoText() -> String {
+    let code = errno
+    return "\(String(cString: strerror(code))) (errno \(code))"
+}

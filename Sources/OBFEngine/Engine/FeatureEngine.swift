@@ -1,0 +1,147 @@
+import Foundation
+import Logging
+
+/// Why a step was refused.
+public enum StepError: Error, Equatable, Sendable {
+    /// `bar` is below the last stepped bar and no rollover was asked for.
+    case barRegression(requested: Int64, last: Int64)
+}
+
+/// What the engine reports to its observer after each new step (for metrics).
+public struct StepObservation: Sendable {
+    public var report: StepReport
+    /// How long the source read took, in seconds.
+    public var sourceReadSeconds: Double
+    /// Counts by outcome, for every requested asset.
+    public var outcomes: [SnapshotOutcome: Int]
+    /// Bars held in the caches after the step.
+    public var retainedBars: Int
+    /// Unix seconds when the step finished.
+    public var finishedAt: Double
+}
+
+/// The feature engine: steps are serialised through this actor; look-ups go to
+/// `store`, which only ever holds what the last finished step published.
+public actor FeatureEngine {
+    public nonisolated let store: FeatureStore
+    public nonisolated let configuration: EngineConfiguration
+    public nonisolated let defaultAssets: [String]
+    let source: any SnapshotSource
+    let stepDeadline: Duration
+    let wallClock: @Sendable () -> Double
+    let logger: Logger
+    let snapshotWarnings: RateLimitedLog
+    let observer: (@Sendable (StepObservation) -> Void)?
+
+    var calculator: FeatureCalculator
+    var gate = StepGate()
+
+    public init(configuration: EngineConfiguration, source: any SnapshotSource, defaultAssets: [String],
+                stepDeadline: Duration = .milliseconds(250), logger: Logger,
+                wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                observer: (@Sendable (StepObservation) -> Void)? = nil) {
+        self.configuration = configuration
+        self.source = source
+        self.defaultAssets = defaultAssets
+        self.stepDeadline = stepDeadline
+        self.logger = logger
+        self.wallClock = wallClock
+        self.observer = observer
+        snapshotWarnings = RateLimitedLog(interval: 10)
+        store = FeatureStore(maxBars: configuration.maxBars, knownAssets: defaultAssets)
+        calculator = FeatureCalculator(configuration: configuration)
+    }
+
+    /// Steps `bar` over `assets` (the configured ones when `nil`).
+    ///
+    /// The same bar as the last one returns the stored report with `replayed = true` and
+    /// touches nothing; a lower bar throws `barRegression` unless `rollover` is set, which
+    /// clears the bar caches and keeps the depth references and histories.
+    public func step(bar: Int64, assets: [String]? = nil, rollover: Bool = false) async throws(StepError) -> StepReport {
+        await enterGate()
+        defer { gate.leave() }
+
+        let status = store.status()
+        if let last = status.lastBar {
+            if bar == last, var stored = store.lastReport {
+                stored.replayed = true
+                return stored
+            }
+            if bar < last {
+                guard rollover else { throw .barRegression(requested: bar, last: last) }
+                logger.notice("rollover: new bar sequence", metadata: ["bar": "\(bar)", "previous_bar": "\(last)"])
+                store.clearBars()
+            }
+        }
+        return await runStep(bar: bar, assets: assets ?? defaultAssets, previousStreak: status.emptyStreak)
+    }
+
+    private func enterGate() async {
+        if gate.tryEnter() { return }
+        await withCheckedContinuation { gate.enqueue($0) }
+    }
+
+    private func runStep(bar: Int64, assets: [String], previousStreak: Int) async -> StepReport {
+        let started = ContinuousClock.now
+        let source = self.source
+        let read = await withDeadline(started + stepDeadline) {
+            await source.read(assets: assets, bar: bar, deadline: started + self.stepDeadline)
+        } ?? SourceRead(snapshots: [:])
+        let readSeconds = (ContinuousClock.now - started).seconds
+
+        let judged = SnapshotJudge.judge(read, assets: assets, maxAge: configuration.maxSnapshotAge,
+                                         wallNow: wallClock())
+        for (asset, reason) in judged.invalidReasons {
+            snapshotWarnings.warn(key: "\(asset) \(reason.rawValue)", logger: logger,
+                                  "invalid snapshot skipped", metadata: ["asset": "\(asset)", "reason": "\(reason.rawValue)"])
+        }
+
+        let requestedSlots = store.slots(for: assets)
+        var computed: [(asset: String, features: AssetFeatures)] = []
+        var computedSlots: [Int] = []
+        var skipped: [(asset: String, outcome: SnapshotOutcome)] = []
+        computed.reserveCapacity(assets.count)
+        computedSlots.reserveCapacity(assets.count)
+        calculator.reserve(slots: (requestedSlots.max() ?? -1) + 1)
+        var outcomes: [SnapshotOutcome: Int] = [:]
+        for (index, asset) in assets.enumerated() {
+            let verdict = judged.verdicts[index]
+            switch verdict {
+            case .ok(let snapshot):
+                computed.append((asset, calculator.update(slot: requestedSlots[index], with: snapshot)))
+                computedSlots.append(requestedSlots[index])
+                outcomes[.ok, default: 0] += 1
+            case .skipped(let outcome):
+                skipped.append((asset, outcome))
+                outcomes[outcome, default: 0] += 1
+            }
+        }
+        let macro = calculator.macroStep(computed: computed.map(\.features), requestedSlots: requestedSlots)
+        let streak = computed.isEmpty ? previousStreak + 1 : 0
+        if streak >= configuration.emptyStreakLimit {
+            logger.warning("no order-book snapshots for \(streak) bars; features degraded",
+                           metadata: ["bar": "\(bar)", "source": "\(source.name)"])
+        }
+        let report = StepReport(bar: bar, replayed: false, requested: assets.count, computed: computed,
+                                skipped: skipped, emptyStreak: streak,
+                                durationMs: (ContinuousClock.now - started).seconds * 1000, macro: macro)
+        let finishedAt = wallClock()
+        store.publish(report: report, slots: computedSlots, at: finishedAt)
+        observer?(StepObservation(report: report, sourceReadSeconds: readSeconds, outcomes: outcomes,
+                                  retainedBars: store.status().retainedBars, finishedAt: finishedAt))
+        return report
+    }
+
+    /// Whether the engine is healthy enough to serve (empty streak below the limit).
+    public nonisolated func isFed() -> Bool {
+        store.status().emptyStreak < configuration.emptyStreakLimit
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    public var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+    }
+}

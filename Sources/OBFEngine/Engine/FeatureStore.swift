@@ -1,0 +1,151 @@
+import Synchronization
+
+/// One asset's look-up result (features.md §5).
+public struct FeatureLookup: Sendable, Equatable {
+    public var asset: String
+    public var bar: Int64
+    public var servedBar: Int64?
+    public var source: LookupSource
+    public var features: AssetFeatures
+}
+
+/// The macro look-up result.
+public struct MacroLookup: Sendable, Equatable {
+    public var bar: Int64
+    public var servedBar: Int64?
+    public var source: LookupSource
+    public var macro: MacroFeatures
+}
+
+/// Step bookkeeping readers need (readiness, metrics).
+public struct StoreStatus: Sendable, Equatable {
+    public var lastBar: Int64?
+    public var emptyStreak: Int
+    public var retainedBars: Int
+    /// Unix seconds when the last step finished.
+    public var lastStepTime: Double?
+    public var knownAssets: Int
+}
+
+/// The bar caches as the last finished step published them.
+///
+/// Readers (the HTTP `GET`s) and the engine share it through one lock that is held
+/// only for a look-up or for publishing a computed step, never during a source read.
+public final class FeatureStore: Sendable {
+    struct State {
+        var slotByAsset: [String: Int] = [:]
+        var assetNames: [String] = []
+        var assetBars: [BarLog<AssetFeatures>] = []
+        var macroBars = BarLog<MacroFeatures>()
+        var steppedBars = BarLog<Bool>()
+        var lastReport: StepReport?
+        var lastBar: Int64?
+        var emptyStreak = 0
+        var lastStepTime: Double?
+    }
+
+    let maxBars: Int
+    let state: Mutex<State>
+
+    public init(maxBars: Int, knownAssets: [String] = []) {
+        self.maxBars = max(1, maxBars)
+        state = Mutex(State())
+        _ = slots(for: knownAssets)
+    }
+
+    /// The slot of each asset, registering the ones not seen before.
+    public func slots(for assets: [String]) -> [Int] {
+        state.withLock { state in assets.map { Self.slot(of: $0, in: &state) } }
+    }
+
+    private static func slot(of asset: String, in state: inout State) -> Int {
+        if let slot = state.slotByAsset[asset] { return slot }
+        let slot = state.assetNames.count
+        state.slotByAsset[asset] = slot
+        state.assetNames.append(asset)
+        state.assetBars.append(BarLog())
+        return slot
+    }
+
+    // MARK: reading
+
+    public func lookup(asset: String, bar: Int64) -> FeatureLookup {
+        state.withLock { state in
+            let log = state.slotByAsset[asset].map { state.assetBars[$0] }
+            return Self.lookup(asset: asset, bar: bar, in: log)
+        }
+    }
+
+    public func macroLookup(bar: Int64) -> MacroLookup {
+        state.withLock { state in Self.macroLookup(bar: bar, in: state.macroBars) }
+    }
+
+    /// Every known asset's look-up (sorted by name) and the macro look-up, under one lock.
+    public func barLookup(bar: Int64) -> (assets: [FeatureLookup], macro: MacroLookup) {
+        state.withLock { state in
+            let assets = state.assetNames.indices
+                .map { Self.lookup(asset: state.assetNames[$0], bar: bar, in: state.assetBars[$0]) }
+                .sorted { $0.asset < $1.asset }
+            return (assets, Self.macroLookup(bar: bar, in: state.macroBars))
+        }
+    }
+
+    public func status() -> StoreStatus {
+        state.withLock { state in
+            StoreStatus(lastBar: state.lastBar, emptyStreak: state.emptyStreak, retainedBars: state.steppedBars.count,
+                        lastStepTime: state.lastStepTime, knownAssets: state.assetNames.count)
+        }
+    }
+
+    /// The report of the last step, for an idempotent repeat.
+    public var lastReport: StepReport? { state.withLock { $0.lastReport } }
+
+    private static func lookup(asset: String, bar: Int64, in log: BarLog<AssetFeatures>?) -> FeatureLookup {
+        guard let entry = log?.newest(atOrBelow: bar) else {
+            return FeatureLookup(asset: asset, bar: bar, servedBar: nil, source: .default, features: .neutral)
+        }
+        return FeatureLookup(asset: asset, bar: bar, servedBar: entry.bar,
+                             source: entry.bar == bar ? .live : .fallback, features: entry.value)
+    }
+
+    private static func macroLookup(bar: Int64, in log: BarLog<MacroFeatures>) -> MacroLookup {
+        guard let entry = log.newest(atOrBelow: bar) else {
+            return MacroLookup(bar: bar, servedBar: nil, source: .default, macro: .neutral)
+        }
+        return MacroLookup(bar: bar, servedBar: entry.bar, source: entry.bar == bar ? .live : .fallback,
+                           macro: entry.value)
+    }
+
+    // MARK: publishing (the engine only)
+
+    /// Publishes one finished step: its features, its macro entry and its report; evicts past `maxBars`.
+    func publish(report: StepReport, slots: [Int], at time: Double) {
+        state.withLock { state in
+            for (index, item) in report.computed.enumerated() {
+                state.assetBars[slots[index]].append(bar: report.bar, item.features)
+            }
+            if let macro = report.macro { state.macroBars.append(bar: report.bar, macro) }
+            state.steppedBars.append(bar: report.bar, true)
+            if state.steppedBars.count > maxBars, let oldest = state.steppedBars.oldestBar {
+                state.steppedBars.evict(through: oldest)
+                state.macroBars.evict(through: oldest)
+                for slot in state.assetBars.indices { state.assetBars[slot].evict(through: oldest) }
+            }
+            state.lastReport = report
+            state.lastBar = report.bar
+            state.emptyStreak = report.emptyStreak
+            state.lastStepTime = time
+        }
+    }
+
+    /// Clears every bar cache (a rollover); histories elsewhere are kept.
+    func clearBars() {
+        state.withLock { state in
+            for slot in state.assetBars.indices { state.assetBars[slot].removeAll() }
+            state.macroBars.removeAll()
+            state.steppedBars.removeAll()
+            state.lastReport = nil
+            state.lastBar = nil
+        }
+    }
+}

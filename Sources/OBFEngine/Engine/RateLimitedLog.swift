@@ -1,0 +1,32 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Logs a repeated warning at most once per key per interval, with how many were held back.
+public final class RateLimitedLog: Sendable {
+    private struct Entry { var lastLogged: Double; var suppressed: Int }
+    private let interval: Double
+    private let entries = Mutex<[String: Entry]>([:])
+
+    public init(interval: Double) {
+        self.interval = interval
+    }
+
+    public func warn(key: String, logger: Logger, _ message: @autoclosure () -> Logger.Message,
+                     metadata: Logger.Metadata = [:], now: Double = Date().timeIntervalSince1970) {
+        let suppressed: Int? = entries.withLock { entries in
+            if var entry = entries[key], now - entry.lastLogged < interval {
+                entry.suppressed += 1
+                entries[key] = entry
+                return nil
+            }
+            let held = entries[key]?.suppressed ?? 0
+            entries[key] = Entry(lastLogged: now, suppressed: 0)
+            return held
+        }
+        guard let suppressed else { return }
+        var metadata = metadata
+        if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+        logger.warning(message(), metadata: metadata)
+    }
+}

@@ -1,0 +1,56 @@
+/// What a source returned for one asset in one step.
+public enum RawSnapshot: Sendable, Equatable {
+    /// A JSON document, to be parsed and validated by the engine.
+    case json([UInt8])
+    /// An already structured snapshot (the mock source); still validated.
+    case parsed(OrderBookSnapshot)
+    /// The source found something it could not even hand over as JSON
+    /// (for example a Hazelcast value of another type).
+    case invalid(InvalidSnapshotReason)
+}
+
+/// Which clock judges a snapshot's age (features.md §1, service.md `replay`).
+public enum StalenessClock: Sendable, Equatable {
+    /// The wall clock at the time of the read.
+    case wall
+    /// The newest timestamp among the valid snapshots served for the step.
+    case newestSnapshot
+}
+
+/// The result of one batched read. Assets absent from `snapshots` are missing.
+public struct SourceRead: Sendable {
+    public var snapshots: [String: RawSnapshot]
+    public var clock: StalenessClock
+
+    public init(snapshots: [String: RawSnapshot], clock: StalenessClock = .wall) {
+        self.snapshots = snapshots
+        self.clock = clock
+    }
+}
+
+/// Connection facts a source reports for `/readyz` and the metrics.
+public struct SourceStatus: Sendable, Equatable {
+    public var connected: Bool
+    public var reconnects: Int
+    /// Why the source is not connected, when it is not.
+    public var detail: String?
+
+    public init(connected: Bool, reconnects: Int = 0, detail: String? = nil) {
+        self.connected = connected
+        self.reconnects = reconnects
+        self.detail = detail
+    }
+}
+
+/// Where the engine gets the newest snapshot of each asset for a step.
+public protocol SnapshotSource: Sendable {
+    /// A short name for logs: `mock`, `replay`, `hazelcast`.
+    var name: String { get }
+    /// Reads the newest snapshot of each asset for `bar`, in one batch.
+    /// Must return by `deadline`; assets not read by then are left out (missing).
+    func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant) async -> SourceRead
+    /// The current connection state.
+    func status() -> SourceStatus
+    /// Releases connections; later reads return nothing.
+    func shutdown() async
+}

@@ -1,0 +1,331 @@
+/// One client connection, owned by (and only touched on the thread of) its event loop.
+final class Connection {
+    enum Phase {
+        /// Reading and answering requests.
+        case reading
+        /// A deferred handler is running; further bytes are buffered, not parsed.
+        case awaitingDeferred
+        /// The final response is sent and the write side shut; input is drained until EOF.
+        case lingering
+    }
+
+    /// Output above this stops the parsing of pipelined requests until the client reads.
+    private static let outputHighWater = 64 * 1024
+    /// Buffers above this are released rather than kept for reuse.
+    private static let keptCapacity = 128 * 1024
+
+    let fd: Int32
+    let id: UInt32
+    /// False for a connection refused for the limit: it is not in the open-connection count.
+    let counted: Bool
+    unowned let loop: EventLoop
+
+    private(set) var phase: Phase = .reading
+    private(set) var isClosed = false
+    private var parser: HTTPRequestParser
+    private var input: [UInt8] = []
+    private var inputStart = 0
+    private var output: [UInt8] = []
+    private var outputStart = 0
+    private var closeAfterFlush = false
+    private var peerClosed = false
+    private var registeredEvents: UInt32 = Epoll.readable
+
+    private(set) var generation: UInt64 = 0
+    private var pendingHeadOnly = false
+    private var pendingKeepAlive = true
+    private var pendingHTTP10 = false
+
+    /// When the first byte of the request being read was taken, if one is in progress.
+    private var requestStartedAt: UInt64?
+    private var lastActivity: UInt64
+    private var lastWriteProgress: UInt64
+    private var lingerDeadline: UInt64 = 0
+
+    init(fd: Int32, id: UInt32, counted: Bool, loop: EventLoop) {
+        self.fd = fd
+        self.id = id
+        self.counted = counted
+        self.loop = loop
+        self.parser = HTTPRequestParser(limits: loop.limits)
+        self.lastActivity = loop.now
+        self.lastWriteProgress = loop.now
+    }
+
+    var epollToken: UInt64 {
+        UInt64(UInt32(bitPattern: fd)) | UInt64(id) << 32
+    }
+
+    private var hasPendingOutput: Bool { outputStart < output.count }
+    private var hasBufferedInput: Bool { inputStart < input.count }
+
+    /// Nothing in progress: no request partly read, nothing to write.
+    var isIdle: Bool {
+        phase == .reading && requestStartedAt == nil && !hasBufferedInput && !hasPendingOutput
+            && parser.isAtRequestBoundary
+    }
+
+    // MARK: - Events
+
+    func handle(events: UInt32) {
+        if events & (Epoll.error | Epoll.hangUp) != 0 {
+            // Both directions are gone (or the peer reset): nothing more can be delivered.
+            loop.close(self)
+            return
+        }
+        if events & Epoll.readable != 0 {
+            readable()
+            if isClosed { return }
+        }
+        if events & Epoll.writable != 0 {
+            drive()
+        }
+    }
+
+    private func readable() {
+        if phase == .lingering {
+            drainLingering()
+            return
+        }
+        switch Socket.read(fd, into: loop.scratch) {
+        case .bytes(let count):
+            input.append(contentsOf: UnsafeRawBufferPointer(rebasing: loop.scratch[0..<count]))
+            lastActivity = loop.now
+        case .wouldBlock:
+            return
+        case .closed:
+            peerClosed = true
+        case .failed:
+            loop.close(self)
+            return
+        }
+        drive()
+    }
+
+    /// Parses and answers what is buffered, writes, and repeats while writing frees room.
+    func drive() {
+        var rounds = 0
+        while !isClosed {
+            process()
+            guard flush() else { return }
+            rounds += 1
+            let canContinue = phase == .reading && !closeAfterFlush && !hasPendingOutput && hasBufferedInput
+            if !canContinue || rounds >= 16 { break }
+        }
+        if isClosed { return }
+        if peerClosed && phase == .reading && !closeAfterFlush && !hasPendingOutput {
+            // The client sent EOF and every complete request is answered.
+            loop.close(self)
+            return
+        }
+        updateInterest()
+    }
+
+    private func drainLingering() {
+        while true {
+            switch Socket.read(fd, into: loop.scratch) {
+            case .bytes:
+                continue
+            case .wouldBlock:
+                return
+            case .closed, .failed:
+                loop.close(self)
+                return
+            }
+        }
+    }
+
+    // MARK: - Requests
+
+    private func process() {
+        guard phase == .reading, !closeAfterFlush else { return }
+        while output.count - outputStart < Self.outputHighWater {
+            if !hasBufferedInput && parser.isAtRequestBoundary {
+                requestStartedAt = nil
+                break
+            }
+            if requestStartedAt == nil { requestStartedAt = loop.now }
+            var start = inputStart
+            let event = input.withUnsafeBufferPointer { parser.parse($0, from: &start) }
+            inputStart = start
+            switch event {
+            case .needMore:
+                compactInput()
+                return
+            case .continueExpected:
+                ASCII.append(HTTPResponseSerializer.continueLine, to: &output)
+            case .request(let request, let keepAlive):
+                requestStartedAt = nil
+                dispatch(request, keepAlive: keepAlive)
+                if phase != .reading || closeAfterFlush {
+                    compactInput()
+                    return
+                }
+            case .failure(let failure):
+                answer(failure)
+                return
+            }
+        }
+        compactInput()
+    }
+
+    private func dispatch(_ request: HTTPRequest, keepAlive: Bool) {
+        let keepAlive = keepAlive && !loop.isShuttingDown
+        switch loop.context.handler.handle(request) {
+        case .response(let response):
+            write(response, headOnly: request.isHead, keepAlive: keepAlive, http10: request.version == .http10)
+        case .deferred(let work):
+            generation &+= 1
+            phase = .awaitingDeferred
+            pendingHeadOnly = request.isHead
+            pendingKeepAlive = keepAlive
+            pendingHTTP10 = request.version == .http10
+            let handle = loop.handle
+            let message = (fd: fd, id: UInt64(id), generation: generation)
+            Task {
+                let response = await work()
+                handle.post(.deferredResult(
+                    fd: message.fd, connectionID: message.id, generation: message.generation, response: response))
+            }
+        }
+    }
+
+    /// Takes the result of the deferred handler started at `generation`.
+    func complete(generation: UInt64, with response: HTTPResponse) {
+        guard phase == .awaitingDeferred, generation == self.generation else { return }
+        phase = .reading
+        write(response, headOnly: pendingHeadOnly, keepAlive: pendingKeepAlive && !loop.isShuttingDown, http10: pendingHTTP10)
+        drive()
+    }
+
+    /// Answers without the handler, then closes.
+    func answer(_ failure: HTTPServerFailure) {
+        loop.context.handler.serverAnswered(status: failure.status, code: failure.code)
+        loop.context.logger.debug("answered without handler", metadata: [
+            "status": "\(failure.status)", "code": "\(failure.code)", "reason": "\(failure.message)",
+        ])
+        requestStartedAt = nil
+        write(failure.response, headOnly: false, keepAlive: false, http10: false)
+    }
+
+    private func write(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool, http10: Bool) {
+        let stays = HTTPResponseSerializer.append(
+            response, headOnly: headOnly, keepAlive: keepAlive, http10: http10,
+            dateLine: loop.dateCache.line, to: &output)
+        if !stays { closeAfterFlush = true }
+    }
+
+    // MARK: - Buffers
+
+    private func compactInput() {
+        if inputStart == input.count {
+            if input.capacity > Self.keptCapacity {
+                input = []
+            } else {
+                input.removeAll(keepingCapacity: true)
+            }
+            inputStart = 0
+        } else if inputStart >= 16 * 1024 && inputStart * 2 >= input.count {
+            input.removeSubrange(0..<inputStart)
+            inputStart = 0
+        }
+    }
+
+    /// Sends what is pending; false when the connection was closed meanwhile.
+    private func flush() -> Bool {
+        while hasPendingOutput {
+            let result = output.withUnsafeBytes { bytes in
+                Socket.send(fd, UnsafeRawBufferPointer(rebasing: bytes[outputStart...]))
+            }
+            switch result {
+            case .bytes(let count):
+                outputStart += count
+                lastWriteProgress = loop.now
+                lastActivity = loop.now
+            case .wouldBlock:
+                return true
+            case .closed, .failed:
+                loop.close(self)
+                return false
+            }
+        }
+        if output.capacity > Self.keptCapacity {
+            output = []
+        } else {
+            output.removeAll(keepingCapacity: true)
+        }
+        outputStart = 0
+        if closeAfterFlush && phase == .reading {
+            startLingering()
+        }
+        return !isClosed
+    }
+
+    private func startLingering() {
+        Socket.shutdownWrite(fd)
+        if peerClosed {
+            loop.close(self)
+            return
+        }
+        phase = .lingering
+        input = []
+        inputStart = 0
+        lingerDeadline = min(loop.now + loop.lingerNanos, loop.shutdownDeadline)
+        updateInterest()
+    }
+
+    private func updateInterest() {
+        guard !isClosed else { return }
+        var events: UInt32 = 0
+        switch phase {
+        case .lingering:
+            events = Epoll.readable
+        case .reading, .awaitingDeferred:
+            if !peerClosed && input.count - inputStart < loop.inputCap { events |= Epoll.readable }
+            if hasPendingOutput { events |= Epoll.writable }
+        }
+        if events != registeredEvents {
+            registeredEvents = events
+            loop.handle.epoll.modify(fd, events: events, token: epollToken)
+        }
+    }
+
+    // MARK: - Time
+
+    /// Applies the read, idle, write and linger deadlines.
+    func checkDeadlines(now: UInt64) {
+        switch phase {
+        case .lingering:
+            if now >= lingerDeadline { loop.close(self) }
+        case .awaitingDeferred:
+            if hasPendingOutput && now - lastWriteProgress >= loop.idleNanos { loop.close(self) }
+        case .reading:
+            if hasPendingOutput {
+                if now - lastWriteProgress >= loop.idleNanos { loop.close(self) }
+            } else if let started = requestStartedAt {
+                if now - started >= loop.requestNanos {
+                    answer(.requestTimeout)
+                    drive()
+                }
+            } else if !hasBufferedInput && now - lastActivity >= loop.idleNanos {
+                loop.close(self)
+            }
+        }
+    }
+
+    /// The server is stopping: an idle connection closes now, a busy one after its response.
+    func beginShutdown() {
+        if isIdle {
+            loop.close(self)
+        } else if phase == .reading && requestStartedAt == nil && !hasBufferedInput {
+            closeAfterFlush = true
+            drive()
+        } else if phase == .lingering {
+            lingerDeadline = min(lingerDeadline, loop.shutdownDeadline)
+        }
+    }
+
+    func markClosed() {
+        isClosed = true
+    }
+}

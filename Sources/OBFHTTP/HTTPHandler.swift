@@ -1,0 +1,21 @@
+/// What a handler returns for one request.
+public enum HTTPHandlerResult: Sendable {
+    /// Answered inline on the event-loop thread: must be fast and never block.
+    case response(HTTPResponse)
+    /// Run in a Task; the connection answers when it completes, keeping pipelined order.
+    case deferred(@Sendable () async -> HTTPResponse)
+}
+
+/// Answers requests for an `HTTPServer`.
+public protocol HTTPHandler: Sendable {
+    func handle(_ request: HTTPRequest) -> HTTPHandlerResult
+    /// Called whenever the number of open connections changes (for a gauge). Default: nothing.
+    func connectionsChanged(to count: Int)
+    /// Called when the server itself answers without the handler (parse error, limit, flood, timeout). Default: nothing.
+    func serverAnswered(status: Int, code: String)
+}
+
+extension HTTPHandler {
+    public func connectionsChanged(to count: Int) {}
+    public func serverAnswered(status: Int, code: String) {}
+}

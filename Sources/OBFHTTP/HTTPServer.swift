@@ -1,0 +1,160 @@
+import CSystemShims
+import Dispatch
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An HTTP/1.1 server: one listener, `eventLoopCount` epoll threads, handlers called inline or in a Task.
+public final class HTTPServer: Sendable {
+    private enum State {
+        case idle
+        case running(ServerContext, [pthread_t])
+        case stopping(waiters: [CheckedContinuation<Void, Never>])
+        case stopped
+    }
+
+    private enum ShutdownStep {
+        case done
+        case wait
+        case begin(ServerContext, [pthread_t])
+    }
+
+    private let configuration: HTTPServerConfiguration
+    private let handler: any HTTPHandler
+    private let logger: Logger
+    private let counter = ConnectionCounter()
+    private let state = Mutex(State.idle)
+
+    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) {
+        self.configuration = configuration
+        self.handler = handler
+        self.logger = logger
+    }
+
+    /// The number of open connections.
+    public var connectionCount: Int {
+        counter.current
+    }
+
+    /// Binds, listens and starts the event loops; returns the bound port (useful with port 0).
+    public func start() throws -> Int {
+        try state.withLock { state in
+            guard case .idle = state else {
+                throw HTTPServerError(operation: "start", message: "the server was already started")
+            }
+            let port = try launch(into: &state)
+            logger.info("HTTP server listening", metadata: [
+                "host": "\(configuration.host)", "port": "\(port)", "loops": "\(configuration.eventLoopCount)",
+            ])
+            return port
+        }
+    }
+
+    private func launch(into state: inout State) throws -> Int {
+        guard configuration.eventLoopCount >= 1, configuration.maxConnections >= 1,
+              configuration.maxHeaderBytes >= 64, configuration.maxHeaderCount >= 1, configuration.maxBodyBytes >= 0
+        else {
+            throw HTTPServerError(operation: "start", message: "invalid configuration")
+        }
+        let listener = try Socket.listen(host: configuration.host, port: configuration.port)
+        var handles: [EventLoopHandle] = []
+        do {
+            for _ in 0..<configuration.eventLoopCount {
+                handles.append(try EventLoopHandle())
+            }
+        } catch {
+            for handle in handles { _ = handle.close() }
+            Socket.close(listener.fd)
+            throw error
+        }
+        let context = ServerContext(
+            configuration: configuration, handler: handler, logger: logger, handles: handles, counter: counter)
+        var threads: [pthread_t] = []
+        for index in handles.indices {
+            let listenerFD = index == 0 ? listener.fd : -1
+            do {
+                threads.append(try Self.spawn(name: "obf-http-\(index)") {
+                    EventLoop(index: index, context: context, listenerFD: listenerFD).run()
+                })
+            } catch {
+                // Loops already running stop at once; the others never ran, so close their parts here.
+                for handle in handles[..<index] { handle.post(.shutdown(deadline: 0)) }
+                for handle in handles[index...] { _ = handle.close() }
+                if index == 0 { Socket.close(listener.fd) }
+                for thread in threads { pthread_join(thread, nil) }
+                throw error
+            }
+        }
+        state = .running(context, threads)
+        return listener.port
+    }
+
+    /// Graceful stop: stops accepting, lets in-flight requests finish (up to `shutdownGrace`),
+    /// closes everything and joins the loop threads.
+    public func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let step: ShutdownStep = state.withLock { state in
+                switch state {
+                case .idle, .stopped:
+                    state = .stopped
+                    return .done
+                case .running(let context, let threads):
+                    state = .stopping(waiters: [continuation])
+                    return .begin(context, threads)
+                case .stopping(var waiters):
+                    waiters.append(continuation)
+                    state = .stopping(waiters: waiters)
+                    return .wait
+                }
+            }
+            switch step {
+            case .done:
+                continuation.resume()
+            case .wait:
+                break
+            case .begin(let context, let threads):
+                let deadline = MonotonicClock.now() &+ configuration.shutdownGrace.nanoseconds
+                for handle in context.handles { handle.post(.shutdown(deadline: deadline)) }
+                // Joining blocks, so it runs on a Dispatch thread rather than the cooperative pool.
+                DispatchQueue.global().async {
+                    for thread in threads { pthread_join(thread, nil) }
+                    let waiters: [CheckedContinuation<Void, Never>] = self.state.withLock { state in
+                        guard case .stopping(let waiters) = state else { return [] }
+                        state = .stopped
+                        return waiters
+                    }
+                    self.logger.info("HTTP server stopped")
+                    for waiter in waiters { waiter.resume() }
+                }
+            }
+        }
+    }
+
+    // MARK: - Threads
+
+    private final class ThreadBody: Sendable {
+        let run: @Sendable () -> Void
+
+        init(_ run: @escaping @Sendable () -> Void) {
+            self.run = run
+        }
+    }
+
+    private static func spawn(name: String, _ body: @escaping @Sendable () -> Void) throws -> pthread_t {
+        let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { argument in
+            guard let argument else { return nil }
+            Unmanaged<ThreadBody>.fromOpaque(argument).takeRetainedValue().run()
+            return nil
+        }, box)
+        guard result == 0 else {
+            Unmanaged<ThreadBody>.fromOpaque(box).release()
+            throw HTTPServerError(operation: "pthread_create", errno: result)
+        }
+        _ = pthread_setname_np(thread, String(name.prefix(15)))
+        return thread
+    }
+}

@@ -1,0 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why the server could not start.
+public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
+    /// The failing step, e.g. "bind 127.0.0.1:8080".
+    public var operation: String
+    /// The errno value, or 0 when none applies.
+    public var errno: Int32
+    public var message: String
+
+    public init(operation: String, errno: Int32 = 0, message: String? = nil) {
+        self.operation = operation
+        self.errno = errno
+        if let message {
+            self.message = message
+        } else if errno != 0, let text = strerror(errno) {
+            self.message = String(cString: text)
+        } else {
+            self.message = "failed"
+        }
+    }
+
+    static func fromErrno(_ operation: String) -> HTTPServerError {
+        HTTPServerError(operation: operation, errno: Glibc.errno)
+    }
+
+    public var description: String {
+        errno != 0 ? "\(operation): \(message) (errno \(errno))" : "\(operation): \(message)"
+    }
+}

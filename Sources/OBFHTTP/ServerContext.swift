@@ -1,0 +1,50 @@
+import Logging
+import Synchronization
+
+/// The number of open connections, shared by the server and its loops.
+final class ConnectionCounter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    var current: Int {
+        value.load(ordering: .relaxed)
+    }
+
+    func increment() -> Int {
+        value.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+
+    func decrement() -> Int {
+        value.wrappingSubtract(1, ordering: .relaxed).newValue
+    }
+}
+
+/// What every event loop of one server shares.
+final class ServerContext: Sendable {
+    let configuration: HTTPServerConfiguration
+    let handler: any HTTPHandler
+    let logger: Logger
+    let handles: [EventLoopHandle]
+    let counter: ConnectionCounter
+
+    init(
+        configuration: HTTPServerConfiguration,
+        handler: any HTTPHandler,
+        logger: Logger,
+        handles: [EventLoopHandle],
+        counter: ConnectionCounter
+    ) {
+        self.configuration = configuration
+        self.handler = handler
+        self.logger = logger
+        self.handles = handles
+        self.counter = counter
+    }
+
+    func connectionOpened() {
+        handler.connectionsChanged(to: counter.increment())
+    }
+
+    func connectionClosed() {
+        handler.connectionsChanged(to: counter.decrement())
+    }
+}

@@ -1,0 +1,69 @@
+import OBFEngine
+
+/// Which snapshot source `obf serve` reads.
+public enum SourceKind: String, Sendable, CaseIterable {
+    case mock, replay, hazelcast
+}
+
+/// Everything `obf serve` is configured with, validated (service.md's flag table).
+public struct ServiceConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var source = SourceKind.mock
+    public var assets = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT"]
+    public var replayFile: String?
+    public var mockSeed: UInt64 = 1
+    public var hazelcast = HazelcastSettings()
+    public var stepDeadline = Duration.milliseconds(250)
+    public var engine = EngineConfiguration()
+    public var stateFile: String?
+    public var apiToken: String?
+    public var authReads = false
+    public var authMetrics = false
+
+    public init() {}
+
+    /// Connection settings of the `hazelcast` source (and of `obf push`/`obf probe`).
+    public struct HazelcastSettings: Sendable {
+        public var members = ["127.0.0.1:5701"]
+        public var clusterName = "dev"
+        public var mapName = "DOLPHIN_FEATURES"
+        public var username: String?
+        public var password: String?
+
+        public init() {}
+    }
+
+    /// Checks every value; throws a message naming the flag at fault.
+    public func validated() throws(ConfigurationError) -> ServiceConfiguration {
+        guard (0...65_535).contains(port) else { throw .invalid("--port must be 0...65535, got \(port)") }
+        guard !host.isEmpty else { throw .invalid("--host must not be empty") }
+        guard !assets.isEmpty else { throw .invalid("--assets must name at least one asset") }
+        guard assets.count <= 2000 else { throw .invalid("--assets names more than 2000 assets") }
+        for asset in assets where !AssetSymbol.isValid(asset) {
+            throw .invalid("--assets: '\(asset)' does not match ^[A-Za-z0-9]{1,32}$")
+        }
+        if source == .replay && (replayFile ?? "").isEmpty {
+            throw .invalid("--source replay needs --replay-file PATH")
+        }
+        guard stepDeadline > .zero else { throw .invalid("--step-deadline-ms must be above 0") }
+        guard engine.maxBars >= 1 else { throw .invalid("--max-bars must be at least 1") }
+        guard engine.maxSnapshotAge > 0, engine.maxSnapshotAge.isFinite else {
+            throw .invalid("--max-snapshot-age-s must be a positive number")
+        }
+        guard !hazelcast.members.isEmpty else { throw .invalid("--hz-members must name at least one member") }
+        guard !hazelcast.mapName.isEmpty else { throw .invalid("--hz-map must not be empty") }
+        return self
+    }
+}
+
+/// A configuration value that cannot be used.
+public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let message): message
+        }
+    }
+}

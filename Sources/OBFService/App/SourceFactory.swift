@@ -1,0 +1,25 @@
+import Logging
+import OBFEngine
+import OBFSources
+
+/// Builds the snapshot source a configuration names.
+public enum SourceFactory {
+    public static func make(_ configuration: ServiceConfiguration, logger: Logger) throws -> any SnapshotSource {
+        switch configuration.source {
+        case .mock:
+            return MockSource(seed: configuration.mockSeed)
+        case .replay:
+            let file = try ReplayFile(contentsOf: configuration.replayFile ?? "")
+            if let first = file.skippedLines.first {
+                logger.warning("replay lines skipped", metadata: [
+                    "count": "\(file.skippedLines.count)", "first_line": "\(first.line)", "reason": "\(first.reason)",
+                ])
+            }
+            logger.info("replay file loaded", metadata: ["lines": "\(file.lineCount)",
+                                                          "assets": "\(file.documents.count)"])
+            return ReplaySource(file: file)
+        case .hazelcast:
+            return try HazelcastSourceFactory.make(configuration, logger: logger)
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import OBFEngine
+import Prometheus
+import Synchronization
+
+/// Every metric of the service contract, registered once at start-up with fixed names.
+public final class ServiceMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+
+    let steps: Counter
+    let stepDuration: DurationHistogram
+    let snapshots: [SnapshotOutcome: Counter]
+    let emptyStreak: Gauge
+    let lastStepBar: Gauge
+    let lastStepTimestamp: Gauge
+    let retainedBars: Gauge
+    let sourceConnected: Gauge
+    let sourceReconnects: Counter
+    let sourceReadDuration: DurationHistogram
+    let httpConnections: Gauge
+    let residentMemory: Gauge
+    let openFileDescriptors: Gauge
+    private let reportedReconnects = Mutex<Int>(0)
+    private let httpCounters = Mutex<[HTTPCounterKey: Counter]>([:])
+    private let httpDurations = Mutex<[String: DurationHistogram]>([:])
+
+    struct HTTPCounterKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+
+    static let durationBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1),
+    ]
+
+    public init() {
+        func name(_ metric: String, _ unit: String = "", _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "obf", metricName: metric, unitName: unit, helpText: help)
+        }
+        steps = registry.makeCounter(descriptor: name("steps", "total", "New steps computed."))
+        stepDuration = registry.makeDurationHistogram(
+            descriptor: name("step_duration", "seconds", "Wall time of a step, source read included."),
+            buckets: Self.durationBuckets)
+        let snapshotName = name("snapshots", "total", "Snapshots per step by result.")
+        var snapshots: [SnapshotOutcome: Counter] = [:]
+        for outcome in SnapshotOutcome.allCases {
+            snapshots[outcome] = registry.makeCounter(descriptor: snapshotName, labels: [("result", outcome.rawValue)])
+        }
+        self.snapshots = snapshots
+        emptyStreak = registry.makeGauge(descriptor: name("empty_streak", "", "Consecutive steps without any usable snapshot."))
+        lastStepBar = registry.makeGauge(descriptor: name("last_step", "bar", "Bar of the last step."))
+        lastStepTimestamp = registry.makeGauge(
+            descriptor: name("last_step_timestamp", "seconds", "Unix time when the last step finished."))
+        retainedBars = registry.makeGauge(descriptor: name("retained", "bars", "Bars held in the caches."))
+        sourceConnected = registry.makeGauge(descriptor: name("source", "connected", "1 when the snapshot source is connected."))
+        sourceReconnects = registry.makeCounter(
+            descriptor: name("source_reconnects", "total", "Reconnections of the snapshot source after a loss."))
+        sourceReadDuration = registry.makeDurationHistogram(
+            descriptor: name("source_read_duration", "seconds", "Time of one batched source read."),
+            buckets: Self.durationBuckets)
+        httpConnections = registry.makeGauge(descriptor: name("http", "connections", "Open HTTP connections."))
+        residentMemory = registry.makeGauge(descriptor: MetricNameDescriptor(
+            metricName: "process_resident_memory", unitName: "bytes", helpText: "Resident memory size in bytes."))
+        openFileDescriptors = registry.makeGauge(descriptor: MetricNameDescriptor(
+            metricName: "process_open", unitName: "fds", helpText: "Number of open file descriptors."))
+        // Register the HTTP families up front so a scrape shows them from the start.
+        _ = httpDuration(route: "/metrics")
+    }
+
+    /// Records one finished step.
+    func record(_ observation: StepObservation) {
+        steps.increment()
+        stepDuration.record(.nanoseconds(Int64(observation.report.durationMs * 1_000_000)))
+        sourceReadDuration.record(.nanoseconds(Int64(observation.sourceReadSeconds * 1_000_000_000)))
+        for (outcome, count) in observation.outcomes { snapshots[outcome]?.increment(by: Int64(count)) }
+        emptyStreak.set(to: Double(observation.report.emptyStreak))
+        lastStepBar.set(to: Double(observation.report.bar))
+        lastStepTimestamp.set(to: observation.finishedAt)
+        retainedBars.set(to: Double(observation.retainedBars))
+    }
+
+    /// Mirrors the source's connection state.
+    func record(source status: SourceStatus) {
+        sourceConnected.set(to: status.connected ? 1 : 0)
+        let delta = reportedReconnects.withLock { reported -> Int in
+            let delta = status.reconnects - reported
+            reported = max(reported, status.reconnects)
+            return delta
+        }
+        if delta > 0 { sourceReconnects.increment(by: Int64(delta)) }
+    }
+
+    /// Counts one HTTP response under its route template.
+    func recordRequest(route: String, method: String, status: Int, duration: Duration) {
+        let key = HTTPCounterKey(route: route, method: method, status: status)
+        let counter = httpCounters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "obf", metricName: "http_requests", unitName: "total",
+                                                 helpText: "HTTP responses by route template, method and status."),
+                labels: [("route", route), ("method", method), ("status", String(status))])
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+        httpDuration(route: route).record(duration)
+    }
+
+    private func httpDuration(route: String) -> DurationHistogram {
+        httpDurations.withLock { histograms in
+            if let histogram = histograms[route] { return histogram }
+            let histogram = registry.makeDurationHistogram(
+                descriptor: MetricNameDescriptor(namespace: "obf", metricName: "http_request_duration",
+                                                 unitName: "seconds", helpText: "HTTP handling time by route template."),
+                labels: [("route", route)], buckets: Self.durationBuckets)
+            histograms[route] = histogram
+            return histogram
+        }
+    }
+
+    /// The exposition text, with the process gauges refreshed first.
+    func render() -> [UInt8] {
+        let process = ProcessStats.read()
+        residentMemory.set(to: Double(process.residentBytes))
+        openFileDescriptors.set(to: Double(process.openFileDescriptors))
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(8 * 1024)
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}

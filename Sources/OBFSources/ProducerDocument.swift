@@ -1,0 +1,26 @@
+import OBFEngine
+
+/// Renders snapshots exactly as the Python producer stores them: `json.dumps(payload)`
+/// with its default separators, an ISO-8601 timestamp with microseconds and `+00:00`.
+public enum ProducerDocument {
+    /// Base-asset prices used only to derive the depth arrays of synthetic books.
+    static let referencePrices: [String: Double] = ["BTCUSDT": 65_000, "ETHUSDT": 3_500,
+                                                    "BNBUSDT": 600, "SOLUSDT": 150]
+
+    public static func json(timestamp: Double, bid: [Double], ask: [Double], sequence: Int64,
+                            asset: String? = nil) -> String {
+        let price = asset.flatMap { referencePrices[$0] } ?? 1
+        let stamp = ISO8601Timestamp.format(timestamp) ?? "1970-01-01T00:00:00.000000+00:00"
+        var text = "{\"timestamp\": \"\(stamp)\""
+        text += ", \"bid_notional\": " + list(bid)
+        text += ", \"ask_notional\": " + list(ask)
+        text += ", \"bid_depth\": " + list(bid.map { ($0 / price * 1e6).rounded() / 1e6 })
+        text += ", \"ask_depth\": " + list(ask.map { ($0 / price * 1e6).rounded() / 1e6 })
+        text += ", \"_pushed_at\": \"\(stamp)\", \"_push_seq\": \(sequence)}"
+        return text
+    }
+
+    static func list(_ values: [Double]) -> String {
+        "[" + values.map { $0.description }.joined(separator: ", ") + "]"
+    }
+}

@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct PushCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "push", abstract: "Write snapshots into Hazelcast.")
+}

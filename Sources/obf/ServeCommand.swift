@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OBFEngine
+import OBFService
+
+/// `obf serve`: the feature service.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve per-bar order-book features over HTTP.",
+        discussion: """
+            With no flags it serves the embedded mock source for BTCUSDT, ETHUSDT, BNBUSDT and SOLUSDT \
+            on http://127.0.0.1:8080. Set OBF_API_TOKEN to require 'Authorization: Bearer <token>' on POST.
+            """)
+
+    @Option(help: "Address to listen on. [env: OBF_HOST] (default: 127.0.0.1)")
+    var host: String?
+    @Option(help: "Port to listen on; 0 picks a free port and logs it. [env: OBF_PORT] (default: 8080)")
+    var port: Int?
+    @Option(help: "Snapshot source: mock, replay or hazelcast. [env: OBF_SOURCE] (default: mock)")
+    var source: String?
+    @Option(help: "Comma-separated assets stepped by default. [env: OBF_ASSETS] (default: BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT)")
+    var assets: String?
+    @Option(help: "JSON Lines file of the replay source. [env: OBF_REPLAY_FILE]")
+    var replayFile: String?
+    @Option(help: "Seed of the mock source. [env: OBF_MOCK_SEED] (default: 1)")
+    var mockSeed: UInt64?
+    @OptionGroup var hazelcast: HazelcastOptions
+    @Option(help: "Deadline of a step's source read in ms. [env: OBF_STEP_DEADLINE_MS] (default: 250)")
+    var stepDeadlineMs: Int?
+    @Option(help: "Bars retained per asset and for macro. [env: OBF_MAX_BARS] (default: 500)")
+    var maxBars: Int?
+    @Option(help: "Age in seconds past which a snapshot is stale. [env: OBF_MAX_SNAPSHOT_AGE_S] (default: 10)")
+    var maxSnapshotAgeS: Double?
+    @Option(help: "Where engine state is kept across restarts. [env: OBF_STATE_FILE] (default: off)")
+    var stateFile: String?
+    @Flag(help: "Require the API token on the feature GETs too. [env: OBF_AUTH_READS]")
+    var authReads = false
+    @Flag(help: "Require the API token on /metrics too. [env: OBF_AUTH_METRICS]")
+    var authMetrics = false
+    @Option(help: "trace, debug, info, notice, warning, error or critical. [env: OBF_LOG_LEVEL] (default: info)")
+    var logLevel: String?
+
+    func run() async throws {
+        let environment = Environment()
+        let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: "info"))
+        let configuration = try makeConfiguration(environment)
+        let source = try SourceFactory.make(configuration, logger: logger)
+        let service = OBFService(configuration: configuration, source: source, logger: logger)
+        do {
+            _ = try service.start()
+        } catch {
+            logger.critical("cannot start: \(error)")
+            await source.shutdown()
+            throw ExitCode.failure
+        }
+        let signal = await ShutdownSignal.wait()
+        logger.info("signal received", metadata: ["signal": "\(signal)"])
+        await service.shutdown()
+    }
+
+    func makeConfiguration(_ environment: Environment) throws -> ServiceConfiguration {
+        var configuration = ServiceConfiguration()
+        configuration.host = environment.string(host, "OBF_HOST", default: configuration.host)
+        configuration.port = try environment.number(port, "OBF_PORT", default: configuration.port)
+        let sourceName = environment.string(source, "OBF_SOURCE", default: "mock")
+        guard let kind = SourceKind(rawValue: sourceName.lowercased()) else {
+            throw ValidationError("source '\(sourceName)' is not one of mock, replay, hazelcast")
+        }
+        configuration.source = kind
+        configuration.assets = environment.list(assets, "OBF_ASSETS", default: configuration.assets)
+            .map { $0.uppercased() }
+        configuration.replayFile = environment.string(replayFile, "OBF_REPLAY_FILE")
+        configuration.mockSeed = try environment.number(mockSeed, "OBF_MOCK_SEED", default: configuration.mockSeed)
+        configuration.hazelcast = try hazelcast.settings(environment)
+        let deadline = try environment.number(stepDeadlineMs, "OBF_STEP_DEADLINE_MS", default: 250)
+        configuration.stepDeadline = .milliseconds(deadline)
+        configuration.engine.maxBars = try environment.number(maxBars, "OBF_MAX_BARS", default: 500)
+        configuration.engine.maxSnapshotAge = try environment.number(maxSnapshotAgeS, "OBF_MAX_SNAPSHOT_AGE_S",
+                                                                     default: 10.0)
+        configuration.stateFile = environment.string(stateFile, "OBF_STATE_FILE")
+        configuration.apiToken = environment.string(nil, "OBF_API_TOKEN")
+        configuration.authReads = try environment.bool(authReads, "OBF_AUTH_READS")
+        configuration.authMetrics = try environment.bool(authMetrics, "OBF_AUTH_METRICS")
+        do {
+            return try configuration.validated()
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+}

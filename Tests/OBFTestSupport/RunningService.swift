@@ -1,0 +1,59 @@
+import Foundation
+import InMemoryLogging
+import Logging
+import OBFEngine
+import OBFHTTP
+import OBFService
+
+/// A service started on an ephemeral loopback port for one test, with its log captured.
+public struct RunningService: Sendable {
+    public let service: OBFService
+    public let port: Int
+    public let logs: InMemoryLogHandler
+
+    public static func start(source: any SnapshotSource, assets: [String] = ["BTCUSDT", "ETHUSDT", "SOLUSDT"],
+                             adjust: (inout ServiceConfiguration) -> Void = { _ in },
+                             http: HTTPServerConfiguration = HTTPServerConfiguration()) throws -> RunningService {
+        var configuration = ServiceConfiguration()
+        configuration.port = 0
+        configuration.assets = assets
+        adjust(&configuration)
+        let logs = InMemoryLogHandler()
+        var logger = Logger(label: "obf-test", factory: { _ in logs })
+        logger.logLevel = .debug
+        let service = OBFService(configuration: configuration, source: source, http: http, logger: logger)
+        let port = try service.start()
+        return RunningService(service: service, port: port, logs: logs)
+    }
+
+    /// Runs `body` against a started service and always stops it afterwards.
+    public static func with<T>(source: any SnapshotSource, assets: [String] = ["BTCUSDT", "ETHUSDT", "SOLUSDT"],
+                               adjust: (inout ServiceConfiguration) -> Void = { _ in },
+                               http: HTTPServerConfiguration = HTTPServerConfiguration(),
+                               _ body: (RunningService) async throws -> T) async throws -> T {
+        let running = try start(source: source, assets: assets, adjust: adjust, http: http)
+        do {
+            let result = try await body(running)
+            await running.stop()
+            return result
+        } catch {
+            await running.stop()
+            throw error
+        }
+    }
+
+    public func client() throws -> TestHTTPClient { try TestHTTPClient(port: port) }
+
+    public func stop() async { await service.shutdown() }
+
+    /// The captured log messages.
+    public var messages: [String] { logs.entries.map { "\($0.message)" } }
+}
+
+/// Paths of the shared test fixtures.
+public enum Fixtures {
+    public static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    public static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs (idempotently), builds, runs the
+# Swift tests, then checks the HTTP API against openapi.yaml with schemathesis.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+# Python packages for the interoperability and API conformance tests, in .venv.
+venv="$root/.venv"
+stamp="$venv/.requirements.sha"
+want=$(sha256sum scripts/requirements-test.txt | cut -d' ' -f1)
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "== installing Python test packages into .venv"
+    python3 -m venv "$venv" || { apt-get update -qq && apt-get install -y -qq python3-venv && python3 -m venv "$venv"; }
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
+    echo "$want" > "$stamp"
+fi
+export OBF_PYTHON="$venv/bin/python"
+
+echo "== building"
+swift build --build-tests -q
+
+echo "== swift test"
+set +e
+swift test --skip-build 2>&1 | tee .build/test-output.txt
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then
+    echo "swift test failed (exit $status)"
+    exit "$status"
+fi
+
+echo "== API conformance (openapi.yaml, schemathesis)"
+swift build -q --product obf
+OBF_BIN="$root/.build/debug/obf" VENV="$venv" bash scripts/api-conformance.sh
+echo "== all tests passed"
