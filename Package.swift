@@ -27,7 +27,7 @@ let package = Package(
         ]),
         // Snapshot sources: mock, replay and hazelcast.
         .target(name: "OBFSources", dependencies: [
-            "OBFEngine",
+            "OBFEngine", "HazelcastClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A small HTTP/1.1 server on sockets, epoll and Dispatch.
@@ -37,13 +37,13 @@ let package = Package(
         ]),
         // Routes, JSON bodies, metrics and wiring of the service.
         .target(name: "OBFService", dependencies: [
-            "OBFEngine", "OBFSources", "OBFHTTP",
+            "OBFEngine", "OBFSources", "OBFHTTP", "HazelcastClient",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // The `obf` command: serve, push, probe.
         .executableTarget(name: "obf", dependencies: [
-            "OBFService", "OBFSources",
+            "OBFService", "OBFSources", "HazelcastClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -68,7 +68,8 @@ let package = Package(
         .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP"]),
         .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember"]),
         .testTarget(name: "OBFServiceTests", dependencies: [
-            "OBFService", "OBFEngine", "OBFSources", "OBFHTTP", "OBFTestSupport",
+            "OBFService", "OBFEngine", "OBFSources", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
+            "OBFTestSupport",
         ]),
     ]
 )

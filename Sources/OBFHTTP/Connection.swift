@@ -89,7 +89,7 @@ final class Connection {
         }
         switch Socket.read(fd, into: loop.scratch) {
         case .bytes(let count):
-            input.append(contentsOf: UnsafeRawBufferPointer(rebasing: loop.scratch[0..<count]))
+            input.append(contentsOf: UnsafeBufferPointer(rebasing: loop.scratch[0..<count]))
             lastActivity = loop.now
         case .wouldBlock:
             return

@@ -19,7 +19,8 @@ final class EventLoop {
     let context: ServerContext
     let handle: EventLoopHandle
     let limits: HTTPRequestParser.Limits
-    let scratch: UnsafeMutableRawBufferPointer
+    /// One read buffer for all connections of the loop: bytes are copied out right after each read.
+    let scratch: UnsafeMutableBufferPointer<UInt8>
 
     let requestNanos: UInt64
     let idleNanos: UInt64
@@ -53,7 +54,7 @@ final class EventLoop {
             maxHeaderBytes: configuration.maxHeaderBytes,
             maxHeaderCount: configuration.maxHeaderCount,
             maxBodyBytes: configuration.maxBodyBytes)
-        scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readChunk, alignment: 16)
+        scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Self.readChunk)
         requestNanos = max(1, configuration.headerReadTimeout.nanoseconds)
         idleNanos = max(1, configuration.idleTimeout.nanoseconds)
         lingerNanos = min(2_000_000_000, requestNanos)

@@ -42,7 +42,7 @@ public final class HTTPServer: Sendable {
     public func start() throws -> Int {
         try state.withLock { state in
             guard case .idle = state else {
-                throw HTTPServerError(operation: "start", message: "the server was already started")
+                throw HTTPServerError(operation: "start", message: "the server was already started or stopped")
             }
             let port = try launch(into: &state)
             logger.info("HTTP server listening", metadata: [
@@ -117,19 +117,29 @@ public final class HTTPServer: Sendable {
             case .begin(let context, let threads):
                 let deadline = MonotonicClock.now() &+ configuration.shutdownGrace.nanoseconds
                 for handle in context.handles { handle.post(.shutdown(deadline: deadline)) }
-                // Joining blocks, so it runs on a Dispatch thread rather than the cooperative pool.
-                DispatchQueue.global().async {
+                // Joining blocks, so it runs on a thread of its own: neither the cooperative pool
+                // nor Dispatch's width-limited global queues (which also fire `Task.sleep` timers).
+                let join: @Sendable () -> Void = {
                     for thread in threads { pthread_join(thread, nil) }
-                    let waiters: [CheckedContinuation<Void, Never>] = self.state.withLock { state in
-                        guard case .stopping(let waiters) = state else { return [] }
-                        state = .stopped
-                        return waiters
-                    }
-                    self.logger.info("HTTP server stopped")
-                    for waiter in waiters { waiter.resume() }
+                    self.finishShutdown()
+                }
+                if let joiner = try? Self.spawn(name: "obf-http-stop", join) {
+                    pthread_detach(joiner)
+                } else {
+                    DispatchQueue.global().async(execute: join)
                 }
             }
         }
+    }
+
+    private func finishShutdown() {
+        let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            guard case .stopping(let waiters) = state else { return [] }
+            state = .stopped
+            return waiters
+        }
+        logger.info("HTTP server stopped")
+        for waiter in waiters { waiter.resume() }
     }
 
     // MARK: - Threads

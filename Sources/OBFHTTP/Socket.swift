@@ -108,7 +108,7 @@ enum Socket {
         case failed(Int32)
     }
 
-    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> IOResult {
+    static func read(_ fd: Int32, into buffer: UnsafeMutableBufferPointer<UInt8>) -> IOResult {
         while true {
             let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count > 0 { return .bytes(count) }

@@ -7,17 +7,24 @@ public enum ProducerDocument {
     static let referencePrices: [String: Double] = ["BTCUSDT": 65_000, "ETHUSDT": 3_500,
                                                     "BNBUSDT": 600, "SOLUSDT": 150]
 
+    /// The document for one book; depth arrays are derived from a nominal price when not given.
     public static func json(timestamp: Double, bid: [Double], ask: [Double], sequence: Int64,
-                            asset: String? = nil) -> String {
+                            asset: String? = nil, bidDepth: [Double]? = nil, askDepth: [Double]? = nil) -> String {
         let price = asset.flatMap { referencePrices[$0] } ?? 1
         let stamp = ISO8601Timestamp.format(timestamp) ?? "1970-01-01T00:00:00.000000+00:00"
         var text = "{\"timestamp\": \"\(stamp)\""
         text += ", \"bid_notional\": " + list(bid)
         text += ", \"ask_notional\": " + list(ask)
-        text += ", \"bid_depth\": " + list(bid.map { ($0 / price * 1e6).rounded() / 1e6 })
-        text += ", \"ask_depth\": " + list(ask.map { ($0 / price * 1e6).rounded() / 1e6 })
+        text += ", \"bid_depth\": " + list(bidDepth ?? bid.map { ($0 / price * 1e6).rounded() / 1e6 })
+        text += ", \"ask_depth\": " + list(askDepth ?? ask.map { ($0 / price * 1e6).rounded() / 1e6 })
         text += ", \"_pushed_at\": \"\(stamp)\", \"_push_seq\": \(sequence)}"
         return text
+    }
+
+    /// The document for a validated snapshot, keeping its own depth arrays.
+    public static func json(_ snapshot: OrderBookSnapshot, sequence: Int64, asset: String? = nil) -> String {
+        json(timestamp: snapshot.timestamp, bid: snapshot.bidNotional, ask: snapshot.askNotional, sequence: sequence,
+             asset: asset, bidDepth: snapshot.bidDepth, askDepth: snapshot.askDepth)
     }
 
     static func list(_ values: [Double]) -> String {

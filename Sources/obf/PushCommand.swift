@@ -1,5 +1,105 @@
 import ArgumentParser
+import Foundation
+import HazelcastClient
+import Logging
+import OBFEngine
+import OBFService
+import OBFSources
 
+/// `obf push`: a producer for tests and demos.
 struct PushCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "push", abstract: "Write snapshots into Hazelcast.")
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Write mock or replayed snapshots into a Hazelcast map, as the Python producer does.",
+        discussion: """
+            Each tick puts one document per asset under asset_{SYMBOL}_ob as a JSON string \
+            (json.dumps format). The mock source writes fresh books stamped now; the replay source \
+            writes one bar of the file per tick, in bar order.
+            """)
+
+    @Option(help: "What to push: mock or replay. (default: mock)")
+    var source = "mock"
+    @Option(help: "Comma-separated assets (mock). [env: OBF_ASSETS] (default: BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT)")
+    var assets: String?
+    @Option(help: "Seed of the mock books. [env: OBF_MOCK_SEED] (default: 1)")
+    var mockSeed: UInt64?
+    @Option(help: "JSON Lines file to replay. [env: OBF_REPLAY_FILE]")
+    var replayFile: String?
+    @Flag(help: "Replace replayed timestamps with the current time.")
+    var restamp = false
+    @Option(help: "Milliseconds between ticks. (default: 100)")
+    var intervalMs = 100
+    @Option(help: "Ticks to push; 0 pushes until interrupted (replay stops at the end of the file). (default: 0)")
+    var count = 0
+    @OptionGroup var hazelcast: HazelcastOptions
+    @Option(help: "Log level. [env: OBF_LOG_LEVEL] (default: info)")
+    var logLevel: String?
+
+    func run() async throws {
+        let environment = Environment()
+        let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: "info"))
+        let settings = try hazelcast.settings(environment)
+        let ticks = try makeTicks(environment)
+        let client = try HazelcastClient(configuration: HazelcastSettingsMapping.clientConfiguration(settings),
+                                         logger: logger)
+        do {
+            try await client.connect(timeout: .seconds(10))
+        } catch {
+            logger.critical("cannot connect to Hazelcast", metadata: ["error": "\(error)"])
+            await client.shutdown()
+            throw ExitCode(2)
+        }
+        let pusher = SnapshotPusher(client: client, map: settings.mapName)
+        var tick: Int64 = 0
+        var written = 0
+        while count == 0 || tick < Int64(count) {
+            guard let documents = ticks.documents(tick) else { break }
+            do {
+                written += try await pusher.push(documents)
+            } catch {
+                logger.warning("push failed", metadata: ["tick": "\(tick)", "error": "\(error)"])
+            }
+            tick += 1
+            if count == 0 || tick < Int64(count) { try await Task.sleep(for: .milliseconds(intervalMs)) }
+        }
+        logger.info("push finished", metadata: ["ticks": "\(tick)", "documents": "\(written)",
+                                                 "map": "\(settings.mapName)"])
+        await client.shutdown()
+    }
+
+    private func makeTicks(_ environment: Environment) throws -> PushSchedule {
+        switch source.lowercased() {
+        case "mock":
+            let assets = environment.list(assets, "OBF_ASSETS", default: ServiceConfiguration().assets)
+            guard let symbols = Optional(assets.compactMap(AssetSymbol.normalized)), symbols.count == assets.count,
+                  !symbols.isEmpty else {
+                throw ValidationError("--assets must be names matching ^[A-Za-z0-9]{1,32}$")
+            }
+            let mock = MockSource(seed: try environment.number(mockSeed, "OBF_MOCK_SEED", default: 1))
+            return .mock(mock, symbols)
+        case "replay":
+            guard let path = environment.string(replayFile, "OBF_REPLAY_FILE") else {
+                throw ValidationError("--source replay needs --replay-file PATH")
+            }
+            return .replay(try ReplayFile(contentsOf: path), restamp: restamp)
+        default:
+            throw ValidationError("--source must be mock or replay")
+        }
+    }
+}
+
+/// The documents to push at each tick.
+enum PushSchedule {
+    case mock(MockSource, [String])
+    case replay(ReplayFile, restamp: Bool)
+
+    /// The documents of tick `tick`, or `nil` when a replay has run out.
+    func documents(_ tick: Int64) -> [(asset: String, json: String)]? {
+        switch self {
+        case .mock(let source, let assets):
+            return source.documents(assets: assets, sequence: tick)
+        case .replay(let file, let restamp):
+            return file.documents(forTick: tick, restamp: restamp)
+        }
+    }
 }

@@ -120,12 +120,16 @@ import Testing
     }
 
     @Test func everyDecodingReasonIsReachable() {
-        var seen = Set(Self.invalid.map(\.2).map(\.rawValue))
-        seen.insert(InvalidSnapshotReason.tooDeep.rawValue)
-        seen.insert(InvalidSnapshotReason.tooLarge.rawValue)
-        // `badEncoding` belongs to sources (a value that is not a JSON string).
-        let expected = Set(InvalidSnapshotReason.allCases.filter { $0 != .badEncoding }.map(\.rawValue))
-        #expect(seen == expected)
+        var seen = Set(Self.invalid.map(\.2))
+        seen.insert(.tooDeep)   // deepNestingIsRejectedWithoutCrashing
+        seen.insert(.tooLarge)  // sizeGuard
+        // Every reason the decoder can give; `badEncoding` belongs to sources
+        // (a stored value that is not a JSON string at all).
+        let decoderReasons: Set<InvalidSnapshotReason> = [
+            .notJSON, .notObject, .missingTimestamp, .badTimestamp, .missingNotional, .badArray,
+            .lengthMismatch, .badLength, .tooLarge, .tooDeep, .duplicateField,
+        ]
+        #expect(seen == decoderReasons)
         #expect(Set(InvalidSnapshotReason.allCases.map(\.rawValue)).count == InvalidSnapshotReason.allCases.count)
     }
 

@@ -101,7 +101,7 @@ import Testing
             let next = try await client.request("GET", "/features/BTCUSDT/1").json
             #expect(next["source"]?.stringValue == "live")
             let metrics = try await client.request("GET", "/metrics").text
-            #expect(metrics.contains("obf_retained_bars 500"))
+            #expect(MetricsText.value(metrics, "obf_retained_bars") == 500)
         }
     }
 
@@ -188,10 +188,10 @@ import Testing
             #expect(step["skipped"]?["BNBUSDT"]?.stringValue == "stale")
             #expect(step["skipped"]?["XRPUSDT"]?.stringValue == "missing")
             let metrics = try await client.request("GET", "/metrics").text
-            #expect(metrics.contains(#"obf_snapshots_total{result="invalid"} 2"#))
-            #expect(metrics.contains(#"obf_snapshots_total{result="stale"} 1"#))
-            #expect(metrics.contains(#"obf_snapshots_total{result="missing"} 1"#))
-            #expect(metrics.contains(#"obf_snapshots_total{result="ok"} 1"#))
+            #expect(MetricsText.value(metrics, #"obf_snapshots_total{result="invalid"}"#) == 2)
+            #expect(MetricsText.value(metrics, #"obf_snapshots_total{result="stale"}"#) == 1)
+            #expect(MetricsText.value(metrics, #"obf_snapshots_total{result="missing"}"#) == 1)
+            #expect(MetricsText.value(metrics, #"obf_snapshots_total{result="ok"}"#) == 1)
             #expect(running.messages.filter { $0 == "invalid snapshot skipped" }.count == 2)
         }
     }

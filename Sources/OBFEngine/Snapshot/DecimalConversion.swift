@@ -52,10 +52,9 @@ enum DecimalConversion {
         return nil
     }
 
-    /// `numerator / denominator` rounded to nearest, ties to even.
-    /// Requires numerator > 0, denominator > 0 and
-    /// `bitWidth(numerator) ≤ 127 − 55 − bitWidth(denominator)` unless the
-    /// numerator is already wide; callers keep both below 2^72.
+    /// `numerator / denominator` rounded to nearest, ties to even; nil when the
+    /// denominator is 0 or the scaled numerator would not fit in 128 bits
+    /// (never for a numerator below 2^72 and a denominator below 2^64).
     static func quotient(_ numerator: UInt128, dividedBy denominator: UInt128) -> Double? {
         guard numerator > 0, denominator > 0 else { return numerator == 0 && denominator > 0 ? 0 : nil }
         let numeratorBits = UInt128.bitWidth - numerator.leadingZeroBitCount

@@ -12,6 +12,8 @@ import Darwin
 /// large for a Double becomes ±infinity, one too small ±0. Objects are
 /// dictionaries: a document repeating a key within one object is rejected
 /// (`JSONParseError.Kind.duplicateKey`) rather than silently keeping one value.
+/// Keys compare as Swift strings, so two canonically equivalent spellings
+/// (`"é"` precomposed and decomposed) count as the same key.
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)

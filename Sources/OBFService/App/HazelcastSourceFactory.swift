@@ -1,8 +1,27 @@
+import HazelcastClient
 import Logging
 import OBFEngine
+import OBFSources
+
+/// Builds the Hazelcast client configuration shared by `serve`, `push` and `probe`.
+public enum HazelcastSettingsMapping {
+    public static func clientConfiguration(_ settings: ServiceConfiguration.HazelcastSettings)
+        throws -> HazelcastClientConfiguration {
+        let members = try settings.members.map { text throws(HazelcastError) in try HazelcastAddress(parsing: text) }
+        return HazelcastClientConfiguration(
+            members: members, clusterName: settings.clusterName,
+            username: settings.username, password: settings.password,
+            connectTimeout: .seconds(3),
+            reconnectInitialBackoff: .milliseconds(200), reconnectMaxBackoff: .seconds(5))
+    }
+}
 
 enum HazelcastSourceFactory {
     static func make(_ configuration: ServiceConfiguration, logger: Logger) throws -> any SnapshotSource {
-        throw ConfigurationError.invalid("hazelcast source pending")
+        let source = try HazelcastSnapshotSource(
+            configuration: HazelcastSettingsMapping.clientConfiguration(configuration.hazelcast),
+            mapName: configuration.hazelcast.mapName, logger: logger)
+        source.start()
+        return source
     }
 }

@@ -55,7 +55,7 @@ public final class ServiceMetrics: Sendable {
         lastStepTimestamp = registry.makeGauge(
             descriptor: name("last_step_timestamp", "seconds", "Unix time when the last step finished."))
         retainedBars = registry.makeGauge(descriptor: name("retained", "bars", "Bars held in the caches."))
-        sourceConnected = registry.makeGauge(descriptor: name("source", "connected", "1 when the snapshot source is connected."))
+        sourceConnected = registry.makeGauge(descriptor: name("source", "connected", "Whether the snapshot source is connected (1) or not (0)."))
         sourceReconnects = registry.makeCounter(
             descriptor: name("source_reconnects", "total", "Reconnections of the snapshot source after a loss."))
         sourceReadDuration = registry.makeDurationHistogram(

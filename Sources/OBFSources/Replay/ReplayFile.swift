@@ -66,3 +66,29 @@ public struct ReplayFileError: Error, CustomStringConvertible {
     public var reason: String
     public var description: String { "cannot read replay file \(path): \(reason)" }
 }
+
+extension ReplayFile {
+    /// The distinct bars of the file, ascending.
+    public var bars: [Int64] {
+        Set(documents.values.flatMap { $0.entries.map(\.bar) }).sorted()
+    }
+
+    /// The documents of the `tick`-th bar of the file (`nil` past the last), in the producer's format.
+    /// A line that is not a valid snapshot is pushed as it is, so consumers see it as invalid.
+    public func documents(forTick tick: Int64, restamp: Bool,
+                          now: Double = Date().timeIntervalSince1970) -> [(asset: String, json: String)]? {
+        let bars = self.bars
+        guard tick >= 0, tick < Int64(bars.count) else { return nil }
+        let bar = bars[Int(tick)]
+        return documents.keys.sorted().compactMap { asset in
+            guard let entry = documents[asset]?.newest(atOrBelow: bar), entry.bar == bar else { return nil }
+            switch SnapshotDecoder.decode(entry.value) {
+            case .success(var snapshot):
+                if restamp { snapshot.timestamp = now }
+                return (asset, ProducerDocument.json(snapshot, sequence: bar, asset: asset))
+            case .failure:
+                return (asset, String(decoding: entry.value, as: UTF8.self))
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Dispatch
+import Foundation
+import HazelcastClient
+import Logging
+import Synchronization
+
+/// An in-memory stand-in for one Hazelcast 5.x member, for tests and demos (never for production).
+///
+/// It speaks enough of the client protocol for this project's client and for the official
+/// Python client (smart or unisocket): authentication, cluster view (itself owning all
+/// partitions), backup listener, proxies, statistics, ping, and Map get/getAll/put/set/remove/
+/// delete, with per-partition semantics like a real member. Faults can be switched on while it
+/// runs: `mode`, `responseDelay`, and `stop()` followed by `start()` on the same port.
+public final class HazelcastTestMember: Sendable {
+    public let clusterName: String
+    public let host: String
+    public let partitionCount: Int
+    private let credentials: (username: String, password: String)?
+    private let logger: Logger
+    private let store = MapStore()
+    private let state: Mutex<State>
+    private let settings = Mutex<(mode: TestMemberMode, delay: Duration)>((.normal, .zero))
+    private let counters = Mutex<[Int32: Int]>([:])
+
+    private struct State {
+        var requestedPort: Int
+        var boundPort: Int?
+        var listener: ListeningSocket?
+        var acceptDone: DispatchSemaphore?
+        var connections: [Int: MemberConnection] = [:]
+        var nextConnectionId = 0
+        var acceptedCount = 0
+    }
+
+    /// `port` 0 picks a free port on the first `start()`; later starts reuse the bound port.
+    /// With `username`/`password` set, clients must present them.
+    public init(
+        clusterName: String = "dev", host: String = "127.0.0.1", port: Int = 0, partitionCount: Int = 271,
+        username: String? = nil, password: String? = nil,
+        logger: Logger = Logger(label: "hazelcast.test-member")
+    ) {
+        self.clusterName = clusterName
+        self.host = host
+        self.partitionCount = partitionCount
+        if let username, let password { credentials = (username, password) } else { credentials = nil }
+        self.logger = logger
+        state = Mutex(State(requestedPort: port))
+    }
+
+    /// The member version reported to clients.
+    public static let serverVersion = "5.3.0"
+
+    /// Starts listening (again) and returns the bound port. A running member is left alone.
+    @discardableResult
+    public func start() throws -> Int {
+        let port = state.withLock { $0.boundPort ?? $0.requestedPort }
+        if let running = state.withLock({ $0.listener?.port }) { return running }
+        let listener = try ListeningSocket.bind(host: host, port: port)
+        let done = DispatchSemaphore(value: 0)
+        state.withLock { state in
+            state.listener = listener
+            state.boundPort = listener.port
+            state.acceptDone = done
+        }
+        let handler = RequestHandler(
+            clusterName: clusterName, credentials: credentials, partitionCount: partitionCount,
+            memberUUID: UUID(), clusterId: UUID(), serverVersion: Self.serverVersion, store: store)
+        let thread = Thread { [self] in
+            acceptLoop(listener, handler: handler)
+            listener.close()
+            done.signal()
+        }
+        thread.name = "hz-test-member-accept"
+        thread.start()
+        logger.debug("test member listening", metadata: ["host": "\(host)", "port": "\(listener.port)"])
+        return listener.port
+    }
+
+    /// Stops listening and closes every connection; the stored entries survive a restart.
+    public func stop() {
+        let (listener, done, connections) = state.withLock { state in
+            let result = (state.listener, state.acceptDone, Array(state.connections.values))
+            state.listener = nil
+            state.acceptDone = nil
+            return result
+        }
+        listener?.shutdown()
+        done?.wait()
+        for connection in connections { connection.shutdown() }
+    }
+
+    /// The bound port, once started.
+    public var port: Int? { state.withLock { $0.boundPort } }
+
+    /// Whether the member is listening.
+    public var isRunning: Bool { state.withLock { $0.listener != nil } }
+
+    /// How requests are answered; takes effect for the next request.
+    public var mode: TestMemberMode {
+        get { settings.withLock { $0.mode } }
+        set { settings.withLock { $0.mode = newValue } }
+    }
+
+    /// A pause before each response is written.
+    public var responseDelay: Duration {
+        get { settings.withLock { $0.delay } }
+        set { settings.withLock { $0.delay = newValue } }
+    }
+
+    /// Entries of `map` (over all partitions), for assertions.
+    public func entries(map: String) -> [HazelcastData: HazelcastData] {
+        store.entries(map: map)
+    }
+
+    /// Stores an entry directly, in the key's partition.
+    public func put(map: String, key: HazelcastData, value: HazelcastData) {
+        store.put(map: map, partition: key.partitionId(partitionCount: partitionCount), key: key, value: value)
+    }
+
+    /// Removes every entry of every map.
+    public func clear() {
+        store.removeAll()
+    }
+
+    /// Connections accepted since creation.
+    public var acceptedConnectionCount: Int { state.withLock { $0.acceptedCount } }
+
+    /// Connections currently open.
+    public var openConnectionCount: Int { state.withLock { $0.connections.count } }
+
+    /// Requests of the given message type received since creation (e.g. 0x000B00 for Client.Ping).
+    public func requestCount(messageType: Int32) -> Int {
+        counters.withLock { $0[messageType] ?? 0 }
+    }
+
+    /// Client.Ping requests received since creation.
+    public var pingCount: Int { requestCount(messageType: ClientPingCodec.requestType) }
+
+    // MARK: Internals
+
+    func recordRequest(type: Int32) {
+        counters.withLock { $0[type, default: 0] += 1 }
+    }
+
+    func connectionClosed(_ connection: MemberConnection) {
+        state.withLock { _ = $0.connections.removeValue(forKey: connection.id) }
+    }
+
+    private func acceptLoop(_ listener: ListeningSocket, handler: RequestHandler) {
+        while let fd = listener.accept() {
+            let connection: MemberConnection? = state.withLock { state in
+                guard state.listener?.descriptor == listener.descriptor else { return nil }
+                state.nextConnectionId += 1
+                state.acceptedCount += 1
+                let connection = MemberConnection(id: state.nextConnectionId, descriptor: fd, member: self, logger: logger)
+                state.connections[connection.id] = connection
+                return connection
+            }
+            guard let connection else {
+                _ = close(fd)
+                return
+            }
+            connection.start(handler: handler)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import HazelcastClient
+import Synchronization
+
+/// The member's maps, kept per partition as a member's record stores are: an operation sent
+/// with the wrong partition id sees that partition's store, exactly as on a real member.
+final class MapStore: Sendable {
+    private let maps = Mutex<[String: [Int: [HazelcastData: HazelcastData]]]>([:])
+
+    func get(map: String, partition: Int, key: HazelcastData) -> HazelcastData? {
+        maps.withLock { $0[map]?[partition]?[key] }
+    }
+
+    @discardableResult
+    func put(map: String, partition: Int, key: HazelcastData, value: HazelcastData) -> HazelcastData? {
+        maps.withLock { maps in
+            let previous = maps[map, default: [:]][partition, default: [:]][key]
+            maps[map, default: [:]][partition, default: [:]][key] = value
+            return previous
+        }
+    }
+
+    @discardableResult
+    func remove(map: String, partition: Int, key: HazelcastData) -> HazelcastData? {
+        maps.withLock { maps in
+            maps[map]?[partition]?.removeValue(forKey: key)
+        }
+    }
+
+    /// Every entry of `map`, over all partitions.
+    func entries(map: String) -> [HazelcastData: HazelcastData] {
+        maps.withLock { maps in
+            var result: [HazelcastData: HazelcastData] = [:]
+            for partition in maps[map]?.values ?? [:].values {
+                result.merge(partition) { current, _ in current }
+            }
+            return result
+        }
+    }
+
+    func removeAll() {
+        maps.withLock { $0 = [:] }
+    }
+}

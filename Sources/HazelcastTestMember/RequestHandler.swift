@@ -1,0 +1,170 @@
+import Foundation
+import HazelcastClient
+
+/// What the member does with one request.
+enum MemberReply {
+    /// Write these messages, in order.
+    case send([ClientMessage])
+    /// Close the connection.
+    case close(String)
+}
+
+/// Per-connection facts a handler needs.
+struct ConnectionContext: Sendable {
+    /// The member's address as this client reached it.
+    var localAddress: HazelcastAddress
+    var isAuthenticated: Bool
+}
+
+/// Answers requests the way a Hazelcast 5.x member does, for the messages this project uses and
+/// those the official Python client sends.
+struct RequestHandler: Sendable {
+    let clusterName: String
+    let credentials: (username: String, password: String)?
+    let partitionCount: Int
+    let memberUUID: UUID
+    let clusterId: UUID
+    let serverVersion: String
+    let store: MapStore
+
+    // Java error codes used below.
+    private static let illegalArgument: Int32 = 23
+    private static let unsupportedOperation: Int32 = 61
+    private static let serialization: Int32 = 21
+
+    func handle(_ request: ClientMessage, context: inout ConnectionContext) -> MemberReply {
+        let correlationId = request.correlationId
+        let type = request.messageType
+        if !context.isAuthenticated && type != ClientAuthenticationCodec.requestType {
+            return .close("request 0x\(String(type, radix: 16)) before authentication")
+        }
+        do {
+            switch type {
+            case ClientAuthenticationCodec.requestType:
+                return try authenticate(request, context: &context)
+            case ClientPingCodec.requestType:
+                return .send([ClientPingCodec.encodeResponse(correlationId: correlationId)])
+            case ClientAddClusterViewListenerCodec.requestType:
+                return .send(clusterView(correlationId: correlationId, address: context.localAddress))
+            case ClientLocalBackupListenerCodec.requestType:
+                return .send([ClientLocalBackupListenerCodec.encodeResponse(registration: UUID(), correlationId: correlationId)])
+            case ClientCreateProxyCodec.requestType:
+                _ = try ClientCreateProxyCodec.decodeRequest(request)
+                return .send([ClientCreateProxyCodec.encodeResponse(correlationId: correlationId)])
+            case ClientStatisticsCodec.requestType:
+                return .send([ClientStatisticsCodec.encodeResponse(correlationId: correlationId)])
+            case MapGetCodec.requestType, MapPutCodec.requestType, MapSetCodec.requestType,
+                 MapRemoveCodec.requestType, MapDeleteCodec.requestType, MapGetAllCodec.requestType:
+                return .send([try mapOperation(request)])
+            default:
+                return .send([error(Self.unsupportedOperation, "java.lang.UnsupportedOperationException",
+                                    "Unrecognized client message received with type: 0x\(String(type, radix: 16))",
+                                    correlationId: correlationId)])
+            }
+        } catch {
+            return .send([self.error(Self.serialization, "com.hazelcast.nio.serialization.HazelcastSerializationException",
+                                     "cannot decode request: \(error)", correlationId: correlationId)])
+        }
+    }
+
+    private func authenticate(_ message: ClientMessage, context: inout ConnectionContext) throws -> MemberReply {
+        let request = try ClientAuthenticationCodec.decodeRequest(message)
+        var status = ClientAuthenticationCodec.Status.authenticated
+        if request.clusterName != clusterName {
+            status = ClientAuthenticationCodec.Status.credentialsFailed
+        } else if let credentials, request.username != credentials.username || request.password != credentials.password {
+            status = ClientAuthenticationCodec.Status.credentialsFailed
+        } else if request.serializationVersion != 1 {
+            status = ClientAuthenticationCodec.Status.serializationVersionMismatch
+        }
+        let authenticated = status == ClientAuthenticationCodec.Status.authenticated
+        context.isAuthenticated = authenticated
+        let response = ClientAuthenticationCodec.Response(
+            status: status, memberUuid: authenticated ? memberUUID : nil, serializationVersion: 1,
+            partitionCount: authenticated ? Int32(partitionCount) : -1, clusterId: authenticated ? clusterId : nil,
+            failoverSupported: false, address: authenticated ? context.localAddress : nil,
+            serverHazelcastVersion: serverVersion)
+        return .send([ClientAuthenticationCodec.encodeResponse(response, correlationId: message.correlationId)])
+    }
+
+    private func clusterView(correlationId: Int64, address: HazelcastAddress) -> [ClientMessage] {
+        let parts = serverVersion.split(separator: ".").compactMap { Int8($0) }
+        let version = MemberVersion(major: parts.first ?? 5, minor: parts.dropFirst().first ?? 0,
+                                    patch: parts.dropFirst(2).first ?? 0)
+        let member = MemberInfo(
+            uuid: memberUUID, address: address, version: version,
+            addressMap: [(EndpointQualifier(type: EndpointQualifier.memberProtocol), address)])
+        let partitions = (0..<partitionCount).map { Int32($0) }
+        return [
+            ClientAddClusterViewListenerCodec.encodeResponse(correlationId: correlationId),
+            ClientAddClusterViewListenerCodec.encodeMembersView(version: 1, members: [member], correlationId: correlationId),
+            ClientAddClusterViewListenerCodec.encodePartitionsView(
+                version: 1, owners: [(memberUUID, partitions)], correlationId: correlationId),
+        ]
+    }
+
+    /// Map operations run on the request's partition, as on a real member: a negative partition id
+    /// is rejected, and a key sent with another partition's id is looked up in that partition.
+    private func mapOperation(_ request: ClientMessage) throws -> ClientMessage {
+        let correlationId = request.correlationId
+        let partition = Int(request.partitionId)
+        guard partition >= 0 && partition < partitionCount else {
+            return error(Self.illegalArgument, "java.lang.IllegalArgumentException",
+                         "Partition ID cannot be negative!", correlationId: correlationId)
+        }
+        switch request.messageType {
+        case MapGetCodec.requestType:
+            let get = try MapGetCodec.decodeRequest(request)
+            try requireKey(get.key)
+            return MapGetCodec.encodeResponse(store.get(map: get.name, partition: partition, key: get.key), correlationId: correlationId)
+        case MapPutCodec.requestType:
+            let put = try MapPutCodec.decodeRequest(request)
+            try requireKey(put.key)
+            let previous = store.put(map: put.name, partition: partition, key: put.key, value: put.value)
+            return MapPutCodec.encodeResponse(previous, correlationId: correlationId)
+        case MapSetCodec.requestType:
+            let set = try MapSetCodec.decodeRequest(request)
+            try requireKey(set.key)
+            store.put(map: set.name, partition: partition, key: set.key, value: set.value)
+            return MapSetCodec.encodeResponse(correlationId: correlationId)
+        case MapRemoveCodec.requestType:
+            let remove = try MapRemoveCodec.decodeRequest(request)
+            try requireKey(remove.key)
+            return MapRemoveCodec.encodeResponse(store.remove(map: remove.name, partition: partition, key: remove.key),
+                                                 correlationId: correlationId)
+        case MapDeleteCodec.requestType:
+            let delete = try MapDeleteCodec.decodeRequest(request)
+            try requireKey(delete.key)
+            store.remove(map: delete.name, partition: partition, key: delete.key)
+            return MapDeleteCodec.encodeResponse(correlationId: correlationId)
+        default:
+            let (name, keys) = try MapGetAllCodec.decodeRequest(request)
+            var entries: [(HazelcastData, HazelcastData)] = []
+            for key in keys where key.partitionId(partitionCount: partitionCount) == partition {
+                if let value = store.get(map: name, partition: partition, key: key) { entries.append((key, value)) }
+            }
+            return MapGetAllCodec.encodeResponse(entries, correlationId: correlationId)
+        }
+    }
+
+    private func requireKey(_ key: HazelcastData) throws {
+        guard key.bytes.count >= HazelcastData.headerSize else {
+            throw MemberRequestError.nullKey
+        }
+    }
+
+    private func error(_ code: Int32, _ className: String, _ message: String, correlationId: Int64) -> ClientMessage {
+        ErrorCodec.encode([ErrorHolder(errorCode: code, className: className, message: message)], correlationId: correlationId)
+    }
+}
+
+/// A request the member refuses.
+enum MemberRequestError: Error, CustomStringConvertible {
+    case nullKey
+
+    var description: String {
+        switch self {
+        case .nullKey: return "Null key is not allowed!"
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import HazelcastClient
+import HazelcastTestMember
+import Logging
+import Synchronization
+
+/// Bytes from a hex string; whitespace is ignored.
+func hexBytes(_ text: String) -> [UInt8] {
+    let digits = text.filter { !$0.isWhitespace }.map { $0 }
+    return stride(from: 0, to: digits.count - 1, by: 2).compactMap { index in
+        UInt8(String(digits[index...index + 1]), radix: 16)
+    }
+}
+
+/// Lower-case hex of bytes.
+func hex(_ bytes: [UInt8]) -> String {
+    bytes.map { byte in
+        let digits = String(byte, radix: 16)
+        return digits.count == 1 ? "0" + digits : digits
+    }.joined()
+}
+
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}
+
+/// A logger that prints nothing unless HZ_TEST_LOG is set.
+func testLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = ProcessInfo.processInfo.environment["HZ_TEST_LOG"] != nil ? .debug : .critical
+    return logger
+}
+
+/// Client settings with short timeouts and back-off, suitable for tests.
+func testConfiguration(ports: [Int], clusterName: String = "dev") -> HazelcastClientConfiguration {
+    HazelcastClientConfiguration(
+        members: ports.map { HazelcastAddress(host: "127.0.0.1", port: $0) },
+        clusterName: clusterName,
+        connectTimeout: .seconds(1),
+        invocationTimeout: .seconds(3),
+        heartbeatInterval: .seconds(1),
+        heartbeatTimeout: .seconds(10),
+        reconnectInitialBackoff: .milliseconds(20),
+        reconnectMaxBackoff: .milliseconds(200),
+        reconnectMultiplier: 2,
+        reconnectJitter: 0.2)
+}
+
+/// A started test member on a free port.
+func startedMember(clusterName: String = "dev") throws -> (HazelcastTestMember, Int) {
+    let member = HazelcastTestMember(clusterName: clusterName, logger: testLogger("test-member"))
+    let port = try member.start()
+    return (member, port)
+}
+
+/// Runs `body` with a connected client and a running member, then shuts both down.
+func withConnectedClient(
+    configure: (inout HazelcastClientConfiguration) -> Void = { _ in },
+    _ body: (HazelcastClient, HazelcastTestMember) async throws -> Void
+) async throws {
+    let (member, port) = try startedMember()
+    defer { member.stop() }
+    var configuration = testConfiguration(ports: [port])
+    configure(&configuration)
+    let client = try HazelcastClient(configuration: configuration, logger: testLogger("client"))
+    do {
+        try await client.connect(timeout: .seconds(5))
+        try await body(client, member)
+    } catch {
+        await client.shutdown()
+        throw error
+    }
+    await client.shutdown()
+}
+
+/// Collects events from a stream in the background.
+final class EventRecorder: Sendable {
+    private let events = MutexBox<[HazelcastClientEvent]>([])
+    private let task: Task<Void, Never>
+
+    init(_ stream: AsyncStream<HazelcastClientEvent>) {
+        let events = self.events
+        task = Task {
+            for await event in stream { events.withLock { $0.append(event) } }
+        }
+    }
+
+    var recorded: [HazelcastClientEvent] { events.withLock { $0 } }
+
+    deinit { task.cancel() }
+}
+
+/// A shareable mutex-protected value.
+final class MutexBox<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
+}

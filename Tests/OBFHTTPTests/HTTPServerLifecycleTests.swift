@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import OBFHTTP
+
+@Suite("Disconnects and shutdown")
+struct HTTPServerLifecycleTests {
+    @Test func clientVanishingBeforeItsResponseDoesNotHurtTheServer() async throws {
+        try await withTestServer { server in
+            try await blocking {
+                do {
+                    let client = try TestClient(port: server.port)
+                    try client.send("GET /deferred?ms=30 HTTP/1.1\r\nHost: test\r\n\r\n")
+                }
+                do {
+                    let client = try TestClient(port: server.port)
+                    try client.send("GET /big HTTP/1.1\r\nHost: test\r\n\r\n")
+                    client.reset()
+                }
+                do {
+                    let client = try TestClient(port: server.port)
+                    try client.send(String(repeating: "GET /big HTTP/1.1\r\nHost: test\r\n\r\n", count: 20))
+                }
+                do {
+                    let client = try TestClient(port: server.port)
+                    try client.send("POST /x HTTP/1.1\r\nContent-Length: 100\r\n\r\npartial")
+                    client.reset()
+                }
+                usleep(100_000)
+                #expect(try normalRequest(port: server.port).status == 200)
+                #expect(eventually { server.server.connectionCount == 0 })
+            }
+        }
+    }
+
+    @Test func shutdownAnswersADeferredRequestInFlight() async throws {
+        try await withTestServer { server in
+            let stopping = try await blocking { () -> Task<Void, Never> in
+                let client = try TestClient(port: server.port)
+                try client.send("GET /deferred?ms=300 HTTP/1.1\r\nHost: test\r\n\r\n")
+                let idle = try TestClient(port: server.port)
+                try idle.send("GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+                #expect(try idle.readResponse().status == 200)
+                usleep(50_000)
+                let stopping = Task { await server.server.shutdown() }
+                #expect(idle.isClosedByServer())
+                let response = try client.readResponse()
+                #expect(response.status == 200)
+                #expect(response.json["deferred"] as? Bool == true)
+                #expect(response.header("Connection") == "close")
+                #expect(client.isClosedByServer())
+                return stopping
+            }
+            await stopping.value
+            #expect(server.server.connectionCount == 0)
+            #expect(throws: TestClientError.self) { try TestClient(port: server.port) }
+        }
+    }
+
+    @Test func shutdownWithoutStartAndTwiceIsHarmless() async throws {
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(port: 0), handler: EchoHandler(recorder: TestRecorder()),
+            logger: .init(label: "test"))
+        await server.shutdown()
+        await server.shutdown()
+        #expect(throws: HTTPServerError.self) { try server.start() }
+    }
+
+    @Test func bindFailureIsAClearError() async throws {
+        try await withTestServer { server in
+            let second = HTTPServer(
+                configuration: HTTPServerConfiguration(port: server.port), handler: EchoHandler(recorder: TestRecorder()),
+                logger: .init(label: "test"))
+            let error = try #require(throws: HTTPServerError.self) { try second.start() }
+            #expect(error.errno == EADDRINUSE)
+            #expect(error.description.contains("in use"))
+            #expect(try await blocking { try normalRequest(port: server.port) }.status == 200)
+        }
+    }
+}

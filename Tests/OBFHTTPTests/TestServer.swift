@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import Synchronization
+@testable import OBFHTTP
+
+/// What the test handler saw of the server's own answers and of the connection gauge.
+final class TestRecorder: Sendable {
+    private let answered = Mutex<[(Int, String)]>([])
+    private let counts = Mutex<[Int]>([])
+
+    func recordAnswer(_ status: Int, _ code: String) {
+        answered.withLock { $0.append((status, code)) }
+    }
+
+    func recordCount(_ count: Int) {
+        counts.withLock { $0.append(count) }
+    }
+
+    var answers: [(Int, String)] { answered.withLock { $0 } }
+    var connectionCounts: [Int] { counts.withLock { $0 } }
+}
+
+/// Echoes method, path, query and body as JSON. `/deferred?ms=N` answers from a Task after N ms;
+/// `/big` answers 1 MiB.
+struct EchoHandler: HTTPHandler {
+    let recorder: TestRecorder
+
+    func handle(_ request: HTTPRequest) -> HTTPHandlerResult {
+        switch request.path {
+        case "/deferred":
+            let delay = Int(request.query?.split(separator: "=").last ?? "") ?? 20
+            return .deferred {
+                try? await Task.sleep(for: .milliseconds(delay))
+                return .json(Self.echo(request, extra: ["deferred": true]))
+            }
+        case "/big":
+            return .response(HTTPResponse(status: 200, body: [UInt8](repeating: 0x61, count: 1 << 20)))
+        default:
+            return .response(.json(Self.echo(request, extra: [:])))
+        }
+    }
+
+    func connectionsChanged(to count: Int) {
+        recorder.recordCount(count)
+    }
+
+    func serverAnswered(status: Int, code: String) {
+        recorder.recordAnswer(status, code)
+    }
+
+    static func echo(_ request: HTTPRequest, extra: [String: Any]) -> [UInt8] {
+        var object: [String: Any] = [
+            "method": request.method,
+            "path": request.path,
+            "query": request.query ?? NSNull(),
+            "body_length": request.body.count,
+            "body": String(decoding: request.body, as: UTF8.self),
+            "version": request.version == .http10 ? "1.0" : "1.1",
+        ]
+        object.merge(extra) { $1 }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return Array(data)
+    }
+}
+
+struct TestServer {
+    let server: HTTPServer
+    let port: Int
+    let recorder: TestRecorder
+}
+
+/// Starts a server on an ephemeral port with short limits, runs `body`, then shuts it down.
+func withTestServer(
+    _ configure: (inout HTTPServerConfiguration) -> Void = { _ in },
+    _ body: (TestServer) async throws -> Void
+) async throws {
+    var configuration = HTTPServerConfiguration(
+        host: "127.0.0.1", port: 0, headerReadTimeout: .seconds(2), idleTimeout: .seconds(5),
+        shutdownGrace: .seconds(2), eventLoopCount: 2)
+    configure(&configuration)
+    var logger = Logger(label: "obf.http.test")
+    logger.logLevel = .warning
+    let recorder = TestRecorder()
+    let server = HTTPServer(configuration: configuration, handler: EchoHandler(recorder: recorder), logger: logger)
+    let port = try server.start()
+    do {
+        try await body(TestServer(server: server, port: port, recorder: recorder))
+    } catch {
+        await server.shutdown()
+        throw error
+    }
+    await server.shutdown()
+}
+
+/// Runs blocking socket code on a thread of its own, so neither the cooperative pool (deferred
+/// handlers) nor Dispatch's global queues (`Task.sleep` timers) are held up by it.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            continuation.resume(with: Result { try body() })
+        }
+        thread.start()
+    }
+}
+
+/// A plain GET on a fresh connection; returns its response.
+func normalRequest(port: Int, path: String = "/ok") throws -> TestResponse {
+    let client = try TestClient(port: port)
+    try client.send("GET \(path) HTTP/1.1\r\nHost: test\r\n\r\n")
+    return try client.readResponse()
+}
+
+/// Polls `condition` every 10 ms for up to `timeout`.
+func eventually(timeout: Duration = .seconds(3), _ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        usleep(10_000)
+    }
+    return condition()
+}

@@ -1,0 +1,225 @@
+import Foundation
+import HazelcastClient
+import HazelcastTestMember
+import Logging
+import OBFEngine
+import OBFSources
+import OBFTestSupport
+import Testing
+
+/// The `hazelcast` source against the test member over the real protocol, with the
+/// official Python client as the producer, and the faults a live cluster has.
+@Suite struct HazelcastSourceTests {
+    static let assets = ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
+
+    func makeSource(port: Int) throws -> HazelcastSnapshotSource {
+        let configuration = HazelcastClientConfiguration(
+            members: [HazelcastAddress(host: "127.0.0.1", port: port)], connectTimeout: .seconds(1),
+            reconnectInitialBackoff: .milliseconds(50), reconnectMaxBackoff: .milliseconds(300))
+        let source = try HazelcastSnapshotSource(configuration: configuration, mapName: "DOLPHIN_FEATURES",
+                                                 logger: Logger(label: "test"))
+        source.start()
+        return source
+    }
+
+    func waitUntil(_ condition: () async throws -> Bool, timeout: Duration = .seconds(10)) async throws -> Bool {
+        let end = ContinuousClock.now + timeout
+        while ContinuousClock.now < end {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    func put(_ member: HazelcastTestMember, _ asset: String, _ json: String) {
+        member.put(map: "DOLPHIN_FEATURES", key: HazelcastData(string: "asset_\(asset)_ob"), value: HazelcastData(string: json))
+    }
+
+    func freshBook(_ timestamp: Double = Date().timeIntervalSince1970) -> String {
+        ProducerDocument.json(timestamp: timestamp, bid: [100, 90], ask: [80, 70], sequence: 1)
+    }
+
+    @Test func pythonProducerFeedsTheWorkedExample() async throws {
+        let member = HazelcastTestMember()
+        let port = try member.start()
+        defer { member.stop() }
+        let python = try ExternalProcess.python()
+        let fixture = Fixtures.path("worked_example.jsonl")
+        try await RunningService.with(source: try makeSource(port: port), assets: Self.assets) { running in
+            let client = try running.client()
+            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            for bar in 0...2 {
+                let producer = try await ExternalProcess.run(
+                    python, [ExternalProcess.interopScript("producer.py"), "127.0.0.1:\(port)", fixture, "\(bar)"])
+                #expect(producer.status == 0, "\(producer.stderr)")
+                let step = try await client.request("POST", "/step/\(bar)").json
+                #expect(step["computed"]?.int64Value == (bar == 1 ? 2 : 3))
+            }
+            // Values of features.md §6, read through the service's own client.
+            let btc1 = try await client.request("GET", "/features/BTCUSDT/1").json
+            #expect(abs((btc1["placement"]?["depth_quality"]?.doubleValue ?? 0) - 0.9279475982532751) < 1e-12)
+            #expect(abs((btc1["signal"]?["withdrawal_velocity"]?.doubleValue ?? 0) - -0.07272727272727272) < 1e-12)
+            let sol1 = try await client.request("GET", "/features/SOLUSDT/1").json
+            #expect(sol1["source"]?.stringValue == "fallback")
+            #expect(sol1["served_bar"]?.int64Value == 0)
+            let bars = try await client.request("GET", "/bars/2").json
+            #expect(abs((bars["assets"]?["SOLUSDT"]?["placement"]?["depth_quality"]?.doubleValue ?? 0)
+                        - 1.1130136986301369) < 1e-12)
+            #expect(abs((bars["macro"]?["macro"]?["depth_velocity"]?.doubleValue ?? 0) - -0.0016755952380952657) < 1e-12)
+            #expect(abs((bars["macro"]?["macro"]?["acceleration"]?.doubleValue ?? 0) - -0.001080357142857226) < 1e-12)
+            // Batched reads: per step one Map.GetAll per partition holding a key (the member runs
+            // GetAll per partition), written together; never one Map.Get per asset.
+            let partitions = Set(Self.assets.map { HazelcastData(string: "asset_\($0)_ob").partitionId(partitionCount: 271) })
+            #expect(member.requestCount(messageType: 0x012300) == 3 * partitions.count)
+            #expect(member.requestCount(messageType: 0x010200) == 0)
+        }
+    }
+
+    @Test func obfPushWritesWhatThePythonClientReads() async throws {
+        let member = HazelcastTestMember()
+        let port = try member.start()
+        defer { member.stop() }
+        let push = try await ExternalProcess.run(try ExternalProcess.obfBinary(), [
+            "push", "--hz-members", "127.0.0.1:\(port)", "--assets", "BTCUSDT,ETHUSDT", "--count", "2",
+            "--interval-ms", "10", "--log-level", "error",
+        ])
+        #expect(push.status == 0, "\(push.stderr)")
+        let read = try await ExternalProcess.run(try ExternalProcess.python(), [
+            ExternalProcess.interopScript("read_back.py"), "127.0.0.1:\(port)", "BTCUSDT", "ETHUSDT", "XRPUSDT",
+        ])
+        #expect(read.status == 0, "\(read.stderr)")
+        let result = try JSONValue.parse(Array(read.stdout.utf8)).get()
+        #expect(result["XRPUSDT"]?.isNull == true)
+        for asset in ["BTCUSDT", "ETHUSDT"] {
+            #expect(result[asset]?["type"]?.stringValue == "str")
+            let document = try #require(result[asset]?["document"])
+            #expect(document["_push_seq"]?.int64Value == 1)
+            #expect(document["bid_notional"]?.arrayValue?.count == 5)
+            // The document is a valid snapshot stamped just now.
+            let text = try #require(member.entries(map: "DOLPHIN_FEATURES")[HazelcastData(string: "asset_\(asset)_ob")])
+            let snapshot = try SnapshotDecoder.decode(Array(try text.decodeText().text.utf8)).get()
+            #expect(abs(snapshot.timestamp - Date().timeIntervalSince1970) < 60)
+        }
+        // probe agrees: two fresh, one missing → exit 1.
+        let probe = try await ExternalProcess.run(try ExternalProcess.obfBinary(), [
+            "probe", "--hz-members", "127.0.0.1:\(port)", "--assets", "BTCUSDT,ETHUSDT,XRPUSDT",
+        ])
+        #expect(probe.status == 1)
+        #expect(probe.stdout.contains("XRPUSDT       missing"))
+        #expect(probe.stdout.contains("BTCUSDT       ok"))
+    }
+
+    @Test func memberAbsentAtStartThenAppearing() async throws {
+        let port = ExternalProcess.freePort()
+        let source = try makeSource(port: port)
+        try await RunningService.with(source: source, assets: Self.assets) { running in
+            let client = try running.client()
+            #expect(try await client.request("GET", "/readyz").status == 503)
+            let step = try await client.request("POST", "/step/1").json
+            #expect(step["computed"]?.int64Value == 0)
+            #expect(step["skipped"]?["BTCUSDT"]?.stringValue == "missing")
+            let member = HazelcastTestMember(port: port)
+            try member.start()
+            defer { member.stop() }
+            for asset in Self.assets { put(member, asset, freshBook()) }
+            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            let recovered = try await client.request("POST", "/step/2").json
+            #expect(recovered["computed"]?.int64Value == 3)
+            #expect(MetricsText.value(try await client.request("GET", "/metrics").text, "obf_source_connected") == 1)
+        }
+    }
+
+    @Test func memberRestartIsSurvived() async throws {
+        let member = HazelcastTestMember()
+        let port = try member.start()
+        defer { member.stop() }
+        for asset in Self.assets { put(member, asset, freshBook()) }
+        try await RunningService.with(source: try makeSource(port: port), assets: Self.assets,
+                                      adjust: { $0.stepDeadline = .milliseconds(200) }) { running in
+            let client = try running.client()
+            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await client.request("POST", "/step/1").json["computed"]?.int64Value == 3)
+            member.stop()
+            for bar in 2...4 {
+                let step = try await client.request("POST", "/step/\(bar)")
+                #expect(step.status == 200)
+                // Functional bound, not a benchmark: the step did not hang on the dead member.
+                #expect((step.json["duration_ms"]?.doubleValue ?? 1e9) < 2_000)
+            }
+            try member.start()
+            for asset in Self.assets { put(member, asset, freshBook()) }   // a restarted member is empty
+            // Three empty steps keep /readyz at 503 until a step computes again; wait for the connection.
+            #expect(try await client.request("GET", "/readyz").status == 503)
+            #expect(try await waitUntil {
+                MetricsText.value(try await client.request("GET", "/metrics").text, "obf_source_connected") == 1
+            })
+            #expect(try await client.request("POST", "/step/5").json["computed"]?.int64Value == 3)
+            #expect(try await client.request("GET", "/readyz").status == 200)
+            let metrics = try await client.request("GET", "/metrics").text
+            #expect(MetricsText.value(metrics, "obf_source_reconnects_total") == 1)
+            #expect(running.messages.filter { $0.hasPrefix("hazelcast connection lost") }.count <= 1)
+        }
+    }
+
+    @Test func silentMemberCannotHoldAStepOrTheReads() async throws {
+        let member = HazelcastTestMember()
+        let port = try member.start()
+        defer { member.stop() }
+        for asset in Self.assets { put(member, asset, freshBook()) }
+        try await RunningService.with(source: try makeSource(port: port), assets: Self.assets,
+                                      adjust: { $0.stepDeadline = .milliseconds(150) }) { running in
+            let client = try running.client()
+            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            _ = try await client.request("POST", "/step/1")
+            member.mode = .silent
+            let reader = try running.client()
+            async let step = client.request("POST", "/step/2")
+            #expect(try await reader.request("GET", "/features/BTCUSDT/1").json["source"]?.stringValue == "live")
+            let result = try await step.json
+            #expect(result["computed"]?.int64Value == 0)
+            #expect((result["duration_ms"]?.doubleValue ?? 1e9) < 2_000)
+        }
+    }
+
+    @Test func garbageFramesDropTheConnectionWhichRecovers() async throws {
+        let member = HazelcastTestMember()
+        let port = try member.start()
+        defer { member.stop() }
+        for asset in Self.assets { put(member, asset, freshBook()) }
+        let source = try makeSource(port: port)
+        try await RunningService.with(source: source, assets: Self.assets) { running in
+            let client = try running.client()
+            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            member.mode = .garbage
+            let step = try await client.request("POST", "/step/1").json
+            #expect(step["computed"]?.int64Value == 0)
+            member.mode = .normal
+            var bar = 1
+            var computed: Int64?
+            while computed != 3 && bar < 200 {
+                bar += 1
+                try await Task.sleep(for: .milliseconds(50))
+                computed = try await client.request("POST", "/step/\(bar)").json["computed"]?.int64Value
+            }
+            #expect(computed == 3)
+            #expect(source.client.connectionLossCount >= 1)
+        }
+    }
+
+    @Test func snapshotLeftByADeadProducerIsStale() async throws {
+        let member = HazelcastTestMember()
+        let port = try member.start()
+        defer { member.stop() }
+        put(member, "BTCUSDT", freshBook())
+        put(member, "ETHUSDT", freshBook(Date().timeIntervalSince1970 - 3_600))
+        member.put(map: "DOLPHIN_FEATURES", key: HazelcastData(string: "asset_SOLUSDT_ob"),
+                   value: HazelcastData(jsonValue: freshBook()))
+        try await RunningService.with(source: try makeSource(port: port), assets: Self.assets) { running in
+            let client = try running.client()
+            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            let step = try await client.request("POST", "/step/1").json
+            #expect(step["skipped"]?["ETHUSDT"]?.stringValue == "stale")
+            #expect(step["computed"]?.int64Value == 2)   // BTCUSDT as a String, SOLUSDT as HazelcastJsonValue
+        }
+    }
+}

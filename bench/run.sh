@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Benchmarks of obf, run on demand (never by the tests or CI). See bench/README.md.
+#
+#   bench/run.sh
+#
+# Environment:
+#   BENCH_DURATION    wrk duration per server (default 10s)
+#   BENCH_STEPS       timed sequential POST /step calls per asset count (default 2000)
+#   BENCH_SKIP_BUILD  set to 1 to use the release binaries already built
+#   BENCH_OUT         where raw outputs go (default bench/out/<timestamp>, git-ignored)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+DURATION="${BENCH_DURATION:-10s}"
+STEPS="${BENCH_STEPS:-2000}"
+OUT="${BENCH_OUT:-$REPO/bench/out/$(date +%Y%m%d-%H%M%S)}"
+mkdir -p "$OUT"
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/obf-bench.XXXXXX")"
+chmod 755 "$TMP"   # nginx's worker runs as an unprivileged user and must read the static file
+PIDS=()
+
+say() { printf '\n== %s\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- build ------------------------------------------------------------------------------------
+if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
+    say "building release (obf, obf-bench)"
+    swift build -c release --product obf >&2
+    swift build -c release --product obf-bench >&2
+fi
+BIN="$(swift build -c release --show-bin-path)"
+OBF="$BIN/obf"
+OBF_BENCH="$BIN/obf-bench"
+[[ -x "$OBF" && -x "$OBF_BENCH" ]] || die "missing $OBF or $OBF_BENCH"
+
+# --- tools ------------------------------------------------------------------------------------
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+command -v curl >/dev/null || missing+=(curl)
+if ((${#missing[@]})); then
+    say "installing ${missing[*]}"
+    apt-get install -y -qq "${missing[@]}" >&2 || { apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2; }
+fi
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+PYTHON="$(command -v python3)" || die "python3 is needed for the step client"
+
+# --- helpers ----------------------------------------------------------------------------------
+free_port() {
+    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_obf NAME [serve flags...]: starts `obf serve --port 0`; sets SERVER_PID and SERVER_PORT.
+start_obf() {
+    local name="$1"; shift
+    local log="$OUT/obf-$name.log"
+    env -u OBF_API_TOKEN -u OBF_AUTH_READS -u OBF_AUTH_METRICS -u OBF_STATE_FILE -u OBF_PORT -u OBF_HOST \
+        -u OBF_SOURCE -u OBF_ASSETS \
+        "$OBF" serve --host 127.0.0.1 --port 0 --source mock --log-level info "$@" >"$log" 2>&1 &
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
+    SERVER_PORT=""
+    for _ in $(seq 100); do
+        SERVER_PORT="$(grep -o 'address=http://127\.0\.0\.1:[0-9]*' "$log" | head -1 | sed 's/.*://' || true)"
+        [[ -n "$SERVER_PORT" ]] && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; die "obf serve ($name) exited at start-up"; }
+        sleep 0.1
+    done
+    cat "$log" >&2
+    die "obf serve ($name) did not log its address"
+}
+
+stop_pid() {
+    local pid="$1" kept=() other
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    for other in "${PIDS[@]}"; do [[ "$other" == "$pid" ]] || kept+=("$other"); done
+    PIDS=("${kept[@]}")
+}
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# wrk's latency with its unit (850.00us, 1.20ms, 2.00s) in milliseconds.
+to_ms() {
+    awk '{ v = $1
+           if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f\n", v / 1000 }
+           else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f\n", v }
+           else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f\n", v * 1000 }
+           else print v }'
+}
+
+# run_wrk NAME URL: a short warm-up, then the timed run; sets WRK_RPS and WRK_P99_MS.
+run_wrk() {
+    local name="$1" url="$2" file="$OUT/wrk-$1.txt"
+    wrk -t2 -c32 -d2s "$url" >/dev/null
+    wrk -t2 -c32 -d"$DURATION" --latency "$url" >"$file"
+    cat "$file" >&2
+    if grep -qE 'Non-2xx|Socket errors' "$file"; then
+        die "wrk against $name saw errors (see $file)"
+    fi
+    WRK_RPS="$(awk '/^Requests\/sec:/ {print $2}' "$file")"
+    WRK_P99_MS="$(awk '/Latency Distribution/ {f = 1} f && $1 == "99%" {print $2; exit}' "$file" | to_ms)"
+    [[ -n "$WRK_RPS" && -n "$WRK_P99_MS" ]] || die "could not read wrk's output ($file)"
+}
+
+field() {  # field FILE LINE-PREFIX KEY: the value of KEY= on the first line starting with LINE-PREFIX
+    grep -m1 "^$2" "$1" | tr ' ' '\n' | sed -n "s/^$3=//p"
+}
+
+# --- 1. GET /features keep-alive: obf beside nginx -------------------------------------------
+say "GET /features/BTCUSDT/{bar}: obf"
+start_obf get
+GET_PID=$SERVER_PID
+GET_PORT=$SERVER_PORT
+BAR=5
+for bar in $(seq 1 "$BAR"); do
+    code="$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$GET_PORT/step/$bar")"
+    [[ "$code" == 200 ]] || die "POST /step/$bar answered $code"
+done
+FEATURE_PATH="/features/BTCUSDT/$BAR"
+mkdir -p "$TMP/www/features/BTCUSDT" "$TMP/nginx"
+curl -sf -o "$TMP/www$FEATURE_PATH" "http://127.0.0.1:$GET_PORT$FEATURE_PATH"
+chmod -R a+rX "$TMP/www"
+grep -q '"source":"live"' "$TMP/www$FEATURE_PATH" || die "the features at bar $BAR are not live"
+cp "$TMP/www$FEATURE_PATH" "$OUT/features-body.json"
+run_wrk obf "http://127.0.0.1:$GET_PORT$FEATURE_PATH"
+OBF_RPS=$WRK_RPS; OBF_P99=$WRK_P99_MS
+OBF_GET_RSS="$(rss_kib "$GET_PID")"
+stop_pid "$GET_PID"
+
+say "GET the same bytes: nginx (1 worker, static file)"
+NGINX_PORT="$(free_port)"
+cat >"$TMP/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server_tokens off;
+    keepalive_requests 1000000;
+    keepalive_timeout 60s;
+    types { }
+    default_type "application/json; charset=utf-8";
+    client_body_temp_path $TMP/nginx/body;
+    proxy_temp_path $TMP/nginx/proxy;
+    fastcgi_temp_path $TMP/nginx/fastcgi;
+    uwsgi_temp_path $TMP/nginx/uwsgi;
+    scgi_temp_path $TMP/nginx/scgi;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $TMP/www;
+    }
+}
+EOF
+"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" &
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
+for _ in $(seq 50); do
+    curl -sf -o "$TMP/nginx-body" "http://127.0.0.1:$NGINX_PORT$FEATURE_PATH" && break
+    kill -0 "$NGINX_PID" 2>/dev/null || { cat "$TMP/nginx/error.log" >&2; die "nginx did not start"; }
+    sleep 0.1
+done
+cmp -s "$TMP/nginx-body" "$OUT/features-body.json" || die "nginx does not serve the same body bytes"
+run_wrk nginx "http://127.0.0.1:$NGINX_PORT$FEATURE_PATH"
+NGINX_RPS=$WRK_RPS; NGINX_P99=$WRK_P99_MS
+stop_pid "$NGINX_PID"
+RATIO_RPS="$(awk -v a="$OBF_RPS" -v b="$NGINX_RPS" 'BEGIN { printf "%.2f", a / b }')"
+RATIO_P99="$(awk -v a="$OBF_P99" -v b="$NGINX_P99" 'BEGIN { printf "%.2f", a / b }')"
+
+# --- 2. POST /step latency, 50 and 500 mock assets ---------------------------------------------
+declare -A STEP_P50 STEP_P99 STEP_SERVER STEP_RSS
+for count in 50 500; do
+    say "POST /step/{bar}: $count mock assets, $STEPS sequential steps"
+    start_obf "step$count" --assets "$(seq -f 'A%g' -s, 1 "$count")"
+    "$PYTHON" "$REPO/bench/step_latency.py" 127.0.0.1 "$SERVER_PORT" "$STEPS" | tee "$OUT/steps-$count.txt" >&2
+    STEP_P50[$count]="$(field "$OUT/steps-$count.txt" steps p50_ms)"
+    STEP_P99[$count]="$(field "$OUT/steps-$count.txt" steps p99_ms)"
+    STEP_SERVER[$count]="$(field "$OUT/steps-$count.txt" steps server_ms_p50)"
+    STEP_RSS[$count]="$(rss_kib "$SERVER_PID")"
+    stop_pid "$SERVER_PID"
+done
+
+# --- 3. and 4. in-process: engine cost and memory ---------------------------------------------
+say "obf-bench (in-process)"
+"$OBF_BENCH" | tee "$OUT/obf-bench.txt" >&2
+B="$OUT/obf-bench.txt"
+
+# --- summary ------------------------------------------------------------------------------------
+{
+    echo
+    echo "obf bench — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, results in ${OUT#"$REPO"/}"
+    printf '%-58s %14s %s\n' "figure" "value" "unit"
+    printf '%-58s %14s %s\n' "------" "-----" "----"
+    row() { printf '%-58s %14s %s\n' "$1" "$2" "$3"; }
+    row "GET /features obf: requests/s (wrk -t2 -c32 -d$DURATION)" "$OBF_RPS" "req/s"
+    row "GET /features obf: p99 latency" "$OBF_P99" "ms"
+    row "GET same bytes nginx (1 worker): requests/s" "$NGINX_RPS" "req/s"
+    row "GET same bytes nginx: p99 latency" "$NGINX_P99" "ms"
+    row "obf/nginx requests/s" "$RATIO_RPS" "x"
+    row "obf/nginx p99 latency" "$RATIO_P99" "x"
+    row "obf serve RSS after the GET run" "$OBF_GET_RSS" "KiB"
+    for count in 50 500; do
+        row "POST /step $count assets: p50 (client, keep-alive)" "${STEP_P50[$count]}" "ms"
+        row "POST /step $count assets: p99 (client, keep-alive)" "${STEP_P99[$count]}" "ms"
+        row "POST /step $count assets: p50 duration_ms (server)" "${STEP_SERVER[$count]}" "ms"
+        row "obf serve RSS after $STEPS+ steps of $count assets" "${STEP_RSS[$count]}" "KiB"
+    done
+    row "FeatureCalculator update+macro, $(field "$B" calculator assets) assets" "$(field "$B" calculator ns_per_asset_step)" "ns/asset-step"
+    row "  of which update(slot:with:)" "$(field "$B" calculator update_ns_per_asset)" "ns/asset-step"
+    row "  of which macroStep (per asset)" "$(field "$B" calculator macro_ns_per_asset)" "ns/asset-step"
+    for count in 50 500; do
+        row "FeatureEngine.step + MockSource, $count assets" "$(field "$B" "engine assets=$count " us_per_step)" "us/step"
+        row "  per asset" "$(field "$B" "engine assets=$count " ns_per_asset_step)" "ns/asset-step"
+    done
+    MEM_ASSETS="$(field "$B" memory assets)"
+    row "RSS after $(field "$B" memory steps_1) steps of $MEM_ASSETS assets (in-process)" "$(field "$B" memory rss_kib_1)" "KiB"
+    row "RSS after $(field "$B" memory steps_2) steps of $MEM_ASSETS assets (in-process)" "$(field "$B" memory rss_kib_2)" "KiB"
+    row "RSS ratio" "$(field "$B" memory ratio)" "x"
+} | tee "$OUT/summary.txt"

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# API conformance: validates openapi.yaml and runs schemathesis against a live `obf serve`
+# (mock source) with every check, in bounded time. Exits non-zero on any failure.
+#
+#   OBF_BIN=.build/debug/obf scripts/api-conformance.sh
+#
+# Environment:
+#   OBF_BIN             the `obf` binary to test (default: .build/debug/obf, then .build/release/obf)
+#   VENV                python venv for the tools (default: <repo>/.venv; created when missing)
+#   ST_MAX_EXAMPLES     schemathesis test cases per operation and phase (default 50)
+#   ST_SEED             schemathesis seed (default 20240601)
+#   ST_PHASES           schemathesis phases (default examples,coverage,fuzzing)
+#   ST_TIMEOUT          wall-clock bound of the schemathesis run in seconds (default 600)
+#   ST_REPORT_DIR       where the JUnit report and the server log go (default: a temp dir)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${VENV:-$REPO/.venv}"
+SPEC="$REPO/openapi.yaml"
+MAX_EXAMPLES="${ST_MAX_EXAMPLES:-50}"
+SEED="${ST_SEED:-20240601}"
+PHASES="${ST_PHASES:-examples,coverage,fuzzing}"
+RUN_TIMEOUT="${ST_TIMEOUT:-600}"
+
+log() { printf 'api-conformance: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+if [[ -z "${OBF_BIN:-}" ]]; then
+    for candidate in "$REPO/.build/debug/obf" "$REPO/.build/release/obf"; do
+        if [[ -x "$candidate" ]]; then OBF_BIN="$candidate"; break; fi
+    done
+fi
+[[ -n "${OBF_BIN:-}" && -x "$OBF_BIN" ]] || die "set OBF_BIN to a built obf binary (swift build --product obf)"
+[[ -f "$SPEC" ]] || die "missing $SPEC"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/obf-conformance.XXXXXX")"
+REPORT_DIR="${ST_REPORT_DIR:-$WORK/report}"
+mkdir -p "$REPORT_DIR"
+SERVER_LOG="$REPORT_DIR/obf-serve.log"
+SERVER_PID=""
+
+cleanup() {
+    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    if [[ -z "${ST_REPORT_DIR:-}" ]]; then rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- tools (idempotent) -------------------------------------------------------------------
+if [[ ! -x "$VENV/bin/python" ]]; then
+    log "creating venv $VENV"
+    python3 -m venv "$VENV"
+fi
+if [[ ! -x "$VENV/bin/schemathesis" || ! -x "$VENV/bin/openapi-spec-validator" ]]; then
+    log "installing schemathesis and openapi-spec-validator into $VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        'schemathesis>=4,<5' 'openapi-spec-validator>=0.7'
+fi
+log "$("$VENV/bin/schemathesis" --version 2>&1 | head -1)"
+
+# --- the spec itself ------------------------------------------------------------------------
+log "validating $SPEC"
+"$VENV/bin/openapi-spec-validator" "$SPEC"
+
+# --- the server -------------------------------------------------------------------------------
+# No token, no guarded reads: the spec's security is optional and the checks run unauthenticated.
+log "starting $OBF_BIN serve --port 0 (mock source)"
+env -u OBF_API_TOKEN -u OBF_AUTH_READS -u OBF_AUTH_METRICS -u OBF_STATE_FILE -u OBF_PORT -u OBF_HOST \
+    -u OBF_SOURCE -u OBF_ASSETS \
+    "$OBF_BIN" serve --host 127.0.0.1 --port 0 --source mock --log-level info \
+    >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+
+PORT=""
+for _ in $(seq 100); do
+    # The start-up line: `... info obf: address=http://127.0.0.1:PORT assets=... source=mock ... listening`
+    PORT="$(grep -o 'address=http://127\.0\.0\.1:[0-9]*' "$SERVER_LOG" 2>/dev/null | head -1 | sed 's/.*://' || true)"
+    [[ -n "$PORT" ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG" >&2; die "obf serve exited during start-up"; }
+    sleep 0.1
+done
+[[ -n "$PORT" ]] || { cat "$SERVER_LOG" >&2; die "no 'address=http://127.0.0.1:PORT' in the server log after 10 s"; }
+BASE="http://127.0.0.1:$PORT"
+log "server on $BASE (pid $SERVER_PID)"
+
+# A few steps, so the look-ups see live and fallback data and not only defaults.
+for bar in 1 2 3 5 8; do
+    "$VENV/bin/python" - "$BASE/step/$bar" <<'PY' || die "warm-up step failed"
+import sys, urllib.request
+with urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=b"", method="POST"), timeout=10) as r:
+    assert r.status == 200, r.status
+PY
+done
+
+# --- schemathesis ---------------------------------------------------------------------------
+set +e
+timeout --signal=INT --kill-after=30 "$RUN_TIMEOUT" \
+    "$VENV/bin/schemathesis" run "$SPEC" \
+        --url "$BASE" \
+        --checks all \
+        --phases "$PHASES" \
+        --max-examples "$MAX_EXAMPLES" \
+        --seed "$SEED" \
+        --workers 2 \
+        --request-timeout 10 \
+        --generation-database none \
+        --no-color \
+        --report junit --report-junit-path "$REPORT_DIR/schemathesis-junit.xml"
+ST_STATUS=$?
+set -e
+
+# --- the server after the run ----------------------------------------------------------------
+SERVER_STATUS=0
+if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    wait "$SERVER_PID" 2>/dev/null; SERVER_STATUS=$?
+    log "obf serve died during the run (exit $SERVER_STATUS); log tail:"
+    tail -n 40 "$SERVER_LOG" >&2
+    SERVER_STATUS=1
+else
+    kill -TERM "$SERVER_PID"
+    EXIT_CODE=""
+    for _ in $(seq 100); do
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            set +e; wait "$SERVER_PID"; EXIT_CODE=$?; set -e
+            break
+        fi
+        sleep 0.1
+    done
+    if [[ -z "$EXIT_CODE" ]]; then
+        log "obf serve did not exit within 10 s of SIGTERM"
+        SERVER_STATUS=1
+    elif [[ "$EXIT_CODE" != 0 ]]; then
+        log "obf serve exited $EXIT_CODE after SIGTERM (expected 0); log tail:"
+        tail -n 20 "$SERVER_LOG" >&2
+        SERVER_STATUS=1
+    fi
+    SERVER_PID=""
+fi
+if grep -qiE 'critical|fatal error|internal_error' "$SERVER_LOG"; then
+    log "the server log has critical lines:"
+    grep -iE 'critical|fatal error|internal_error' "$SERVER_LOG" | head -n 20 >&2
+    SERVER_STATUS=1
+fi
+
+if [[ $ST_STATUS -eq 124 || $ST_STATUS -eq 130 ]]; then
+    log "schemathesis did not finish within ${RUN_TIMEOUT}s"
+fi
+if [[ $ST_STATUS -ne 0 || $SERVER_STATUS -ne 0 ]]; then
+    log "FAILED (schemathesis exit $ST_STATUS, server $SERVER_STATUS)"
+    exit 1
+fi
+log "OK"
