@@ -32,10 +32,12 @@ if [[ -z "${OBF_BIN:-}" ]]; then
 fi
 [[ -n "${OBF_BIN:-}" && -x "$OBF_BIN" ]] || die "set OBF_BIN to a built obf binary (swift build --product obf)"
 [[ -f "$SPEC" ]] || die "missing $SPEC"
+OBF_BIN="$(cd "$(dirname "$OBF_BIN")" && pwd)/$(basename "$OBF_BIN")"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/obf-conformance.XXXXXX")"
 REPORT_DIR="${ST_REPORT_DIR:-$WORK/report}"
 mkdir -p "$REPORT_DIR"
+REPORT_DIR="$(cd "$REPORT_DIR" && pwd)"
 SERVER_LOG="$REPORT_DIR/obf-serve.log"
 SERVER_PID=""
 
@@ -45,7 +47,7 @@ cleanup() {
         for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$SERVER_PID" 2>/dev/null || true
     fi
-    if [[ -z "${ST_REPORT_DIR:-}" ]]; then rm -rf "$WORK"; fi
+    rm -rf "$WORK"   # the report survives only when ST_REPORT_DIR points elsewhere
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -53,13 +55,14 @@ trap 'exit 130' INT TERM
 # --- tools (idempotent) -------------------------------------------------------------------
 if [[ ! -x "$VENV/bin/python" ]]; then
     log "creating venv $VENV"
-    python3 -m venv "$VENV"
+    python3 -m venv "$VENV" || { apt-get update -qq && apt-get install -y -qq python3-venv && python3 -m venv "$VENV"; }
 fi
 if [[ ! -x "$VENV/bin/schemathesis" || ! -x "$VENV/bin/openapi-spec-validator" ]]; then
     log "installing schemathesis and openapi-spec-validator into $VENV"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
         'schemathesis>=4,<5' 'openapi-spec-validator>=0.7'
 fi
+VENV="$(cd "$VENV" && pwd)"
 log "$("$VENV/bin/schemathesis" --version 2>&1 | head -1)"
 
 # --- the spec itself ------------------------------------------------------------------------
@@ -97,6 +100,9 @@ PY
 done
 
 # --- schemathesis ---------------------------------------------------------------------------
+# From the temp dir: schemathesis and hypothesis keep caches (.schemathesis/, .hypothesis/) in the
+# working directory, and those must not land in the repository.
+cd "$WORK"
 set +e
 timeout --signal=INT --kill-after=30 "$RUN_TIMEOUT" \
     "$VENV/bin/schemathesis" run "$SPEC" \
@@ -150,6 +156,8 @@ if [[ $ST_STATUS -eq 124 || $ST_STATUS -eq 130 ]]; then
     log "schemathesis did not finish within ${RUN_TIMEOUT}s"
 fi
 if [[ $ST_STATUS -ne 0 || $SERVER_STATUS -ne 0 ]]; then
+    log "server log tail ($SERVER_LOG):"
+    tail -n 20 "$SERVER_LOG" >&2
     log "FAILED (schemathesis exit $ST_STATUS, server $SERVER_STATUS)"
     exit 1
 fi

@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import HazelcastClient
 import Logging
-import Synchronization
 
 /// An in-memory stand-in for one Hazelcast 5.x member, for tests and demos (never for production).
 ///
@@ -18,9 +17,9 @@ public final class HazelcastTestMember: Sendable {
     private let credentials: (username: String, password: String)?
     private let logger: Logger
     private let store = MapStore()
-    private let state: Mutex<State>
-    private let settings = Mutex<(mode: TestMemberMode, delay: Duration)>((.normal, .zero))
-    private let counters = Mutex<[Int32: Int]>([:])
+    private let state: Locked<State>
+    private let settings = Locked<(mode: TestMemberMode, delay: Duration)>((.normal, .zero))
+    private let counters = Locked<[Int32: Int]>([:])
 
     private struct State {
         var requestedPort: Int
@@ -44,7 +43,7 @@ public final class HazelcastTestMember: Sendable {
         self.partitionCount = partitionCount
         if let username, let password { credentials = (username, password) } else { credentials = nil }
         self.logger = logger
-        state = Mutex(State(requestedPort: port))
+        state = Locked(State(requestedPort: port))
     }
 
     /// The member version reported to clients.

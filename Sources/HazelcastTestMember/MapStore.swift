@@ -1,10 +1,9 @@
 import HazelcastClient
-import Synchronization
 
 /// The member's maps, kept per partition as a member's record stores are: an operation sent
 /// with the wrong partition id sees that partition's store, exactly as on a real member.
 final class MapStore: Sendable {
-    private let maps = Mutex<[String: [Int: [HazelcastData: HazelcastData]]]>([:])
+    private let maps = Locked<[String: [Int: [HazelcastData: HazelcastData]]]>([:])
 
     func get(map: String, partition: Int, key: HazelcastData) -> HazelcastData? {
         maps.withLock { $0[map]?[partition]?[key] }

@@ -69,19 +69,25 @@ struct RequestHandler: Sendable {
 
     private func authenticate(_ message: ClientMessage, context: inout ConnectionContext) throws -> MemberReply {
         let request = try ClientAuthenticationCodec.decodeRequest(message)
+        // The order of checks follows a member's: serialization version, then cluster name and
+        // credentials. Without security configured a member rejects any username or password.
         var status = ClientAuthenticationCodec.Status.authenticated
-        if request.clusterName != clusterName {
-            status = ClientAuthenticationCodec.Status.credentialsFailed
-        } else if let credentials, request.username != credentials.username || request.password != credentials.password {
-            status = ClientAuthenticationCodec.Status.credentialsFailed
-        } else if request.serializationVersion != 1 {
+        if request.serializationVersion != 1 {
             status = ClientAuthenticationCodec.Status.serializationVersionMismatch
+        } else if request.clusterName != clusterName {
+            status = ClientAuthenticationCodec.Status.credentialsFailed
+        } else if let credentials {
+            if request.username != credentials.username || request.password != credentials.password {
+                status = ClientAuthenticationCodec.Status.credentialsFailed
+            }
+        } else if request.username != nil || request.password != nil {
+            status = ClientAuthenticationCodec.Status.credentialsFailed
         }
         let authenticated = status == ClientAuthenticationCodec.Status.authenticated
         context.isAuthenticated = authenticated
         let response = ClientAuthenticationCodec.Response(
             status: status, memberUuid: authenticated ? memberUUID : nil, serializationVersion: 1,
-            partitionCount: authenticated ? Int32(partitionCount) : -1, clusterId: authenticated ? clusterId : nil,
+            partitionCount: Int32(partitionCount), clusterId: clusterId,
             failoverSupported: false, address: authenticated ? context.localAddress : nil,
             serverHazelcastVersion: serverVersion)
         return .send([ClientAuthenticationCodec.encodeResponse(response, correlationId: message.correlationId)])

@@ -104,13 +104,11 @@ final class Connection {
 
     /// Parses and answers what is buffered, writes, and repeats while writing frees room.
     func drive() {
-        var rounds = 0
         while !isClosed {
-            process()
+            let heldBackByOutput = process()
             guard flush() else { return }
-            rounds += 1
-            let canContinue = phase == .reading && !closeAfterFlush && !hasPendingOutput && hasBufferedInput
-            if !canContinue || rounds >= 16 { break }
+            // Pipelined requests held back for output go on once the output is written out.
+            if !heldBackByOutput || hasPendingOutput { break }
         }
         if isClosed { return }
         if peerClosed && phase == .reading && !closeAfterFlush && !hasPendingOutput {
@@ -137,12 +135,14 @@ final class Connection {
 
     // MARK: - Requests
 
-    private func process() {
-        guard phase == .reading, !closeAfterFlush else { return }
+    /// Parses and answers buffered requests; true when it stopped only because output is piling up.
+    private func process() -> Bool {
+        guard phase == .reading, !closeAfterFlush else { return false }
         while output.count - outputStart < Self.outputHighWater {
             if !hasBufferedInput && parser.isAtRequestBoundary {
                 requestStartedAt = nil
-                break
+                compactInput()
+                return false
             }
             if requestStartedAt == nil { requestStartedAt = loop.now }
             var start = inputStart
@@ -151,7 +151,7 @@ final class Connection {
             switch event {
             case .needMore:
                 compactInput()
-                return
+                return false
             case .continueExpected:
                 ASCII.append(HTTPResponseSerializer.continueLine, to: &output)
             case .request(let request, let keepAlive):
@@ -159,14 +159,15 @@ final class Connection {
                 dispatch(request, keepAlive: keepAlive)
                 if phase != .reading || closeAfterFlush {
                     compactInput()
-                    return
+                    return false
                 }
             case .failure(let failure):
                 answer(failure)
-                return
+                return false
             }
         }
         compactInput()
+        return true
     }
 
     private func dispatch(_ request: HTTPRequest, keepAlive: Bool) {

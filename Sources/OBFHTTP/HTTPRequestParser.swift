@@ -375,7 +375,7 @@ struct HTTPRequestParser {
         var index = lineStart
         var size = 0
         while index < lineEnd, let digit = ASCII.hexValue(buffer[index]) {
-            if index - lineStart >= 15 { return .failure(.bodyTooLarge(limit: limits.maxBodyBytes)) }
+            if size > (Int.max - digit) / 16 { return .failure(.bodyTooLarge(limit: limits.maxBodyBytes)) }
             size = size * 16 + digit
             index += 1
         }

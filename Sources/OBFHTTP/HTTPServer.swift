@@ -7,6 +7,7 @@ import Glibc
 #endif
 
 /// An HTTP/1.1 server: one listener, `eventLoopCount` epoll threads, handlers called inline or in a Task.
+/// Its threads run until `shutdown()`.
 public final class HTTPServer: Sendable {
     private enum State {
         case idle
@@ -45,7 +46,7 @@ public final class HTTPServer: Sendable {
                 throw HTTPServerError(operation: "start", message: "the server was already started or stopped")
             }
             let port = try launch(into: &state)
-            logger.info("HTTP server listening", metadata: [
+            logger.debug("HTTP server listening", metadata: [
                 "host": "\(configuration.host)", "port": "\(port)", "loops": "\(configuration.eventLoopCount)",
             ])
             return port
@@ -138,7 +139,7 @@ public final class HTTPServer: Sendable {
             state = .stopped
             return waiters
         }
-        logger.info("HTTP server stopped")
+        logger.debug("HTTP server stopped")
         for waiter in waiters { waiter.resume() }
     }
 

@@ -49,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
         let source = try SourceFactory.make(configuration, logger: logger)
         let service = OBFService(configuration: configuration, source: source, logger: logger)
         do {
-            _ = try service.start()
+            _ = try await service.start()
         } catch {
             logger.critical("cannot start: \(error)")
             await source.shutdown()

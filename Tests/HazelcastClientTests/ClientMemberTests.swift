@@ -154,6 +154,17 @@ struct ClientMemberTests {
         await rejected.shutdown()
     }
 
+    @Test func credentialsAreRejectedByAMemberWithoutSecurity() async throws {
+        let (member, port) = try startedMember()
+        defer { member.stop() }
+        var configuration = testConfiguration(ports: [port])
+        configuration.username = "trader"
+        configuration.password = "s3cret"
+        let client = try HazelcastClient(configuration: configuration, logger: testLogger("client"))
+        await #expect(throws: HazelcastError.self) { try await client.connect(timeout: .seconds(5)) }
+        await client.shutdown()
+    }
+
     @Test func shutdownFailsRequestsAndWaiters() async throws {
         let (member, port) = try startedMember()
         defer { member.stop() }

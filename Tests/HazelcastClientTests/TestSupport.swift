@@ -1,8 +1,7 @@
 import Foundation
-import HazelcastClient
+@testable import HazelcastClient
 import HazelcastTestMember
 import Logging
-import Synchronization
 
 /// Bytes from a hex string; whitespace is ignored.
 func hexBytes(_ text: String) -> [UInt8] {
@@ -97,9 +96,5 @@ final class EventRecorder: Sendable {
     deinit { task.cancel() }
 }
 
-/// A shareable mutex-protected value.
-final class MutexBox<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
-}
+/// A shareable lock-protected value.
+typealias MutexBox = Locked

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import OBFHTTP
 
@@ -38,6 +39,26 @@ struct HTTPServerProtocolTests {
                 #expect(second.json["deferred"] as? Bool == true)
                 #expect(third.json["path"] as? String == "/third")
                 #expect(third.json["body"] as? String == "abc")
+                #expect(try normalRequest(port: server.port).status == 200)
+            }
+        }
+    }
+
+    @Test func pipelinedLargeResponsesWaitForTheReader() async throws {
+        try await withTestServer { server in
+            try await blocking {
+                let client = try TestClient(port: server.port)
+                let count = 30
+                try client.send(String(repeating: "GET /big?bytes=100000 HTTP/1.1\r\nHost: test\r\n\r\n", count: count)
+                    + "GET /deferred?ms=5 HTTP/1.1\r\nHost: test\r\n\r\nGET /last HTTP/1.1\r\nHost: test\r\n\r\n")
+                usleep(200_000)  // let the server fill the socket and hold the rest back
+                for _ in 0..<count {
+                    let response = try client.readResponse()
+                    #expect(response.status == 200)
+                    #expect(response.body.count == 100_000)
+                }
+                #expect(try client.readResponse().json["deferred"] as? Bool == true)
+                #expect(try client.readResponse().json["path"] as? String == "/last")
                 #expect(try normalRequest(port: server.port).status == 200)
             }
         }

@@ -21,7 +21,7 @@ final class TestRecorder: Sendable {
 }
 
 /// Echoes method, path, query and body as JSON. `/deferred?ms=N` answers from a Task after N ms;
-/// `/big` answers 1 MiB.
+/// `/big?bytes=N` answers N bytes (1 MiB by default).
 struct EchoHandler: HTTPHandler {
     let recorder: TestRecorder
 
@@ -34,7 +34,8 @@ struct EchoHandler: HTTPHandler {
                 return .json(Self.echo(request, extra: ["deferred": true]))
             }
         case "/big":
-            return .response(HTTPResponse(status: 200, body: [UInt8](repeating: 0x61, count: 1 << 20)))
+            let size = Int(request.query?.split(separator: "=").last ?? "") ?? 1 << 20
+            return .response(HTTPResponse(status: 200, body: [UInt8](repeating: 0x61, count: size)))
         default:
             return .response(.json(Self.echo(request, extra: [:])))
         }

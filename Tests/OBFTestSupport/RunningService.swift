@@ -13,7 +13,7 @@ public struct RunningService: Sendable {
 
     public static func start(source: any SnapshotSource, assets: [String] = ["BTCUSDT", "ETHUSDT", "SOLUSDT"],
                              adjust: (inout ServiceConfiguration) -> Void = { _ in },
-                             http: HTTPServerConfiguration = HTTPServerConfiguration()) throws -> RunningService {
+                             http: HTTPServerConfiguration = HTTPServerConfiguration()) async throws -> RunningService {
         var configuration = ServiceConfiguration()
         configuration.port = 0
         configuration.assets = assets
@@ -22,7 +22,7 @@ public struct RunningService: Sendable {
         var logger = Logger(label: "obf-test", factory: { _ in logs })
         logger.logLevel = .debug
         let service = OBFService(configuration: configuration, source: source, http: http, logger: logger)
-        let port = try service.start()
+        let port = try await service.start()
         return RunningService(service: service, port: port, logs: logs)
     }
 
@@ -31,7 +31,7 @@ public struct RunningService: Sendable {
                                adjust: (inout ServiceConfiguration) -> Void = { _ in },
                                http: HTTPServerConfiguration = HTTPServerConfiguration(),
                                _ body: (RunningService) async throws -> T) async throws -> T {
-        let running = try start(source: source, assets: assets, adjust: adjust, http: http)
+        let running = try await start(source: source, assets: assets, adjust: adjust, http: http)
         do {
             let result = try await body(running)
             await running.stop()

@@ -140,6 +140,14 @@ def main():
     summary = {"mode": args.mode, "smart_routing": not args.unisocket, "checks": {}}
     failures = []
     try:
+        import hazelcast
+
+        summary["client_version"] = hazelcast.__version__
+    except ImportError as error:
+        summary.update(ok=False, error="hazelcast-python-client is not installed: %s" % error)
+        print(json.dumps(summary))
+        return 2
+    try:
         client = connect(args)
     except Exception as error:  # the client raises several types when it cannot connect
         summary.update(ok=False, error="cannot connect: %r" % (error,))

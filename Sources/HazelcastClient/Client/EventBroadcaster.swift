@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Fans events out to any number of `AsyncStream` subscribers and one callback.
 final class EventBroadcaster: Sendable {
     private struct State {
@@ -8,7 +6,7 @@ final class EventBroadcaster: Sendable {
         var finished = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let callback: (@Sendable (HazelcastClientEvent) -> Void)?
 
     init(callback: (@Sendable (HazelcastClientEvent) -> Void)?) {

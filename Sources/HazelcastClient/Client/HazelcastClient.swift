@@ -15,7 +15,7 @@ public final class HazelcastClient: Sendable {
     private let clientName: String
     private let broadcaster: EventBroadcaster
     private let connectionIds = Atomic<Int>(0)
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// The version announced to members.
     public static let clientVersion = "5.3.0"
@@ -335,13 +335,9 @@ public final class HazelcastClient: Sendable {
 
     /// Makes `connection` the current one; false when the client was shut down meanwhile.
     private func install(_ connection: Connection, _ response: ClientAuthenticationCodec.Response) -> Bool {
-        let outcome = state.withLock { state -> (installed: Bool, isReconnect: Bool, waiters: [CheckedContinuation<Void, any Error>]) in
-            guard state.phase == .running else { return (false, false, []) }
-            if state.partitionCount != 0 && state.partitionCount != Int(response.partitionCount) {
-                logger.warning("partition count changed", metadata: [
-                    "previous": "\(state.partitionCount)", "now": "\(response.partitionCount)",
-                ])
-            }
+        let outcome = state.withLock { state -> (installed: Bool, isReconnect: Bool, previousPartitions: Int, waiters: [CheckedContinuation<Void, any Error>]) in
+            guard state.phase == .running else { return (false, false, 0, []) }
+            let previousPartitions = state.partitionCount
             state.connection = connection
             state.partitionCount = Int(response.partitionCount)
             state.memberUUID = response.memberUuid
@@ -351,9 +347,14 @@ public final class HazelcastClient: Sendable {
             state.everConnected = true
             let waiters = Array(state.waiters.values)
             state.waiters = [:]
-            return (true, isReconnect, waiters)
+            return (true, isReconnect, previousPartitions, waiters)
         }
         guard outcome.installed else { return false }
+        if outcome.previousPartitions != 0 && outcome.previousPartitions != Int(response.partitionCount) {
+            logger.warning("the cluster's partition count changed", metadata: [
+                "previous": "\(outcome.previousPartitions)", "now": "\(response.partitionCount)",
+            ])
+        }
         logger.info(outcome.isReconnect ? "reconnected to Hazelcast" : "connected to Hazelcast", metadata: [
             "member": "\(connection.address)", "server_version": "\(response.serverHazelcastVersion)",
             "partitions": "\(response.partitionCount)",
@@ -400,12 +401,12 @@ public final class HazelcastClient: Sendable {
         while !Task.isCancelled && !connection.isClosed {
             do { try await Task.sleep(for: tick) } catch { return }
             let now = MonotonicTime.nanoseconds()
-            if now &- connection.lastReadNanoseconds > timeout.nanoseconds {
+            if MonotonicTime.elapsed(since: connection.lastReadNanoseconds, now: now) > timeout.nanoseconds {
                 logger.warning("heartbeat timeout", metadata: ["member": "\(connection.address)", "silent_for": "\(timeout)"])
                 connection.close(reason: "heartbeat timeout: nothing received for \(timeout)")
                 return
             }
-            if now &- connection.lastWriteNanoseconds >= interval.nanoseconds {
+            if MonotonicTime.elapsed(since: connection.lastWriteNanoseconds, now: now) >= interval.nanoseconds {
                 connection.sendWithoutResponse(ClientPingCodec.encodeRequest())
             }
         }

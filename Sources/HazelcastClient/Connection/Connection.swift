@@ -13,7 +13,7 @@ package final class Connection: Sendable {
     private let correlationIds = Atomic<Int64>(0)
     private let lastRead: Atomic<UInt64>
     private let lastWrite: Atomic<UInt64>
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var closeReason: String?
@@ -265,7 +265,7 @@ package final class Connection: Sendable {
 /// The hand-over between an opening thread and the task waiting for it; whichever of success,
 /// failure or cancellation comes first wins.
 private final class OpenAttempt: Sendable {
-    private let state = Mutex<(continuation: CheckedContinuation<Connection, any Error>?, done: Bool)>((nil, false))
+    private let state = Locked<(continuation: CheckedContinuation<Connection, any Error>?, done: Bool)>((nil, false))
 
     func setContinuation(_ continuation: CheckedContinuation<Connection, any Error>) {
         let alreadyDone = state.withLock { state -> Bool in

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Holds the outcome of one request: completed once (by the response, a timeout, cancellation or
 /// the connection closing) and awaited by the caller.
 package final class ResponseSlot: Sendable {
@@ -8,7 +6,7 @@ package final class ResponseSlot: Sendable {
         var waiter: CheckedContinuation<ClientMessage, any Error>?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     package init() {}
 

@@ -5,16 +5,21 @@ import Glibc
 #endif
 
 /// A blocking TCP socket: connects with a timeout, sets TCP_NODELAY, writes with MSG_NOSIGNAL
-/// under a lock (with a send timeout), and reads from one dedicated thread.
+/// (serialized, with a send timeout), and reads from one dedicated thread.
+///
+/// Descriptor lifetime: `close()` runs only on the reader thread after its last `read`, and takes
+/// the write lock first, so neither a read nor a write can use a closed (possibly reused)
+/// descriptor. `shutdown()` needs only the descriptor lock, so it never waits behind a blocked write.
 package final class TCPStream: ByteStream {
-    /// The descriptor, or -1 once closed. Only `close()` (called by the reader thread after its
-    /// last read) invalidates it, so the reader may use a copy without holding the lock.
-    private let descriptor: Mutex<Int32>
+    /// The descriptor, or -1 once closed.
+    private let descriptor: Locked<Int32>
+    /// Serializes writes; held by `close()` so a write in progress keeps the descriptor valid.
+    private let writeLock = Locked(())
     private let isShutDown = Atomic<Bool>(false)
 
     /// Wraps an already connected socket.
     package init(descriptor fd: Int32, sendTimeout: Duration? = nil) {
-        descriptor = Mutex(fd)
+        descriptor = Locked(fd)
         TCPStream.configure(fd, sendTimeout: sendTimeout)
     }
 
@@ -95,7 +100,8 @@ package final class TCPStream: ByteStream {
     }
 
     package func write(_ bytes: [UInt8]) throws(HazelcastError) {
-        let result: HazelcastError? = descriptor.withLock { fd in
+        let failure: HazelcastError? = writeLock.withLock { _ in
+            let fd = descriptor.withLock { $0 }
             guard fd >= 0, !isShutDown.load(ordering: .acquiring) else { return .io("write: the socket is closed") }
             return bytes.withUnsafeBytes { raw -> HazelcastError? in
                 guard let base = raw.baseAddress else { return nil }
@@ -115,7 +121,7 @@ package final class TCPStream: ByteStream {
                 return nil
             }
         }
-        if let result { throw result }
+        if let failure { throw failure }
     }
 
     package func shutdown() {
@@ -126,11 +132,13 @@ package final class TCPStream: ByteStream {
     }
 
     package func close() {
-        descriptor.withLock { fd in
-            guard fd >= 0 else { return }
-            isShutDown.store(true, ordering: .releasing)
-            Glibc.close(fd)
-            fd = -1
+        writeLock.withLock { _ in
+            descriptor.withLock { fd in
+                guard fd >= 0 else { return }
+                isShutDown.store(true, ordering: .releasing)
+                Glibc.close(fd)
+                fd = -1
+            }
         }
     }
 

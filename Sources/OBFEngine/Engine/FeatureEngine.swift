@@ -7,6 +7,12 @@ public enum StepError: Error, Equatable, Sendable {
     case barRegression(requested: Int64, last: Int64)
 }
 
+/// A saved state that does not fit the running configuration.
+public struct StateRestoreError: Error, Equatable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
 /// What the engine reports to its observer after each new step (for metrics).
 public struct StepObservation: Sendable {
     public var report: StepReport
@@ -124,12 +130,31 @@ public actor FeatureEngine {
         }
         let report = StepReport(bar: bar, replayed: false, requested: assets.count, computed: computed,
                                 skipped: skipped, emptyStreak: streak,
-                                durationMs: (ContinuousClock.now - started).seconds * 1000, macro: macro)
+                                durationMs: ((ContinuousClock.now - started).seconds * 1_000_000).rounded() / 1000,
+                                macro: macro)
         let finishedAt = wallClock()
         store.publish(report: report, slots: computedSlots, at: finishedAt)
         observer?(StepObservation(report: report, sourceReadSeconds: readSeconds, outcomes: outcomes,
                                   retainedBars: store.status().retainedBars, finishedAt: finishedAt))
         return report
+    }
+
+    /// A consistent copy of the whole engine state (between steps), for the state file.
+    public func exportState() -> EngineState {
+        store.export(histories: calculator.assets, macro: calculator.macro, configuration: configuration)
+    }
+
+    /// Replaces the engine's state with a saved one; call before the first step.
+    /// Throws when the saved lookbacks differ from the configured ones (the histories would not mean the same).
+    public func restore(_ saved: EngineState) throws(StateRestoreError) {
+        guard saved.imbalanceLookback == configuration.imbalanceLookback,
+              saved.depthLookback == configuration.depthLookback else {
+            throw StateRestoreError(message: "saved lookbacks \(saved.imbalanceLookback)/\(saved.depthLookback) differ from "
+                + "the configured \(configuration.imbalanceLookback)/\(configuration.depthLookback)")
+        }
+        let histories = store.restore(saved)
+        calculator = FeatureCalculator(configuration: configuration, assets: histories, macro: saved.macro)
+        _ = store.slots(for: defaultAssets)
     }
 
     /// Whether the engine is healthy enough to serve (empty streak below the limit).

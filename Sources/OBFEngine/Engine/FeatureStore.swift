@@ -138,6 +138,48 @@ public final class FeatureStore: Sendable {
         }
     }
 
+    /// The bars, assets and bookkeeping as plain values, with `histories` (by slot) merged in.
+    func export(histories: [AssetHistory], macro: MacroHistory, configuration: EngineConfiguration) -> EngineState {
+        state.withLock { state in
+            let assets = state.assetNames.indices.map { slot in
+                EngineState.Asset(
+                    name: state.assetNames[slot],
+                    history: slot < histories.count ? histories[slot] : AssetHistory(configuration: configuration),
+                    bars: state.assetBars[slot].entries.map { BarEntry(bar: $0.bar, value: $0.value) })
+            }
+            return EngineState(
+                imbalanceLookback: configuration.imbalanceLookback, depthLookback: configuration.depthLookback,
+                assets: assets, macro: macro,
+                macroBars: state.macroBars.entries.map { BarEntry(bar: $0.bar, value: $0.value) },
+                steppedBars: state.steppedBars.entries.map(\.bar), lastBar: state.lastBar,
+                emptyStreak: state.emptyStreak, lastStepTime: state.lastStepTime, lastReport: state.lastReport)
+        }
+    }
+
+    /// Replaces everything with `saved` (at start-up, before any step); returns the histories by slot.
+    func restore(_ saved: EngineState) -> [AssetHistory] {
+        state.withLock { state in
+            state = State()
+            for asset in saved.assets {
+                let slot = Self.slot(of: asset.name, in: &state)
+                for entry in asset.bars { state.assetBars[slot].append(bar: entry.bar, entry.value) }
+            }
+            for entry in saved.macroBars { state.macroBars.append(bar: entry.bar, entry.value) }
+            for bar in saved.steppedBars { state.steppedBars.append(bar: bar, true) }
+            // A smaller --max-bars than when the file was written: keep the newest.
+            while state.steppedBars.count > maxBars, let oldest = state.steppedBars.oldestBar {
+                state.steppedBars.evict(through: oldest)
+                state.macroBars.evict(through: oldest)
+                for slot in state.assetBars.indices { state.assetBars[slot].evict(through: oldest) }
+            }
+            state.lastBar = saved.lastBar
+            state.emptyStreak = saved.emptyStreak
+            state.lastStepTime = saved.lastStepTime
+            state.lastReport = saved.lastReport
+            return saved.assets.map(\.history)
+        }
+    }
+
     /// Clears every bar cache (a rollover); histories elsewhere are kept.
     func clearBars() {
         state.withLock { state in

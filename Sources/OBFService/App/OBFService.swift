@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OBFEngine
 import OBFHTTP
+import Synchronization
 
 /// The service assembled: a source, the engine, the metrics and the HTTP server.
 public final class OBFService: Sendable {
@@ -11,6 +12,7 @@ public final class OBFService: Sendable {
     let server: HTTPServer
     let logger: Logger
     let configuration: ServiceConfiguration
+    let stateKeeper: StateKeeper?
 
     /// Wires the service around `source`; nothing listens until `start()`.
     public init(configuration: ServiceConfiguration, source: any SnapshotSource,
@@ -20,13 +22,17 @@ public final class OBFService: Sendable {
         self.logger = logger
         let metrics = ServiceMetrics()
         self.metrics = metrics
+        let keeperBox = StateKeeperBox()
         let engine = FeatureEngine(
             configuration: configuration.engine, source: source, defaultAssets: configuration.assets,
             stepDeadline: configuration.stepDeadline, logger: logger,
             observer: { observation in
                 metrics.record(observation)
+                if let keeper = keeperBox.keeper { Task { await keeper.stepFinished() } }
             })
         self.engine = engine
+        stateKeeper = configuration.stateFile.map { StateKeeper(path: $0, engine: engine, logger: logger) }
+        keeperBox.keeper = stateKeeper
         let handler = ServiceHandler(
             engine: engine, source: source, metrics: metrics,
             access: AccessPolicy(token: configuration.apiToken, guardReads: configuration.authReads,
@@ -39,8 +45,9 @@ public final class OBFService: Sendable {
         metrics.record(source: source.status())
     }
 
-    /// Binds and starts serving; returns the bound port.
-    public func start() throws -> Int {
+    /// Loads the state file (when configured), binds and starts serving; returns the bound port.
+    public func start() async throws -> Int {
+        await stateKeeper?.load()
         let port = try server.start()
         logger.info("listening", metadata: [
             "address": "http://\(configuration.host):\(port)", "source": "\(source.name)",
@@ -53,7 +60,18 @@ public final class OBFService: Sendable {
     public func shutdown() async {
         logger.info("shutting down")
         await server.shutdown()
+        await stateKeeper?.save()
         await source.shutdown()
         logger.info("stopped")
+    }
+}
+
+/// Lets the engine's observer reach the state keeper, which needs the engine to exist first.
+/// Set once during `OBFService.init`, before any step can run; read-only afterwards.
+private final class StateKeeperBox: Sendable {
+    private let stored = Mutex<StateKeeper?>(nil)
+    var keeper: StateKeeper? {
+        get { stored.withLock { $0 } }
+        set { stored.withLock { $0 = newValue } }
     }
 }

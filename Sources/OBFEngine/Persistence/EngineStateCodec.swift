@@ -1,0 +1,244 @@
+/// The state file's JSON form. Numbers are written in shortest round-trip form and read
+/// back exactly, so a restored engine computes bit-for-bit what an uninterrupted one would.
+public enum EngineStateCodec {
+    /// Bumped whenever the layout changes; a file of another version is not loaded.
+    public static let formatVersion = 1
+    static let formatName = "obf-engine-state"
+
+    public static func encode(_ state: EngineState) -> [UInt8] {
+        var json = JSONWriter(capacity: 4096 + state.assets.count * 64 * max(1, state.steppedBars.count))
+        json.beginObject()
+        json.field("format", formatName)
+        json.field("version", formatVersion)
+        json.field("imbalance_lookback", state.imbalanceLookback)
+        json.field("depth_lookback", state.depthLookback)
+        json.field("last_bar", state.lastBar)
+        json.field("empty_streak", state.emptyStreak)
+        json.key("last_step_time")
+        if let time = state.lastStepTime { json.double(time) } else { json.null() }
+        json.key("stepped_bars"); json.beginArray(); state.steppedBars.forEach { json.int($0) }; json.endArray()
+        json.key("macro")
+        json.beginObject()
+        json.key("mean_references"); json.numbers(Array(state.macro.meanReferences))
+        json.key("last_depth_velocity")
+        if let velocity = state.macro.lastDepthVelocity { json.double(velocity) } else { json.null() }
+        json.key("bars"); json.beginArray()
+        for entry in state.macroBars { json.beginArray(); json.int(entry.bar); json.numbers(entry.value.numbers); json.endArray() }
+        json.endArray()
+        json.endObject()
+        json.key("assets")
+        json.beginArray()
+        for asset in state.assets {
+            json.beginObject()
+            json.field("name", asset.name)
+            json.key("reference")
+            if let reference = asset.history.reference { json.double(reference) } else { json.null() }
+            json.key("imbalances"); json.numbers(Array(asset.history.imbalances))
+            json.key("depths"); json.numbers(Array(asset.history.depths))
+            json.key("bars"); json.beginArray()
+            for entry in asset.bars { json.beginArray(); json.int(entry.bar); json.numbers(entry.value.numbers); json.endArray() }
+            json.endArray()
+            json.endObject()
+        }
+        json.endArray()
+        json.key("last_report")
+        if let report = state.lastReport { encode(report, into: &json) } else { json.null() }
+        json.endObject()
+        return json.bytes
+    }
+
+    private static func encode(_ report: StepReport, into json: inout JSONWriter) {
+        json.beginObject()
+        json.field("bar", report.bar)
+        json.field("requested", report.requested)
+        json.field("empty_streak", report.emptyStreak)
+        json.field("duration_ms", report.durationMs)
+        json.key("computed"); json.beginArray()
+        for item in report.computed { json.beginArray(); json.string(item.asset); json.numbers(item.features.numbers); json.endArray() }
+        json.endArray()
+        json.key("skipped"); json.beginArray()
+        for item in report.skipped { json.beginArray(); json.string(item.asset); json.string(item.outcome.rawValue); json.endArray() }
+        json.endArray()
+        json.key("macro")
+        if let macro = report.macro { json.numbers(macro.numbers) } else { json.null() }
+        json.endObject()
+    }
+
+    /// Decodes a state file; every inconsistency is an error naming what is wrong.
+    public static func decode(_ bytes: [UInt8]) throws(StateFileError) -> EngineState {
+        guard case .success(let root) = JSONValue.parse(bytes, maxDepth: 16, maxBytes: Int.max) else {
+            throw .corrupt("not valid JSON (truncated or damaged)")
+        }
+        guard root["format"]?.stringValue == formatName else { throw .corrupt("not an obf engine state file") }
+        guard let version = root["version"]?.int64Value else { throw .corrupt("no format version") }
+        guard version == Int64(formatVersion) else { throw .unsupportedVersion(Int(version)) }
+        var reader = Reader()
+        let imbalanceLookback = try reader.int(root["imbalance_lookback"], "imbalance_lookback")
+        let depthLookback = try reader.int(root["depth_lookback"], "depth_lookback")
+        guard imbalanceLookback >= 1, depthLookback >= 1 else { throw .corrupt("lookbacks must be at least 1") }
+        let macroValue = root["macro"]
+        let macro = MacroHistory(
+            meanReferences: RollingWindow(capacity: depthLookback,
+                                          values: try reader.numbers(macroValue?["mean_references"], "macro.mean_references")),
+            lastDepthVelocity: try reader.optionalNumber(macroValue?["last_depth_velocity"], "macro.last_depth_velocity"))
+        let macroBars = try reader.entries(macroValue?["bars"], "macro.bars", MacroFeatures.init(numbers:))
+        var assets: [EngineState.Asset] = []
+        for item in try reader.array(root["assets"], "assets") {
+            guard let name = item["name"]?.stringValue, AssetSymbol.isValid(name) else { throw .corrupt("an asset without a valid name") }
+            let history = AssetHistory(
+                reference: try reader.optionalNumber(item["reference"], "\(name).reference"),
+                imbalances: RollingWindow(capacity: imbalanceLookback, values: try reader.numbers(item["imbalances"], "\(name).imbalances")),
+                depths: RollingWindow(capacity: depthLookback, values: try reader.numbers(item["depths"], "\(name).depths")))
+            assets.append(.init(name: name, history: history,
+                                bars: try reader.entries(item["bars"], "\(name).bars", AssetFeatures.init(numbers:))))
+        }
+        guard Set(assets.map(\.name)).count == assets.count else { throw .corrupt("an asset appears twice") }
+        let stepped = try reader.array(root["stepped_bars"], "stepped_bars").map { value throws(StateFileError) in
+            try reader.bar(value, "stepped_bars")
+        }
+        guard zip(stepped, stepped.dropFirst()).allSatisfy({ $0 < $1 }) else { throw .corrupt("stepped bars not increasing") }
+        let lastBar = root["last_bar"]?.isNull == false ? try reader.bar(root["last_bar"], "last_bar") : nil
+        return EngineState(
+            imbalanceLookback: imbalanceLookback, depthLookback: depthLookback, assets: assets, macro: macro,
+            macroBars: macroBars, steppedBars: stepped, lastBar: lastBar,
+            emptyStreak: try reader.int(root["empty_streak"], "empty_streak"),
+            lastStepTime: try reader.optionalNumber(root["last_step_time"], "last_step_time"),
+            lastReport: try reader.report(root["last_report"]))
+    }
+}
+
+/// Why a state file was not loaded.
+public enum StateFileError: Error, Equatable, CustomStringConvertible {
+    case unreadable(String)
+    case corrupt(String)
+    case unsupportedVersion(Int)
+    case unwritable(String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let why): "state file unreadable: \(why)"
+        case .corrupt(let why): "state file corrupt: \(why)"
+        case .unsupportedVersion(let version):
+            "state file has format version \(version); this build reads version \(EngineStateCodec.formatVersion)"
+        case .unwritable(let why): "state file not written: \(why)"
+        }
+    }
+}
+
+extension JSONWriter {
+    mutating func numbers(_ values: [Double]) {
+        beginArray()
+        for value in values { double(value) }
+        endArray()
+    }
+}
+
+extension AssetFeatures {
+    var numbers: [Double] {
+        [depth1pctUSD, depthQuality, fillProbability, spreadProxyBps, imbalance, depthAsymmetry, imbalanceMA5,
+         imbalancePersistence, withdrawalVelocity]
+    }
+
+    init?(numbers n: [Double]) {
+        guard n.count == 9 else { return nil }
+        self.init(depth1pctUSD: n[0], depthQuality: n[1], fillProbability: n[2], spreadProxyBps: n[3], imbalance: n[4],
+                  depthAsymmetry: n[5], imbalanceMA5: n[6], imbalancePersistence: n[7], withdrawalVelocity: n[8])
+    }
+}
+
+extension MacroFeatures {
+    static let regimes: [CascadeRegime] = [.calm, .stress, .cascade]
+
+    var numbers: [Double] {
+        [medianImbalance, agreementPct, depthPressure, Double(withdrawingAssets),
+         Double(Self.regimes.firstIndex(of: cascadeRegime) ?? 0), depthVelocity, acceleration]
+    }
+
+    init?(numbers n: [Double]) {
+        guard n.count == 7, let withdrawing = Int(exactly: n[3]), let regime = Int(exactly: n[4]),
+              Self.regimes.indices.contains(regime) else { return nil }
+        self.init(medianImbalance: n[0], agreementPct: n[1], depthPressure: n[2], withdrawingAssets: withdrawing,
+                  cascadeRegime: Self.regimes[regime], depthVelocity: n[5], acceleration: n[6])
+    }
+}
+
+/// Typed reading of the state file's JSON, each failure naming the field.
+private struct Reader {
+    func array(_ value: JSONValue?, _ name: String) throws(StateFileError) -> [JSONValue] {
+        guard let array = value?.arrayValue else { throw .corrupt("\(name) is not a list") }
+        return array
+    }
+
+    func number(_ value: JSONValue?, _ name: String) throws(StateFileError) -> Double {
+        guard let number = value?.doubleValue, number.isFinite else { throw .corrupt("\(name) is not a finite number") }
+        return number
+    }
+
+    func optionalNumber(_ value: JSONValue?, _ name: String) throws(StateFileError) -> Double? {
+        if value?.isNull == true { return nil }
+        return try number(value, name)
+    }
+
+    func int(_ value: JSONValue?, _ name: String) throws(StateFileError) -> Int {
+        guard let number = value?.int64Value, number >= 0, number <= Int64(Int32.max) else {
+            throw .corrupt("\(name) is not a small whole number")
+        }
+        return Int(number)
+    }
+
+    func bar(_ value: JSONValue?, _ name: String) throws(StateFileError) -> Int64 {
+        guard let bar = value?.int64Value, bar >= 0, bar < (1 << 53) else { throw .corrupt("\(name) is not a bar") }
+        return bar
+    }
+
+    func numbers(_ value: JSONValue?, _ name: String) throws(StateFileError) -> [Double] {
+        try array(value, name).map { item throws(StateFileError) in try number(item, name) }
+    }
+
+    func entries<Value>(_ value: JSONValue?, _ name: String, _ make: ([Double]) -> Value?)
+        throws(StateFileError) -> [BarEntry<Value>] {
+        var entries: [BarEntry<Value>] = []
+        for item in try array(value, name) {
+            let parts = try array(item, name)
+            guard let first = parts.first else { throw .corrupt("\(name) has an empty entry") }
+            let bar = try bar(first, name)
+            guard let value = make(try numbers(parts.count == 2 ? parts[1] : nil, name)) else {
+                throw .corrupt("\(name) has an entry of the wrong size")
+            }
+            if let last = entries.last, last.bar >= bar { throw .corrupt("\(name) not in increasing bar order") }
+            entries.append(BarEntry(bar: bar, value: value))
+        }
+        return entries
+    }
+
+    func report(_ value: JSONValue?) throws(StateFileError) -> StepReport? {
+        guard let value, !value.isNull else { return nil }
+        var computed: [(asset: String, features: AssetFeatures)] = []
+        for item in try array(value["computed"], "last_report.computed") {
+            guard let asset = item[0]?.stringValue,
+                  let features = AssetFeatures(numbers: try numbers(item[1], "last_report.computed")) else {
+                throw .corrupt("last_report.computed has a bad entry")
+            }
+            computed.append((asset, features))
+        }
+        var skipped: [(asset: String, outcome: SnapshotOutcome)] = []
+        for item in try array(value["skipped"], "last_report.skipped") {
+            guard let asset = item[0]?.stringValue, let outcome = item[1]?.stringValue.flatMap(SnapshotOutcome.init(rawValue:))
+            else { throw .corrupt("last_report.skipped has a bad entry") }
+            skipped.append((asset, outcome))
+        }
+        let macro: MacroFeatures?
+        if value["macro"]?.isNull == true {
+            macro = nil
+        } else {
+            guard let decoded = MacroFeatures(numbers: try numbers(value["macro"], "last_report.macro")) else {
+                throw .corrupt("last_report.macro has the wrong size")
+            }
+            macro = decoded
+        }
+        return StepReport(bar: try bar(value["bar"], "last_report.bar"), replayed: false,
+                          requested: try int(value["requested"], "last_report.requested"), computed: computed,
+                          skipped: skipped, emptyStreak: try int(value["empty_streak"], "last_report.empty_streak"),
+                          durationMs: try number(value["duration_ms"], "last_report.duration_ms"), macro: macro)
+    }
+}

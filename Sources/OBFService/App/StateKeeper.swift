@@ -1,0 +1,62 @@
+import Logging
+import OBFEngine
+
+/// Keeps the engine's state file: loads it at start-up and writes it every
+/// `interval` steps and at shutdown, one write at a time, off the engine actor.
+actor StateKeeper {
+    let path: String
+    let interval: Int
+    let engine: FeatureEngine
+    let logger: Logger
+    private var stepsSinceSave = 0
+    private var writing = false
+
+    init(path: String, interval: Int = 100, engine: FeatureEngine, logger: Logger) {
+        self.path = path
+        self.interval = interval
+        self.engine = engine
+        self.logger = logger
+    }
+
+    /// Loads the file into the engine; any problem is logged and the engine starts empty.
+    func load() async {
+        do throws(StateFileError) {
+            guard let saved = try StateFile.load(path) else {
+                logger.info("no state file yet; starting empty", metadata: ["path": "\(path)"])
+                return
+            }
+            do throws(StateRestoreError) {
+                try await engine.restore(saved)
+                logger.info("state restored", metadata: [
+                    "path": "\(path)", "last_bar": "\(saved.lastBar.map(String.init) ?? "none")",
+                    "assets": "\(saved.assets.count)", "bars": "\(saved.steppedBars.count)",
+                ])
+            } catch {
+                logger.warning("state file not used; starting empty", metadata: ["path": "\(path)", "reason": "\(error)"])
+            }
+        } catch {
+            logger.warning("state file not used; starting empty", metadata: ["path": "\(path)", "reason": "\(error)"])
+        }
+    }
+
+    /// Counts a finished step; every `interval` steps the state is written.
+    func stepFinished() async {
+        stepsSinceSave += 1
+        guard stepsSinceSave >= interval, !writing else { return }
+        stepsSinceSave = 0
+        await save()
+    }
+
+    /// Writes the current state now.
+    func save() async {
+        writing = true
+        defer { writing = false }
+        let state = await engine.exportState()
+        do throws(StateFileError) {
+            try StateFile.save(state, to: path)
+            logger.debug("state saved", metadata: ["path": "\(path)", "last_bar": "\(state.lastBar.map(String.init) ?? "none")"])
+        } catch {
+            logger.warning("state not saved", metadata: ["path": "\(path)", "reason": "\(error)"])
+        }
+    }
+}
