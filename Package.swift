@@ -58,6 +58,10 @@ let package = Package(
             "HazelcastTestMember",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // libFuzzer targets (built by scripts/fuzz.sh with -sanitize=fuzzer); without it they replay files.
+        .target(name: "FuzzSupport", path: "Fuzz/Sources/FuzzSupport"),
+        .executableTarget(name: "fuzz-snapshot", dependencies: ["OBFEngine", "FuzzSupport"],
+                          path: "Fuzz/Sources/fuzz-snapshot"),
         // Shared helpers of the test targets: an HTTP test client, a scripted source, fixtures.
         .target(name: "OBFTestSupport", dependencies: [
             "OBFEngine", "OBFService", "OBFHTTP",

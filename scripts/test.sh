@@ -33,4 +33,8 @@ fi
 echo "== API conformance (openapi.yaml, schemathesis)"
 swift build -q --product obf
 OBF_BIN="$root/.build/debug/obf" VENV="$venv" bash scripts/api-conformance.sh
+
+swift_tests=$(grep -Eo 'Test run with [0-9]+ tests?' .build/test-output.txt | grep -Eo '[0-9]+' | tail -1)
 echo "== all tests passed"
+echo "swift test: ${swift_tests:-0} tests passed; API conformance (schemathesis) passed"
+echo "total: $(( ${swift_tests:-0} + 1 )) passed, 0 failed"
