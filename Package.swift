@@ -16,40 +16,43 @@ let package = Package(
     targets: [
         // epoll, eventfd and socket option constants that Glibc does not export to Swift.
         .target(name: "CSystemShims"),
+        // A pthread-based lock that ThreadSanitizer understands (shared by every module).
+        .target(name: "Locking"),
         // Feature arithmetic, snapshot parsing and the engine actor; knows nothing of HTTP or Hazelcast.
         .target(name: "OBFEngine", dependencies: [
+            "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A client of the Hazelcast Open Binary Client Protocol 2.x; knows nothing of features.
         .target(name: "HazelcastClient", dependencies: [
-            "CSystemShims",
+            "CSystemShims", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Snapshot sources: mock, replay and hazelcast.
         .target(name: "OBFSources", dependencies: [
-            "OBFEngine", "HazelcastClient",
+            "OBFEngine", "HazelcastClient", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A small HTTP/1.1 server on sockets, epoll and Dispatch.
         .target(name: "OBFHTTP", dependencies: [
-            "CSystemShims",
+            "CSystemShims", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Routes, JSON bodies, metrics and wiring of the service.
         .target(name: "OBFService", dependencies: [
-            "OBFEngine", "OBFSources", "OBFHTTP", "HazelcastClient",
+            "OBFEngine", "OBFSources", "OBFHTTP", "HazelcastClient", "Locking",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // The `obf` command: serve, push, probe.
         .executableTarget(name: "obf", dependencies: [
-            "OBFService", "OBFSources", "HazelcastClient",
+            "OBFService", "OBFSources", "HazelcastClient", "Locking",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // An in-memory Hazelcast member for tests and benchmarks (never part of `obf`).
         .target(name: "HazelcastTestMember", dependencies: [
-            "HazelcastClient", "CSystemShims",
+            "HazelcastClient", "CSystemShims", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // In-process benchmarks of the engine, run by the scripts in bench/ (never by the tests).
@@ -64,13 +67,13 @@ let package = Package(
                           path: "Fuzz/Sources/fuzz-snapshot"),
         // Shared helpers of the test targets: an HTTP test client, a scripted source, fixtures.
         .target(name: "OBFTestSupport", dependencies: [
-            "OBFEngine", "OBFService", "OBFHTTP",
+            "OBFEngine", "OBFService", "OBFHTTP", "Locking",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], path: "Tests/OBFTestSupport"),
         .testTarget(name: "OBFEngineTests", dependencies: ["OBFEngine", "OBFSources"]),
         .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP"]),
-        .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember"]),
+        .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking"]),
         .testTarget(name: "OBFServiceTests", dependencies: [
             "OBFService", "OBFEngine", "OBFSources", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
             "OBFTestSupport",

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import HazelcastClient
 import Logging
+import Locking
 
 /// An in-memory stand-in for one Hazelcast 5.x member, for tests and demos (never for production).
 ///
@@ -16,7 +17,11 @@ public final class HazelcastTestMember: Sendable {
     public let partitionCount: Int
     private let credentials: (username: String, password: String)?
     private let logger: Logger
-    private let store = MapStore()
+    private let store: MapStore
+    private let topology: ClusterTopology
+    private let memberIndex: Int
+    /// Fixed for the member's lifetime, as a cluster keeps its id across member restarts.
+    private let clusterId: UUID
     private let state: Locked<State>
     private let settings = Locked<(mode: TestMemberMode, delay: Duration)>((.normal, .zero))
     private let counters = Locked<[Int32: Int]>([:])
@@ -33,16 +38,31 @@ public final class HazelcastTestMember: Sendable {
 
     /// `port` 0 picks a free port on the first `start()`; later starts reuse the bound port.
     /// With `username`/`password` set, clients must present them.
-    public init(
+    public convenience init(
         clusterName: String = "dev", host: String = "127.0.0.1", port: Int = 0, partitionCount: Int = 271,
         username: String? = nil, password: String? = nil,
         logger: Logger = Logger(label: "hazelcast.test-member")
     ) {
+        self.init(
+            clusterName: clusterName, host: host, port: port, partitionCount: partitionCount,
+            credentials: username.flatMap { user in password.map { (user, $0) } }, logger: logger, store: MapStore(),
+            topology: ClusterTopology(hosts: [host], partitionCount: partitionCount), memberIndex: 0, clusterId: UUID())
+    }
+
+    init(
+        clusterName: String, host: String, port: Int, partitionCount: Int,
+        credentials: (username: String, password: String)?, logger: Logger, store: MapStore,
+        topology: ClusterTopology, memberIndex: Int, clusterId: UUID
+    ) {
         self.clusterName = clusterName
         self.host = host
         self.partitionCount = partitionCount
-        if let username, let password { credentials = (username, password) } else { credentials = nil }
+        self.credentials = credentials
         self.logger = logger
+        self.store = store
+        self.topology = topology
+        self.memberIndex = memberIndex
+        self.clusterId = clusterId
         state = Locked(State(requestedPort: port))
     }
 
@@ -56,6 +76,7 @@ public final class HazelcastTestMember: Sendable {
         if let running = state.withLock({ $0.listener?.port }) { return running }
         let listener = try ListeningSocket.bind(host: host, port: port)
         let done = DispatchSemaphore(value: 0)
+        topology.started(index: memberIndex, port: listener.port)
         state.withLock { state in
             state.listener = listener
             state.boundPort = listener.port
@@ -63,7 +84,8 @@ public final class HazelcastTestMember: Sendable {
         }
         let handler = RequestHandler(
             clusterName: clusterName, credentials: credentials, partitionCount: partitionCount,
-            memberUUID: UUID(), clusterId: UUID(), serverVersion: Self.serverVersion, store: store)
+            topology: topology, memberIndex: memberIndex, clusterId: clusterId,
+            serverVersion: Self.serverVersion, store: store)
         let thread = Thread { [self] in
             acceptLoop(listener, handler: handler)
             listener.close()

@@ -1,4 +1,5 @@
 import HazelcastClient
+import Locking
 
 /// The member's maps, kept per partition as a member's record stores are: an operation sent
 /// with the wrong partition id sees that partition's store, exactly as on a real member.

@@ -22,10 +22,13 @@ struct RequestHandler: Sendable {
     let clusterName: String
     let credentials: (username: String, password: String)?
     let partitionCount: Int
-    let memberUUID: UUID
+    let topology: ClusterTopology
+    let memberIndex: Int
     let clusterId: UUID
     let serverVersion: String
     let store: MapStore
+
+    private var memberUUID: UUID { topology.uuid(of: memberIndex) }
 
     // Java error codes used below.
     private static let illegalArgument: Int32 = 23
@@ -97,15 +100,12 @@ struct RequestHandler: Sendable {
         let parts = serverVersion.split(separator: ".").compactMap { Int8($0) }
         let version = MemberVersion(major: parts.first ?? 5, minor: parts.dropFirst().first ?? 0,
                                     patch: parts.dropFirst(2).first ?? 0)
-        let member = MemberInfo(
-            uuid: memberUUID, address: address, version: version,
-            addressMap: [(EndpointQualifier(type: EndpointQualifier.memberProtocol), address)])
-        let partitions = (0..<partitionCount).map { Int32($0) }
+        let members = topology.memberInfos(selfIndex: memberIndex, selfAddress: address, version: version)
         return [
             ClientAddClusterViewListenerCodec.encodeResponse(correlationId: correlationId),
-            ClientAddClusterViewListenerCodec.encodeMembersView(version: 1, members: [member], correlationId: correlationId),
+            ClientAddClusterViewListenerCodec.encodeMembersView(version: 1, members: members, correlationId: correlationId),
             ClientAddClusterViewListenerCodec.encodePartitionsView(
-                version: 1, owners: [(memberUUID, partitions)], correlationId: correlationId),
+                version: 1, owners: topology.partitionOwners(), correlationId: correlationId),
         ]
     }
 

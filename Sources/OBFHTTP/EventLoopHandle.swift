@@ -1,5 +1,4 @@
 import CSystemShims
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +22,7 @@ final class EventLoopHandle: Sendable {
 
     let epoll: Epoll
     let wakeFD: Int32
-    private let inbox = Mutex(Inbox())
+    private let inbox = Locked(Inbox())
 
     init() throws {
         epoll = try Epoll.make()

@@ -1,7 +1,6 @@
 import CSystemShims
 import Dispatch
 import Logging
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,7 +25,7 @@ public final class HTTPServer: Sendable {
     private let handler: any HTTPHandler
     private let logger: Logger
     private let counter = ConnectionCounter()
-    private let state = Mutex(State.idle)
+    private let state = Locked(State.idle)
 
     public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) {
         self.configuration = configuration

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import HazelcastTestMember
 import Logging
@@ -57,6 +56,14 @@ LoggingSystem.bootstrap { label in
     return handler
 }
 
+// Block SIGTERM and SIGINT before any thread starts (threads inherit the mask), then wait for
+// them synchronously below: deterministic, with no window where the default action applies.
+var stopSignals = sigset_t()
+sigemptyset(&stopSignals)
+sigaddset(&stopSignals, SIGTERM)
+sigaddset(&stopSignals, SIGINT)
+pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+
 let member = HazelcastTestMember(clusterName: cluster, host: host, port: port, partitionCount: partitions)
 let boundPort: Int
 do {
@@ -66,20 +73,9 @@ do {
     exit(1)
 }
 
-signal(SIGTERM, SIG_IGN)
-signal(SIGINT, SIG_IGN)
-let signalSources = [SIGTERM, SIGINT].map { number in
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-    source.setEventHandler {
-        member.stop()
-        exit(0)
-    }
-    source.resume()
-    return source
-}
-
 // Unbuffered, so a parent process sees the line at once.
 FileHandle.standardOutput.write(Data("listening on \(host):\(boundPort)\n".utf8))
-withExtendedLifetime(signalSources) {
-    dispatchMain()
-}
+var received: Int32 = 0
+while sigwait(&stopSignals, &received) != 0 {}
+member.stop()
+exit(0)

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Synchronization
+import Locking
 
 /// Waits for SIGTERM or SIGINT with Dispatch signal sources (the default action is
 /// ignored first, so the signal only wakes the waiter). SIGPIPE is ignored for good.
@@ -29,7 +29,7 @@ private final class SignalLatch: Sendable {
         var continuation: CheckedContinuation<Int32, Never>?
         var fired: Int32?
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func wait() async -> Int32 {
         await withCheckedContinuation { continuation in

@@ -1,7 +1,7 @@
 import Foundation
 import HazelcastTestMember
 import Testing
-@testable import HazelcastClient
+import HazelcastClient
 
 @Suite("Client and test member over TCP")
 struct ClientMemberTests {
@@ -53,6 +53,19 @@ struct ClientMemberTests {
             let requestsSent = member.requestCount(messageType: MapGetAllCodec.requestType) - requestsBefore
             #expect(requestsSent == Set(Array(expected.keys) + missing).map { $0.partitionId(partitionCount: 271) }.uniqued().count)
             #expect(try await map.getAll([]) == [:])
+        }
+    }
+
+    @Test func largeGetAllCompletesQuickly() async throws {
+        try await withConnectedClient { client, member in
+            let payload = String(repeating: "x", count: 2_000)
+            let keys = (0..<2_000).map { HazelcastData(string: "asset_A\($0)USDT_ob") }
+            for key in keys { member.put(map: Self.mapName, key: key, value: HazelcastData(string: payload)) }
+            let clock = ContinuousClock()
+            let start = clock.now
+            let values = try await client.getAll(map: Self.mapName, keys: keys, timeout: .seconds(10))
+            #expect(values.count == keys.count)
+            #expect(clock.now - start < .seconds(5))
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import HazelcastClient
+import HazelcastClient
 
 @Suite("Codecs: round trips, truncation, forward compatibility")
 struct CodecTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import HazelcastClient
+import HazelcastClient
 
 @Suite("HazelcastData text decoding")
 struct HazelcastDataTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import HazelcastClient
+import HazelcastClient
 
 @Suite("Stream framing and fragment reassembly")
 struct MessageReaderTests {

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import HazelcastTestMember
 import Testing
-@testable import HazelcastClient
+import HazelcastClient
 
 /// The official hazelcast-python-client (5.7.0) against the test member, and data written by one
 /// client read by the other. Needs the interpreter from OBF_PYTHON or `<package>/.venv/bin/python`.
@@ -75,15 +75,35 @@ struct PythonInteropTests {
         }
     }
 
-    @Test func officialPythonClientAndSwiftClientShareTheMap() async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.interpreter) else {
+    /// Records a failure (never a silent skip) when the interpreter is missing.
+    static func requireInterpreter() -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: interpreter) else {
             Issue.record("""
-                No Python interpreter at \(Self.interpreter). Run the project's test command (it creates \
+                No Python interpreter at \(interpreter). Run the project's test command (it creates \
                 .venv with hazelcast-python-client==5.7.0), or set OBF_PYTHON to an interpreter that has \
                 hazelcast-python-client 5.7.0 installed.
                 """)
-            return
+            return false
         }
+        return true
+    }
+
+    @Test func officialPythonClientOverAThreeMemberTestCluster() async throws {
+        guard Self.requireInterpreter() else { return }
+        let cluster = HazelcastTestCluster(memberCount: 3, logger: testLogger("cluster"))
+        let ports = try cluster.start()
+        defer { cluster.stop() }
+        let run = try await Self.runScript(["127.0.0.1", String(ports[0])])
+        #expect(run.status == 0, "python: \(run.stdout)\n\(run.stderr)")
+        #expect(try run.summary()["ok"] as? Bool == true)
+        // The smart Python client connected to every member and sent requests to each.
+        for member in cluster.members {
+            #expect(member.acceptedConnectionCount >= 1)
+        }
+    }
+
+    @Test func officialPythonClientAndSwiftClientShareTheMap() async throws {
+        guard Self.requireInterpreter() else { return }
         let (member, port) = try startedMember()
         defer { member.stop() }
 

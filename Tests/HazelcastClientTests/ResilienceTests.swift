@@ -1,7 +1,7 @@
 import Foundation
 import HazelcastTestMember
 import Testing
-@testable import HazelcastClient
+import HazelcastClient
 
 @Suite("Reconnection, timeouts, heartbeats and faulty members")
 struct ResilienceTests {
@@ -51,9 +51,12 @@ struct ResilienceTests {
             #expect(client.reconnectCount == 1)
             #expect(client.connectionLossCount == 1)
             #expect(try await client.get(map: Self.mapName, key: Self.key) == Self.value)
+            // Events are delivered asynchronously; wait for the reconnection to show up.
+            let address = HazelcastAddress(host: "127.0.0.1", port: member.port ?? 0)
+            #expect(await eventually { events.recorded.contains(.connected(member: address, isReconnect: true)) })
             let recorded = events.recorded
             let disconnected = recorded.firstIndex { if case .disconnected = $0 { true } else { false } }
-            let reconnected = recorded.firstIndex { $0 == .connected(member: HazelcastAddress(host: "127.0.0.1", port: member.port ?? 0), isReconnect: true) }
+            let reconnected = recorded.firstIndex { $0 == .connected(member: address, isReconnect: true) }
             #expect(disconnected != nil && reconnected != nil)
             if let disconnected, let reconnected { #expect(disconnected < reconnected) }
         }

@@ -1,5 +1,6 @@
 import Foundation
-@testable import HazelcastClient
+import HazelcastClient
+import Locking
 import HazelcastTestMember
 import Logging
 

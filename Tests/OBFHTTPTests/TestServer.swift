@@ -1,12 +1,11 @@
 import Foundation
 import Logging
-import Synchronization
 @testable import OBFHTTP
 
 /// What the test handler saw of the server's own answers and of the connection gauge.
 final class TestRecorder: Sendable {
-    private let answered = Mutex<[(Int, String)]>([])
-    private let counts = Mutex<[Int]>([])
+    private let answered = Locked<[(Int, String)]>([])
+    private let counts = Locked<[Int]>([])
 
     func recordAnswer(_ status: Int, _ code: String) {
         answered.withLock { $0.append((status, code)) }

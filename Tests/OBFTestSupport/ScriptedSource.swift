@@ -1,6 +1,6 @@
 import Foundation
 import OBFEngine
-import Synchronization
+import Locking
 
 /// A source whose answers a test sets: documents per asset (served until replaced),
 /// a connection state, and an optional delay before answering.
@@ -12,7 +12,7 @@ public final class ScriptedSource: SnapshotSource {
         var delay: Duration = .zero
         var reads = 0
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

@@ -1,4 +1,5 @@
 /// Fans events out to any number of `AsyncStream` subscribers and one callback.
+import Locking
 final class EventBroadcaster: Sendable {
     private struct State {
         var subscribers: [UInt64: AsyncStream<HazelcastClientEvent>.Continuation] = [:]

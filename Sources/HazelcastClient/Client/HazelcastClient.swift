@@ -1,28 +1,30 @@
 import Foundation
 import Logging
 import Synchronization
+import Locking
 
 /// A client of a Hazelcast 4.x/5.x cluster over the Open Binary Client Protocol 2.x.
 ///
-/// It keeps one connection to a member of the configured list (failing over through the list),
+/// It keeps a main connection to a member of the configured list (failing over through the list),
 /// reconnects by itself with capped exponential back-off after a loss until `shutdown()`, sends
-/// heartbeats, and fails requests fast with `.notConnected` while no connection is up.
+/// heartbeats, and fails requests fast with `.notConnected` while no connection is up. With
+/// `smartRouting` it also connects to the other members and sends requests to partition owners.
 /// Call `shutdown()` when done: the background connection task holds the client until then.
 public final class HazelcastClient: Sendable {
     public let configuration: HazelcastClientConfiguration
-    private let logger: Logger
+    let logger: Logger
     private let clientUUID = UUID()
     private let clientName: String
     private let broadcaster: EventBroadcaster
     private let connectionIds = Atomic<Int>(0)
-    private let state = Locked(State())
+    let state = Locked(State())
 
-    /// The version announced to members.
+    /// The Hazelcast version this client announces to members (the protocol level it implements).
     public static let clientVersion = "5.3.0"
 
-    private enum Phase { case idle, running, shutDown }
+    enum Phase { case idle, running, shutDown }
 
-    private struct State {
+    struct State {
         var phase = Phase.idle
         var connection: Connection?
         var partitionCount = 0
@@ -34,6 +36,9 @@ public final class HazelcastClient: Sendable {
         var loopTask: Task<Void, Never>?
         var waiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
         var nextWaiterId: UInt64 = 0
+        /// With smart routing: the cluster view and the connections to the other members.
+        var view = ClusterView()
+        var memberConnections: [UUID: Connection] = [:]
     }
 
     /// Creates a client; nothing happens on the network until `start()` or `connect()`.
@@ -107,6 +112,7 @@ public final class HazelcastClient: Sendable {
         }
         task?.cancel()
         connection?.close(reason: "client shut down")
+        dropClusterView()
         for waiter in waiters { waiter.resume(throwing: HazelcastError.clientShutdown) }
         await task?.value
         if wasRunning {
@@ -118,11 +124,19 @@ public final class HazelcastClient: Sendable {
     // MARK: State
 
     /// Whether an authenticated connection is up.
-    public var isConnected: Bool { state.withLock { $0.connection != nil } }
+    public var isConnected: Bool { state.withLock { $0.connection.map { !$0.isClosed } ?? false } }
     /// Successful reconnections after a connection loss.
     public var reconnectCount: Int { state.withLock { $0.reconnectCount } }
     /// Connections lost (closed by the member, by a heartbeat timeout, or after invalid data).
     public var connectionLossCount: Int { state.withLock { $0.connectionLossCount } }
+    /// Open connections: the main one plus, with smart routing, those to other members.
+    public var connectedMemberCount: Int {
+        state.withLock { state in
+            guard let connection = state.connection, !connection.isClosed else { return 0 }
+            return 1 + state.memberConnections.values.filter { !$0.isClosed }.count
+        }
+    }
+
     /// The member the client is connected to.
     public var connectedMember: HazelcastAddress? { state.withLock { $0.connection?.address } }
     /// The cluster's partition count, known after the first connection.
@@ -151,19 +165,34 @@ public final class HazelcastClient: Sendable {
     }
 
     /// The entries present for `keys`. Members run Map.GetAll per partition, so the keys are
-    /// grouped by partition and one request per partition is written in a single batch; all
-    /// responses are awaited together. Any failed request fails the call.
+    /// grouped by partition and one request per partition is sent: all requests for a connection
+    /// go out in a single write (one connection, or one per owner member with smart routing) and
+    /// the responses are awaited together. Any failed request fails the call.
     public func getAll(map: String, keys: [HazelcastData], timeout: Duration? = nil) async throws -> [HazelcastData: HazelcastData] {
         guard !keys.isEmpty else { return [:] }
-        let (connection, partitionCount) = try activeConnection()
+        let (primary, partitionCount) = try activeConnection()
         var byPartition: [Int: [HazelcastData]] = [:]
         for key in Set(keys) {
             byPartition[key.partitionId(partitionCount: partitionCount), default: []].append(key)
         }
-        let requests = byPartition.sorted { $0.key < $1.key }.map { partition, keys in
-            MapGetAllCodec.encodeRequest(name: map, keys: keys, partitionId: Int32(partition))
+        let routes = configuration.smartRouting
+            ? connections(forPartitions: Array(byPartition.keys), primary: primary)
+            : [:]
+        var batches: [ObjectIdentifier: (connection: Connection, requests: [ClientMessage])] = [:]
+        for (partition, keys) in byPartition.sorted(by: { $0.key < $1.key }) {
+            let connection = routes[partition] ?? primary
+            let request = MapGetAllCodec.encodeRequest(name: map, keys: keys, partitionId: Int32(partition))
+            batches[ObjectIdentifier(connection), default: (connection, [])].requests.append(request)
         }
-        let results = await connection.sendAll(requests, timeout: timeout ?? configuration.invocationTimeout, what: "Map.GetAll")
+        let limit = timeout ?? configuration.invocationTimeout
+        let results = await withTaskGroup(of: [Result<ClientMessage, any Error>].self) { group in
+            for batch in batches.values {
+                group.addTask { await batch.connection.sendAll(batch.requests, timeout: limit, what: "Map.GetAll") }
+            }
+            var all: [Result<ClientMessage, any Error>] = []
+            for await batchResults in group { all.append(contentsOf: batchResults) }
+            return all
+        }
         var entries: [HazelcastData: HazelcastData] = [:]
         for result in results {
             for (key, value) in try MapGetAllCodec.decodeResponse(try result.get()) {
@@ -243,8 +272,12 @@ public final class HazelcastClient: Sendable {
     }
 
     private func route(_ key: HazelcastData) throws(HazelcastError) -> (Connection, Int32) {
-        let (connection, partitionCount) = try activeConnection()
-        return (connection, Int32(key.partitionId(partitionCount: partitionCount)))
+        let (primary, partitionCount) = try activeConnection()
+        let partition = key.partitionId(partitionCount: partitionCount)
+        let connection = configuration.smartRouting
+            ? connections(forPartitions: [partition], primary: primary)[partition] ?? primary
+            : primary
+        return (connection, Int32(partition))
     }
 
     // MARK: Connecting
@@ -259,8 +292,11 @@ public final class HazelcastClient: Sendable {
             if let connection = await connectToAnyMember() {
                 backoff.reset()
                 let heartbeat = Task { [self] in await runHeartbeat(on: connection) }
+                let routing = configuration.smartRouting ? Task { [self] in await runSmartRouting(primary: connection) } : nil
                 let reason = await connection.waitUntilClosed()
                 heartbeat.cancel()
+                routing?.cancel()
+                dropClusterView()
                 connectionLost(connection, reason: reason)
                 continue
             }
@@ -293,7 +329,7 @@ public final class HazelcastClient: Sendable {
         return nil
     }
 
-    private func openAuthenticated(_ address: HazelcastAddress) async throws -> (Connection, ClientAuthenticationCodec.Response) {
+    func openAuthenticated(_ address: HazelcastAddress) async throws -> (Connection, ClientAuthenticationCodec.Response) {
         let id = connectionIds.add(1, ordering: .relaxed).newValue
         let connection = try await Connection.open(
             to: address, id: id, connectTimeout: configuration.connectTimeout,
@@ -394,7 +430,7 @@ public final class HazelcastClient: Sendable {
 
     /// Pings when nothing was written for the heartbeat interval; closes the connection when
     /// nothing was read for the heartbeat timeout.
-    private func runHeartbeat(on connection: Connection) async {
+    func runHeartbeat(on connection: Connection) async {
         let interval = configuration.heartbeatInterval
         let timeout = configuration.heartbeatTimeout
         let tick = max(min(interval, timeout) / 2, .milliseconds(5))

@@ -29,6 +29,9 @@ public struct HazelcastClientConfiguration: Sendable {
     public var reconnectJitter: Double
     /// A write blocked this long (the member does not read) fails and closes the connection.
     public var writeTimeout: Duration
+    /// Connect to every member and send each key's requests to its partition's owner.
+    /// Off: one connection, through which the member forwards to the owners.
+    public var smartRouting: Bool
 
     public init(
         members: [HazelcastAddress] = [HazelcastAddress(host: "127.0.0.1")],
@@ -46,7 +49,8 @@ public struct HazelcastClientConfiguration: Sendable {
         reconnectMaxBackoff: Duration = .seconds(30),
         reconnectMultiplier: Double = 2,
         reconnectJitter: Double = 0.2,
-        writeTimeout: Duration = .seconds(5)
+        writeTimeout: Duration = .seconds(5),
+        smartRouting: Bool = false
     ) {
         self.members = members
         self.clusterName = clusterName
@@ -64,6 +68,7 @@ public struct HazelcastClientConfiguration: Sendable {
         self.reconnectMultiplier = reconnectMultiplier
         self.reconnectJitter = reconnectJitter
         self.writeTimeout = writeTimeout
+        self.smartRouting = smartRouting
     }
 
     /// Checks the values a client cannot work with.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Locking
 
 /// One TCP connection to a member. A dedicated thread connects and then reads with blocking
 /// calls (never on the Swift cooperative pool); requests are correlated by id so many can be in

@@ -1,4 +1,5 @@
 /// Holds the outcome of one request: completed once (by the response, a timeout, cancellation or
+import Locking
 /// the connection closing) and awaited by the caller.
 package final class ResponseSlot: Sendable {
     private struct State {

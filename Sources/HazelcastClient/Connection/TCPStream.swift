@@ -3,6 +3,7 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+import Locking
 
 /// A blocking TCP socket: connects with a timeout, sets TCP_NODELAY, writes with MSG_NOSIGNAL
 /// (serialized, with a send timeout), and reads from one dedicated thread.
@@ -13,8 +14,9 @@ import Glibc
 package final class TCPStream: ByteStream {
     /// The descriptor, or -1 once closed.
     private let descriptor: Locked<Int32>
-    /// Serializes writes; held by `close()` so a write in progress keeps the descriptor valid.
-    private let writeLock = Locked(())
+    /// Serializes writes and counts the bytes written; held by `close()` so a write in progress
+    /// keeps the descriptor valid.
+    private let writeLock = Locked<UInt64>(0)
     private let isShutDown = Atomic<Bool>(false)
 
     /// Wraps an already connected socket.
@@ -100,7 +102,7 @@ package final class TCPStream: ByteStream {
     }
 
     package func write(_ bytes: [UInt8]) throws(HazelcastError) {
-        let failure: HazelcastError? = writeLock.withLock { _ in
+        let failure: HazelcastError? = writeLock.withLock { written in
             let fd = descriptor.withLock { $0 }
             guard fd >= 0, !isShutDown.load(ordering: .acquiring) else { return .io("write: the socket is closed") }
             return bytes.withUnsafeBytes { raw -> HazelcastError? in
@@ -110,6 +112,7 @@ package final class TCPStream: ByteStream {
                     let sent = send(fd, base + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
                     if sent > 0 {
                         offset += sent
+                        written &+= UInt64(sent)
                     } else if sent < 0 && errno == EINTR {
                         continue
                     } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {

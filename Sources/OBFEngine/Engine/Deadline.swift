@@ -1,11 +1,11 @@
-import Synchronization
+import Locking
 
 /// Runs `operation` in its own task and returns its value, or `nil` once `deadline`
 /// passes first. The operation is cancelled then, but never awaited past the deadline,
 /// so a source that ignores cancellation cannot hold up the caller.
 public func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant,
                                       _ operation: @escaping @Sendable () async -> T) async -> T? {
-    let gate = Mutex<CheckedContinuation<T?, Never>?>(nil)
+    let gate = Locked<CheckedContinuation<T?, Never>?>(nil)
     let resumeOnce: @Sendable (T?) -> Void = { value in
         gate.withLock { continuation in
             continuation?.resume(returning: value)

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// One asset's look-up result (features.md §5).
 public struct FeatureLookup: Sendable, Equatable {
@@ -45,11 +45,11 @@ public final class FeatureStore: Sendable {
     }
 
     let maxBars: Int
-    let state: Mutex<State>
+    let state: Locked<State>
 
     public init(maxBars: Int, knownAssets: [String] = []) {
         self.maxBars = max(1, maxBars)
-        state = Mutex(State())
+        state = Locked(State())
         _ = slots(for: knownAssets)
     }
 

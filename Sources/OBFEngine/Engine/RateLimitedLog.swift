@@ -1,12 +1,12 @@
 import Foundation
 import Logging
-import Synchronization
+import Locking
 
 /// Logs a repeated warning at most once per key per interval, with how many were held back.
 public final class RateLimitedLog: Sendable {
     private struct Entry { var lastLogged: Double; var suppressed: Int }
     private let interval: Double
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Locked<[String: Entry]>([:])
 
     public init(interval: Double) {
         self.interval = interval

@@ -12,7 +12,7 @@ public enum HazelcastSettingsMapping {
             members: members, clusterName: settings.clusterName,
             username: settings.username, password: settings.password,
             connectTimeout: .seconds(3),
-            reconnectInitialBackoff: .milliseconds(200), reconnectMaxBackoff: .seconds(5))
+            reconnectInitialBackoff: .milliseconds(200), reconnectMaxBackoff: .seconds(5), smartRouting: true)
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import OBFEngine
 import OBFHTTP
-import Synchronization
+import Locking
 
 /// The service assembled: a source, the engine, the metrics and the HTTP server.
 public final class OBFService: Sendable {
@@ -69,7 +69,7 @@ public final class OBFService: Sendable {
 /// Lets the engine's observer reach the state keeper, which needs the engine to exist first.
 /// Set once during `OBFService.init`, before any step can run; read-only afterwards.
 private final class StateKeeperBox: Sendable {
-    private let stored = Mutex<StateKeeper?>(nil)
+    private let stored = Locked<StateKeeper?>(nil)
     var keeper: StateKeeper? {
         get { stored.withLock { $0 } }
         set { stored.withLock { $0 = newValue } }

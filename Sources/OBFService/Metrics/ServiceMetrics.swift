@@ -1,7 +1,7 @@
 import Foundation
 import OBFEngine
 import Prometheus
-import Synchronization
+import Locking
 
 /// Every metric of the service contract, registered once at start-up with fixed names.
 public final class ServiceMetrics: Sendable {
@@ -20,9 +20,9 @@ public final class ServiceMetrics: Sendable {
     let httpConnections: Gauge
     let residentMemory: Gauge
     let openFileDescriptors: Gauge
-    private let reportedReconnects = Mutex<Int>(0)
-    private let httpCounters = Mutex<[HTTPCounterKey: Counter]>([:])
-    private let httpDurations = Mutex<[String: DurationHistogram]>([:])
+    private let reportedReconnects = Locked<Int>(0)
+    private let httpCounters = Locked<[HTTPCounterKey: Counter]>([:])
+    private let httpDurations = Locked<[String: DurationHistogram]>([:])
 
     struct HTTPCounterKey: Hashable {
         var route: String

@@ -1,7 +1,7 @@
 import HazelcastClient
 import Logging
 import OBFEngine
-import Synchronization
+import Locking
 
 /// The production source: the newest snapshot of every asset from a Hazelcast map,
 /// all assets of a step in one batched `Map.GetAll` round trip.
@@ -11,7 +11,7 @@ public final class HazelcastSnapshotSource: SnapshotSource {
     public let mapName: String
     private let logger: Logger
     private let readFailures = RateLimitedLog(interval: 10)
-    private let keys = Mutex<[String: HazelcastData]>([:])
+    private let keys = Locked<[String: HazelcastData]>([:])
     private let lastProblem: LastProblem
 
     /// Builds the source and its client; call `start()` to begin connecting.
@@ -78,7 +78,7 @@ public final class HazelcastSnapshotSource: SnapshotSource {
 
 /// The newest reason the source is not connected, for `/readyz`.
 final class LastProblem: Sendable {
-    private let text = Mutex<String?>(nil)
+    private let text = Locked<String?>(nil)
     var value: String? { text.withLock { $0 } }
     func set(_ value: String?) { text.withLock { $0 = value } }
 }
@@ -88,7 +88,7 @@ final class LastProblem: Sendable {
 final class ConnectionLog: Sendable {
     private let logger: Logger
     private let lastProblem: LastProblem
-    private let failingSince = Mutex<Bool>(false)
+    private let failingSince = Locked<Bool>(false)
 
     init(logger: Logger, lastProblem: LastProblem) {
         self.logger = logger

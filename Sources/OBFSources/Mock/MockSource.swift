@@ -1,13 +1,13 @@
 import Foundation
 import OBFEngine
-import Synchronization
+import Locking
 
 /// The embedded default source: a seeded, deterministic synthetic book per asset,
 /// advanced one observation per read, stamped with the wall clock.
 public final class MockSource: SnapshotSource {
     public let name = "mock"
     private let seed: UInt64
-    private let books = Mutex<[String: MockBook]>([:])
+    private let books = Locked<[String: MockBook]>([:])
     private let clock: @Sendable () -> Double
 
     public init(seed: UInt64, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {

@@ -1,4 +1,4 @@
-/// Helpers shared by custom structures (Address, MemberInfo, …): BEGIN, an initial frame with
+/// Building blocks shared by custom structures (Address, MemberInfo, …): BEGIN, an initial frame with
 /// fixed-size fields, variable fields, END. Readers skip whatever a newer member appends.
 package enum CustomStructure {
     /// Appends BEGIN and the initial frame holding `fixed`.

@@ -8,7 +8,8 @@ import Darwin
 ///
 /// Used instead of `Synchronization.Mutex`, whose Linux implementation locks with raw futex calls
 /// that ThreadSanitizer cannot see (it then reports races on correctly locked data); ThreadSanitizer
-/// understands pthread mutexes, so data races stay detectable.
+/// understands pthread mutexes, so data races stay detectable. Avoid a zero-sized `Value` such as
+/// `Void`: ThreadSanitizer then reports its accesses as races on the object's header.
 //
 // `@unchecked Sendable` is sound here: `value` is private and only touched inside `withLock`,
 // which holds `mutex` for the whole access, and `Value` is itself `Sendable`, so whatever leaves

@@ -1,0 +1,39 @@
+import Foundation
+import HazelcastClient
+import Logging
+
+/// Several `HazelcastTestMember`s forming one cluster: each lists all members in its cluster view
+/// and partition `p` is owned by member `p % count`. They share one store, as a real cluster
+/// serves every key whichever member a request reaches.
+public final class HazelcastTestCluster: Sendable {
+    public let members: [HazelcastTestMember]
+
+    public init(
+        memberCount: Int, clusterName: String = "dev", host: String = "127.0.0.1", partitionCount: Int = 271,
+        logger: Logger = Logger(label: "hazelcast.test-cluster")
+    ) {
+        let topology = ClusterTopology(hosts: Array(repeating: host, count: memberCount), partitionCount: partitionCount)
+        let store = MapStore()
+        let clusterId = UUID()
+        members = (0..<memberCount).map { index in
+            HazelcastTestMember(
+                clusterName: clusterName, host: host, port: 0, partitionCount: partitionCount, credentials: nil,
+                logger: logger, store: store, topology: topology, memberIndex: index, clusterId: clusterId)
+        }
+    }
+
+    /// Starts every member; returns their ports in member order.
+    @discardableResult
+    public func start() throws -> [Int] {
+        try members.map { try $0.start() }
+    }
+
+    public func stop() {
+        for member in members { member.stop() }
+    }
+
+    /// The index of the member owning `partition`.
+    public func owner(ofPartition partition: Int) -> Int {
+        partition % members.count
+    }
+}
