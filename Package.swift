@@ -18,6 +18,8 @@ let package = Package(
         .target(name: "CSystemShims"),
         // A pthread-based lock that ThreadSanitizer understands (shared by every module).
         .target(name: "Locking"),
+        // The system OpenSSL (libssl, libcrypto) for TLS to Hazelcast members.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // Feature arithmetic, snapshot parsing and the engine actor; knows nothing of HTTP or Hazelcast.
         .target(name: "OBFEngine", dependencies: [
             "Locking",
@@ -25,7 +27,7 @@ let package = Package(
         ]),
         // A client of the Hazelcast Open Binary Client Protocol 2.x; knows nothing of features.
         .target(name: "HazelcastClient", dependencies: [
-            "CSystemShims", "Locking",
+            "CSystemShims", "COpenSSL", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Snapshot sources: mock, replay and hazelcast.
@@ -56,7 +58,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // In-process benchmarks of the engine, run by the scripts in bench/ (never by the tests).
-        .executableTarget(name: "obf-bench", dependencies: ["OBFEngine", "OBFSources"], path: "bench/Sources/obf-bench"),
+        .executableTarget(name: "obf-bench", dependencies: ["OBFEngine", "OBFSources", "HazelcastClient"], path: "bench/Sources/obf-bench"),
         .executableTarget(name: "hz-test-member", dependencies: [
             "HazelcastTestMember",
             .product(name: "Logging", package: "swift-log"),

@@ -7,6 +7,8 @@
 #   BENCH_DURATION    wrk duration per server (default 10s)
 #   BENCH_ROUNDS      alternating obf/nginx wrk rounds, the best of each reported (default 2)
 #   BENCH_STEPS       timed sequential POST /step calls per asset count (default 2000)
+#   BENCH_HZ_ROUNDS   rounds of getAll and of the Map.Get loop per asset count (default 200)
+#   BENCH_RESTART_SECONDS  length of the member-restart run, stepping every 50 ms (default 20)
 #   BENCH_SKIP_BUILD  set to 1 to use the release binaries already built
 #   BENCH_OUT         where raw outputs go (default bench/out/<timestamp>, git-ignored)
 set -euo pipefail
@@ -16,6 +18,8 @@ cd "$REPO"
 DURATION="${BENCH_DURATION:-10s}"
 ROUNDS="${BENCH_ROUNDS:-2}"
 STEPS="${BENCH_STEPS:-2000}"
+HZ_ROUNDS="${BENCH_HZ_ROUNDS:-200}"
+RESTART_SECONDS="${BENCH_RESTART_SECONDS:-20}"
 OUT="${BENCH_OUT:-$REPO/bench/out/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/obf-bench.XXXXXX")"
@@ -41,14 +45,16 @@ trap 'exit 130' INT TERM
 
 # --- build ------------------------------------------------------------------------------------
 if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
-    say "building release (obf, obf-bench)"
+    say "building release (obf, obf-bench, hz-test-member)"
     swift build -c release --product obf >&2
     swift build -c release --product obf-bench >&2
+    swift build -c release --product hz-test-member >&2
 fi
 BIN="$(swift build -c release --show-bin-path)"
 OBF="$BIN/obf"
 OBF_BENCH="$BIN/obf-bench"
-[[ -x "$OBF" && -x "$OBF_BENCH" ]] || die "missing $OBF or $OBF_BENCH"
+HZ_MEMBER="$BIN/hz-test-member"
+[[ -x "$OBF" && -x "$OBF_BENCH" && -x "$HZ_MEMBER" ]] || die "missing $OBF, $OBF_BENCH or $HZ_MEMBER"
 
 # --- tools ------------------------------------------------------------------------------------
 missing=()
@@ -85,6 +91,44 @@ start_obf() {
     done
     cat "$log" >&2
     die "obf serve ($name) did not log its address"
+}
+
+# start_member PORT: starts hz-test-member on 127.0.0.1:PORT (0: a free one); sets MEMBER_PID and
+# MEMBER_PORT once it printed "listening on". A restart on the same port retries while the
+# previous instance's socket is still held.
+MEMBER_RUNS=0
+start_member() {
+    local log
+    for _ in $(seq 20); do
+        MEMBER_RUNS=$((MEMBER_RUNS + 1))
+        log="$OUT/member-$MEMBER_RUNS"
+        "$HZ_MEMBER" --host 127.0.0.1 --port "$1" --cluster dev >"$log.out" 2>"$log.err" &
+        MEMBER_PID=$!
+        PIDS+=("$MEMBER_PID")
+        for _ in $(seq 100); do
+            MEMBER_PORT="$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log.out")"
+            [[ -n "$MEMBER_PORT" ]] && return 0
+            kill -0 "$MEMBER_PID" 2>/dev/null || break
+            sleep 0.05
+        done
+        stop_pid "$MEMBER_PID"
+        sleep 0.5
+    done
+    die "hz-test-member did not start on port $1 (see $log.err)"
+}
+
+# wait_hz_ready ASSETS: the server on SERVER_PORT answers /readyz 200 and `obf probe` finds every
+# asset fresh in the member's map.
+wait_hz_ready() {
+    for _ in $(seq 100); do
+        if [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVER_PORT/readyz")" == 200 ]] \
+            && "$OBF" probe --hz-members "127.0.0.1:$MEMBER_PORT" --assets "$1" >"$OUT/probe.txt" 2>&1; then
+            return 0
+        fi
+        sleep 0.2
+    done
+    cat "$OUT/probe.txt" >&2
+    die "obf serve (hazelcast) not ready after 20 s"
 }
 
 stop_pid() {
@@ -215,6 +259,70 @@ say "obf-bench (in-process)"
 "$OBF_BENCH" | tee "$OUT/obf-bench.txt" >&2
 B="$OUT/obf-bench.txt"
 
+# --- 5. Hazelcast: batched POST /step beside one Map.Get per asset; a member restart ------------
+# One test member on loopback, filled once by `obf push --count 1` with A1..A500. The snapshots
+# are not refreshed, so the servers here accept old snapshots (--max-snapshot-age-s) rather than
+# skipping them as stale; what is timed is the batched read and the step, as with fresh ones.
+say "hz-test-member, filled with 500 assets by obf push --count 1"
+start_member 0
+HZ_PORT=$MEMBER_PORT
+HZ_ENV=(env -u OBF_HZ_MEMBERS -u OBF_HZ_CLUSTER -u OBF_HZ_MAP -u OBF_HZ_USERNAME -u OBF_HZ_PASSWORD
+        -u OBF_ASSETS -u OBF_LOG_LEVEL -u OBF_MOCK_SEED)
+"${HZ_ENV[@]}" "$OBF" push --hz-members "127.0.0.1:$HZ_PORT" --assets "$(seq -f 'A%g' -s, 1 500)" --count 1 \
+    >"$OUT/push-once.log" 2>&1 || { cat "$OUT/push-once.log" >&2; die "obf push --count 1 failed"; }
+declare -A HZ_P50 HZ_P99 HZ_SERVER HZ_GETALL_P50 HZ_GETALL_P99 HZ_LOOP_P50 HZ_LOOP_P99 HZ_READ_RATIO HZ_STEP_RATIO
+for count in 50 500; do
+    assets="$(seq -f 'A%g' -s, 1 "$count")"
+    say "POST /step/{bar} through the member: $count assets, $STEPS sequential steps"
+    start_obf "hz-step$count" --source hazelcast --hz-members "127.0.0.1:$HZ_PORT" --assets "$assets" \
+        --max-snapshot-age-s 86400
+    wait_hz_ready "$assets"
+    "$PYTHON" "$REPO/bench/step_latency.py" 127.0.0.1 "$SERVER_PORT" "$STEPS" | tee "$OUT/hz-steps-$count.txt" >&2
+    HZ_P50[$count]="$(field "$OUT/hz-steps-$count.txt" steps p50_ms)"
+    HZ_P99[$count]="$(field "$OUT/hz-steps-$count.txt" steps p99_ms)"
+    HZ_SERVER[$count]="$(field "$OUT/hz-steps-$count.txt" steps server_ms_p50)"
+    stop_pid "$SERVER_PID"
+    say "one getAll beside a loop of $count Map.Get, $HZ_ROUNDS rounds (obf-bench hazelcast)"
+    "$OBF_BENCH" hazelcast --members "127.0.0.1:$HZ_PORT" --assets "$count" --rounds "$HZ_ROUNDS" \
+        | tee "$OUT/hz-reads-$count.txt" >&2
+    HZ_GETALL_P50[$count]="$(field "$OUT/hz-reads-$count.txt" hazelcast getall_p50_ms)"
+    HZ_GETALL_P99[$count]="$(field "$OUT/hz-reads-$count.txt" hazelcast getall_p99_ms)"
+    HZ_LOOP_P50[$count]="$(field "$OUT/hz-reads-$count.txt" hazelcast loop_p50_ms)"
+    HZ_LOOP_P99[$count]="$(field "$OUT/hz-reads-$count.txt" hazelcast loop_p99_ms)"
+    HZ_READ_RATIO[$count]="$(field "$OUT/hz-reads-$count.txt" hazelcast ratio_p50)"
+    HZ_STEP_RATIO[$count]="$(awk -v a="${HZ_LOOP_P50[$count]}" -v b="${HZ_P50[$count]}" 'BEGIN { printf "%.2f", a / b }')"
+done
+
+# A member restart: the producer pushes every 100 ms, a client steps every 50 ms; the member is
+# stopped 5 s in, kept down 3 s and restarted on the same port (empty; the producer refills it).
+say "member restart: stepping every 50 ms for ${RESTART_SECONDS} s, member down 3 s from 5 s in"
+RESTART_ASSETS="$(seq -f 'A%g' -s, 1 50)"
+"${HZ_ENV[@]}" "$OBF" push --hz-members "127.0.0.1:$HZ_PORT" --assets "$RESTART_ASSETS" --interval-ms 100 \
+    >"$OUT/push.log" 2>&1 &
+PUSH_PID=$!
+PIDS+=("$PUSH_PID")
+start_obf restart --source hazelcast --hz-members "127.0.0.1:$HZ_PORT" --assets "$RESTART_ASSETS" \
+    --step-deadline-ms 250
+wait_hz_ready "$RESTART_ASSETS"
+EVENTS="$OUT/restart-events.txt"
+: >"$EVENTS"
+"$PYTHON" "$REPO/bench/restart_steps.py" 127.0.0.1 "$SERVER_PORT" "$RESTART_SECONDS" "$EVENTS" \
+    --deadline-ms 250 >"$OUT/restart.txt" &
+RESTART_CLIENT=$!
+PIDS+=("$RESTART_CLIENT")
+sleep 5
+printf '%s member_down\n' "$(date +%s.%N)" >>"$EVENTS"
+stop_pid "$MEMBER_PID"
+sleep 3
+start_member "$HZ_PORT"
+printf '%s member_up\n' "$(date +%s.%N)" >>"$EVENTS"
+wait "$RESTART_CLIENT" || die "the restart client failed (see above)"
+cat "$OUT/restart.txt" >&2
+R="$OUT/restart.txt"
+stop_pid "$SERVER_PID"
+stop_pid "$PUSH_PID"
+stop_pid "$MEMBER_PID"
+
 # --- summary ------------------------------------------------------------------------------------
 {
     echo
@@ -246,4 +354,25 @@ B="$OUT/obf-bench.txt"
     row "RSS after $(field "$B" memory steps_1) steps of $MEM_ASSETS assets (in-process)" "$(field "$B" memory rss_kib_1)" "KiB"
     row "RSS after $(field "$B" memory steps_2) steps of $MEM_ASSETS assets (in-process)" "$(field "$B" memory rss_kib_2)" "KiB"
     row "RSS ratio" "$(field "$B" memory ratio)" "x"
+    for count in 50 500; do
+        row "POST /step $count assets via hz-test-member: p50 (client)" "${HZ_P50[$count]}" "ms"
+        row "POST /step $count assets via hz-test-member: p99 (client)" "${HZ_P99[$count]}" "ms"
+        row "POST /step $count assets via hz-test-member: p50 duration_ms" "${HZ_SERVER[$count]}" "ms"
+        row "Map.GetAll of $count keys (one call, batched): p50" "${HZ_GETALL_P50[$count]}" "ms"
+        row "Map.GetAll of $count keys (one call, batched): p99" "${HZ_GETALL_P99[$count]}" "ms"
+        row "loop of $count Map.Get (one per asset): p50" "${HZ_LOOP_P50[$count]}" "ms"
+        row "loop of $count Map.Get (one per asset): p99" "${HZ_LOOP_P99[$count]}" "ms"
+        row "Map.Get loop / Map.GetAll, $count assets (p50)" "${HZ_READ_RATIO[$count]}" "x"
+        row "Map.Get loop / batched POST /step, $count assets (p50)" "${HZ_STEP_RATIO[$count]}" "x"
+    done
+    row "member restart: steps sent (every 50 ms, ${RESTART_SECONDS} s)" "$(field "$R" restart steps)" "steps"
+    row "  empty steps (computed 0)" "$(field "$R" restart empty)" "steps"
+    row "    of which inside the back-off window (disconnected)" "$(field "$R" restart empty_disconnected)" "steps"
+    row "    of which connected, map not yet refilled" "$(field "$R" restart empty_connected)" "steps"
+    row "  steps from the stop to the reconnection" "$(field "$R" restart window_steps)" "steps"
+    row "  member down" "$(field "$R" restart down_s)" "s"
+    row "  service reconnected after the restart" "$(field "$R" restart reconnect_after_restart_s)" "s"
+    row "  first full step after the restart" "$(field "$R" restart refill_after_restart_s)" "s"
+    row "  max duration_ms (deadline $(field "$R" restart deadline_ms) ms)" "$(field "$R" restart max_duration_ms)" "ms"
+    row "  steps over the deadline + 10 ms" "$(field "$R" restart over_deadline)" "steps"
 } | tee "$OUT/summary.txt"

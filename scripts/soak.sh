@@ -10,6 +10,8 @@
 #     one keep-alive connection, N increasing, recording every status and duration_ms;
 #   - wrk -t1 -c16 on GET /features/{asset}/{bar}, rotating over the assets, bars drawn from
 #     the range the trader steps through (live, fallback and, once evicted, default answers);
+# after a warm-up of 500 steps back to back (the bar caches' bound, --max-bars) so that memory
+# is compared once the caches are full.
 #   - the member stopped (SIGTERM) at 1/3 and 2/3 of the run, kept down SOAK_DOWN_SECONDS and
 #     restarted on the same port (empty: the producer refills it).
 # Then prints the summary and exits 1 when any of these holds: a 5xx answer, a lost step (no
@@ -34,6 +36,7 @@ ASSET_SPEC="${SOAK_ASSETS:-50}"
 DOWN_SECONDS="${SOAK_DOWN_SECONDS:-3}"
 RSS_AFTER="${SOAK_RSS_AFTER:-5}"
 DEADLINE_MS=250
+WARMUP_STEPS=500
 INTERVAL_MS=50
 OUT="${SOAK_OUT:-$REPO/.build/soak/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
@@ -52,10 +55,10 @@ else
 fi
 ASSET_COUNT="$(tr ',' '\n' <<<"$ASSETS" | grep -c .)"
 
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
+cleanup() {  # newest first: the load, the service and the producer before the member
+    local pid index
+    for ((index = ${#PIDS[@]} - 1; index >= 0; index--)); do
+        kill -TERM "${PIDS[index]}" 2>/dev/null || true
     done
     for pid in "${PIDS[@]}"; do
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -169,7 +172,13 @@ done
 [[ -n "$ready" ]] || { cat "$OUT/probe.txt" >&2; die "not ready after 20 s (see $OUT)"; }
 
 # --- the load ------------------------------------------------------------------------------------
-EXPECTED_BARS=$((SECONDS_TOTAL * 1000 / INTERVAL_MS))
+# Warm-up: WARMUP_STEPS steps back to back, so the bar caches are at their bound (--max-bars,
+# 500 by default) before memory is first sampled; these steps are checked like the others.
+say "warm-up: $WARMUP_STEPS steps"
+"$PYTHON" "$TRADER" trade 127.0.0.1 "$PORT" 600 "$OUT/warmup.jsonl" --interval-ms 0 --first-bar 1 \
+    --max-steps "$WARMUP_STEPS" --timeout-s 2 2>"$OUT/warmup.err" || die "the warm-up failed (see $OUT/warmup.err)"
+FIRST_BAR=$((WARMUP_STEPS + 1))
+LAST_BAR=$((WARMUP_STEPS + SECONDS_TOTAL * 1000 / INTERVAL_MS))
 cat >"$OUT/features.lua" <<'EOF'
 -- GET /features/{asset}/{bar}: assets in turn, bars drawn from [first, last].
 local threads = {}
@@ -212,10 +221,10 @@ RSS_FILE="$OUT/rss.txt"
 say "load for ${SECONDS_TOTAL} s: trader every ${INTERVAL_MS} ms, wrk -t1 -c16, member stopped at 1/3 and 2/3"
 LOAD_STARTED="$(now)"
 "$PYTHON" "$TRADER" trade 127.0.0.1 "$PORT" "$SECONDS_TOTAL" "$OUT/steps.jsonl" --interval-ms "$INTERVAL_MS" \
-    --first-bar 1 --timeout-s 2 2>"$OUT/trader.err" &
+    --first-bar "$FIRST_BAR" --timeout-s 2 2>"$OUT/trader.err" &
 TRADER_PID=$!
 PIDS+=("$TRADER_PID")
-wrk -t1 -c16 -d"${SECONDS_TOTAL}s" --latency -s "$OUT/features.lua" "$URL" -- "$ASSETS" 1 "$EXPECTED_BARS" \
+wrk -t1 -c16 -d"${SECONDS_TOTAL}s" --latency -s "$OUT/features.lua" "$URL" -- "$ASSETS" 1 "$LAST_BAR" \
     >"$OUT/wrk.txt" 2>&1 &
 WRK_PID=$!
 PIDS+=("$WRK_PID")
@@ -264,7 +273,7 @@ curl -sf "$URL/metrics" >"$OUT/metrics.txt" || die "GET /metrics failed at the e
 cat "$OUT/trader.err" >&2
 
 set +e
-"$PYTHON" "$TRADER" summary --steps "$OUT/steps.jsonl" --events "$EVENTS" --wrk "$OUT/wrk.txt" \
+"$PYTHON" "$TRADER" summary --steps "$OUT/steps.jsonl" --warmup "$OUT/warmup.jsonl" --events "$EVENTS" --wrk "$OUT/wrk.txt" \
     --metrics "$OUT/metrics.txt" --rss "$RSS_FILE" --rss-after-s "$RSS_AFTER" --deadline-ms "$DEADLINE_MS" \
     --assets "$ASSET_COUNT" --load-started "$LOAD_STARTED" | tee "$OUT/summary.txt"
 status=${PIPESTATUS[0]}

@@ -2,12 +2,15 @@
 """The trader loop and the verdict of scripts/soak.sh (plain standard library).
 
     soak_trader.py trade HOST PORT SECONDS OUT.jsonl [--interval-ms 50] [--first-bar 1] [--timeout-s 2]
-    soak_trader.py summary --steps OUT.jsonl --events EVENTS --wrk WRK.txt --metrics METRICS.txt
-                           --rss RSS.txt --rss-after-s 5 --deadline-ms 250 --assets N [--grace-s 1]
+                         [--max-steps N]
+    soak_trader.py summary --steps OUT.jsonl [--warmup WARMUP.jsonl] --events EVENTS --wrk WRK.txt
+                           --metrics METRICS.txt --rss RSS.txt --load-started UNIX_TIME
+                           --rss-after-s 5 --deadline-ms 250 --assets N [--grace-s 1]
 
 `trade` runs the loop a trader runs once per scan, every --interval-ms on a fixed schedule
 over one keep-alive connection: POST /step/N, then GET /bars/N, with N increasing by one
-each time. Every request's status, wall time and the step's `duration_ms`, `computed` and
+each time (stopping early after --max-steps bars when it is above 0; --interval-ms 0 steps
+back to back). Every request's status, wall time and the step's `duration_ms`, `computed` and
 `replayed` go to OUT.jsonl, one line per bar (`t` is the Unix time the POST was sent). A
 request that gets no answer (timeout, reset) is recorded with its error, the connection
 is reopened and the loop goes on with the next bar.
@@ -61,7 +64,7 @@ def trade(argv):
         print(__doc__, file=sys.stderr)
         return 2
     host, port, seconds, out = argv[0], int(argv[1]), float(argv[2]), argv[3]
-    flags = parse_flags(argv[4:], {"interval_ms": 50.0, "first_bar": 1, "timeout_s": 2.0})
+    flags = parse_flags(argv[4:], {"interval_ms": 50.0, "first_bar": 1, "timeout_s": 2.0, "max_steps": 0})
     interval = flags["interval_ms"] / 1000
     timeout_s = flags["timeout_s"]
 
@@ -75,10 +78,12 @@ def trade(argv):
     late = 0
     with open(out, "w") as sink:
         while time.monotonic() - started < seconds:
+            if flags["max_steps"] and bar - flags["first_bar"] >= flags["max_steps"]:
+                break
             now = time.monotonic()
             if now < next_at:
                 time.sleep(next_at - now)
-            elif now - next_at > interval:
+            elif interval and now - next_at > interval:
                 late += 1
                 next_at = now  # behind schedule by more than a period: do not burst to catch up
             next_at += interval
@@ -172,12 +177,13 @@ def read_wrk(path):
 
 
 def summary(argv):
-    flags = parse_flags(argv, {"steps": "", "events": "", "wrk": "", "metrics": "", "rss": "",
+    flags = parse_flags(argv, {"steps": "", "warmup": "", "events": "", "wrk": "", "metrics": "", "rss": "",
                                "rss_after_s": 5.0, "deadline_ms": 250.0, "assets": 0, "grace_s": 1.0,
                                "load_started": 0.0})
     deadline = flags["deadline_ms"]
     over_limit = deadline + 10
     steps = [json.loads(line) for line in open(flags["steps"]) if line.strip()]
+    warmup = [json.loads(line) for line in open(flags["warmup"]) if line.strip()] if flags["warmup"] else []
     events = read_events(flags["events"])
     metrics = read_metrics(flags["metrics"])
     wrk, wrk_text = read_wrk(flags["wrk"])
@@ -192,7 +198,9 @@ def summary(argv):
         if back is None:
             failures.append(f"the service did not reconnect after member restart {index}")
         end = (back if back is not None else math.inf) + flags["grace_s"]
-        windows.append({"index": index, "down": down, "up": up, "back": back, "end": end})
+        refilled = next((r["t"] for r in steps if up is not None and r["t"] >= up
+                         and r.get("computed") is not None and r["computed"] == r["requested"]), None)
+        windows.append({"index": index, "down": down, "up": up, "back": back, "end": end, "refilled": refilled})
 
     def inside(record):
         return any(w["down"] <= record["t"] <= w["end"] for w in windows)
@@ -201,7 +209,8 @@ def summary(argv):
     statuses = Counter()
     no_answer = Counter()
     lost = []
-    for record in steps:
+    everything = warmup + steps
+    for record in everything:
         for kind in ("post", "get"):
             if record.get(f"{kind}_status") is None:
                 no_answer[kind] += 1
@@ -211,9 +220,9 @@ def summary(argv):
               and record.get("answered_bar") == record["bar"] and record.get("replayed") is False)
         if not ok:
             lost.append(record)
-    get_bad = [r for r in steps if r.get("get_status") != 200 or "get_error" in r
+    get_bad = [r for r in everything if r.get("get_status") != 200 or "get_error" in r
                or r.get("bars_assets") != flags["assets"]]
-    timed = [r for r in steps if "duration_ms" in r]
+    timed = [r for r in everything if "duration_ms" in r]
     over_in = [r for r in timed if r["duration_ms"] > over_limit and inside(r)]
     over_out = [r for r in timed if r["duration_ms"] > over_limit and not inside(r)]
     empty_in = sum(1 for r in timed if r["computed"] == 0 and inside(r))
@@ -223,7 +232,7 @@ def summary(argv):
     max_out = max((r["duration_ms"] for r in timed if not inside(r)), default=0.0)
     post_ms = sorted(r["post_ms"] for r in steps if r.get("post_status") is not None)
     steps_total = int(metrics.get("obf_steps_total", -1))
-    sent = len(steps)
+    sent = len(everything)
     if steps_total != sent:
         failures.append(f"steps sent {sent} != obf_steps_total {steps_total}")
     last_full = next((r for r in reversed(timed) if r["computed"] == r["requested"]), None)
@@ -288,19 +297,22 @@ def summary(argv):
         + (", ".join(f"{k} {v}" for k, v in wrk["socket_errors"].items()) if wrk else "?"))
     row("5xx", f"{fives} (clients), {fives_server} (service's obf_http_requests_total)")
     row("answers by status (service's count)", ", ".join(f"{c}: {n}" for c, n in sorted(served_by_status.items())))
-    row("steps sent / obf_steps_total", f"{sent} / {steps_total}")
+    row("steps sent / obf_steps_total", f"{sent} / {steps_total} ({len(warmup)} warm-up + {len(steps)} under load)")
     row("lost steps", f"{len(lost)}")
     row(f"steps over deadline (> {over_limit:.0f} ms) inside / outside down windows",
         f"{len(over_in)} / {len(over_out)}")
     row("max duration_ms inside / outside down windows", f"{max_in:.3f} / {max_out:.3f}")
     row("POST /step wall time p50 / p99 / max (client)",
         f"{percentile(post_ms, 0.5):.2f} / {percentile(post_ms, 0.99):.2f} / {(post_ms[-1] if post_ms else math.nan):.2f} ms")
-    row("empty steps (computed 0) inside / outside windows", f"{empty_in} / {empty_out}")
+    row("empty steps (computed 0) inside / outside windows", f"{empty_in} / {empty_out} (outside: the map "
+        "is empty until the producer reconnects)")
     row("partial steps outside windows", f"{partial_out}")
     for w in windows:
         back = f"{w['back'] - w['up']:.1f} s after restart" if w["back"] and w["up"] else "never"
+        refilled = f"{w['refilled'] - w['up']:.1f} s after restart" if w["refilled"] and w["up"] else "never"
         row(f"member stop {w['index']}", f"at +{w['down'] - load_started:.1f} s, down "
-            f"{(w['up'] - w['down']) if w['up'] else math.nan:.1f} s, service reconnected {back}")
+            f"{(w['up'] - w['down']) if w['up'] else math.nan:.1f} s, service reconnected {back}, "
+            f"first full step {refilled}")
     row("reconnects (obf_source_reconnects_total)", f"{int(metrics.get('obf_source_reconnects_total', -1))}")
     row("last step computing every asset", f"bar {last_full['bar']}" if last_full else "none")
     row(f"RSS start (+{flags['rss_after_s']:.0f} s) / end / max", f"{rss_start} / {rss_end} / {rss_max} KiB")

@@ -8,9 +8,10 @@ import Logging
 public final class HazelcastTestCluster: Sendable {
     public let members: [HazelcastTestMember]
 
+    /// With `tls`, every member serves TLS with the same certificate.
     public init(
         memberCount: Int, clusterName: String = "dev", host: String = "127.0.0.1", partitionCount: Int = 271,
-        logger: Logger = Logger(label: "hazelcast.test-cluster")
+        tls: TestMemberTLS? = nil, logger: Logger = Logger(label: "hazelcast.test-cluster")
     ) {
         let topology = ClusterTopology(hosts: Array(repeating: host, count: memberCount), partitionCount: partitionCount)
         let store = MapStore()
@@ -18,7 +19,8 @@ public final class HazelcastTestCluster: Sendable {
         members = (0..<memberCount).map { index in
             HazelcastTestMember(
                 clusterName: clusterName, host: host, port: 0, partitionCount: partitionCount, credentials: nil,
-                logger: logger, store: store, topology: topology, memberIndex: index, clusterId: clusterId)
+                logger: logger, store: store, topology: topology, memberIndex: index, clusterId: clusterId,
+                tls: tls)
         }
     }
 

@@ -22,6 +22,7 @@ public final class HazelcastTestMember: Sendable {
     private let memberIndex: Int
     /// Fixed for the member's lifetime, as a cluster keeps its id across member restarts.
     private let clusterId: UUID
+    private let tls: TestMemberTLS?
     private let state: Locked<State>
     private let settings = Locked<(mode: TestMemberMode, delay: Duration)>((.normal, .zero))
     private let counters = Locked<[Int32: Int]>([:])
@@ -37,22 +38,24 @@ public final class HazelcastTestMember: Sendable {
     }
 
     /// `port` 0 picks a free port on the first `start()`; later starts reuse the bound port.
-    /// With `username`/`password` set, clients must present them.
+    /// With `username`/`password` set, clients must present them. With `tls`, every connection
+    /// starts with a TLS handshake (the certificate files are read by `start()`).
     public convenience init(
         clusterName: String = "dev", host: String = "127.0.0.1", port: Int = 0, partitionCount: Int = 271,
-        username: String? = nil, password: String? = nil,
+        username: String? = nil, password: String? = nil, tls: TestMemberTLS? = nil,
         logger: Logger = Logger(label: "hazelcast.test-member")
     ) {
         self.init(
             clusterName: clusterName, host: host, port: port, partitionCount: partitionCount,
             credentials: username.flatMap { user in password.map { (user, $0) } }, logger: logger, store: MapStore(),
-            topology: ClusterTopology(hosts: [host], partitionCount: partitionCount), memberIndex: 0, clusterId: UUID())
+            topology: ClusterTopology(hosts: [host], partitionCount: partitionCount), memberIndex: 0, clusterId: UUID(),
+            tls: tls)
     }
 
     init(
         clusterName: String, host: String, port: Int, partitionCount: Int,
         credentials: (username: String, password: String)?, logger: Logger, store: MapStore,
-        topology: ClusterTopology, memberIndex: Int, clusterId: UUID
+        topology: ClusterTopology, memberIndex: Int, clusterId: UUID, tls: TestMemberTLS? = nil
     ) {
         self.clusterName = clusterName
         self.host = host
@@ -63,6 +66,7 @@ public final class HazelcastTestMember: Sendable {
         self.topology = topology
         self.memberIndex = memberIndex
         self.clusterId = clusterId
+        self.tls = tls
         state = Locked(State(requestedPort: port))
     }
 
@@ -74,6 +78,10 @@ public final class HazelcastTestMember: Sendable {
     public func start() throws -> Int {
         let port = state.withLock { $0.boundPort ?? $0.requestedPort }
         if let running = state.withLock({ $0.listener?.port }) { return running }
+        let tlsContext = try tls.map { tls throws(HazelcastError) in
+            try TLSContext.server(
+                certificateFile: tls.certificateFile, privateKeyFile: tls.privateKeyFile, clientCAFile: tls.clientCAFile)
+        }
         let listener = try ListeningSocket.bind(host: host, port: port)
         let done = DispatchSemaphore(value: 0)
         topology.started(index: memberIndex, port: listener.port)
@@ -87,7 +95,7 @@ public final class HazelcastTestMember: Sendable {
             topology: topology, memberIndex: memberIndex, clusterId: clusterId,
             serverVersion: Self.serverVersion, store: store)
         let thread = Thread { [self] in
-            acceptLoop(listener, handler: handler)
+            acceptLoop(listener, handler: handler, tls: tlsContext)
             listener.close()
             done.signal()
         }
@@ -167,13 +175,15 @@ public final class HazelcastTestMember: Sendable {
         state.withLock { _ = $0.connections.removeValue(forKey: connection.id) }
     }
 
-    private func acceptLoop(_ listener: ListeningSocket, handler: RequestHandler) {
+    private func acceptLoop(_ listener: ListeningSocket, handler: RequestHandler, tls: TLSContext?) {
         while let fd = listener.accept() {
             let connection: MemberConnection? = state.withLock { state in
                 guard state.listener?.descriptor == listener.descriptor else { return nil }
                 state.nextConnectionId += 1
                 state.acceptedCount += 1
-                let connection = MemberConnection(id: state.nextConnectionId, descriptor: fd, member: self, logger: logger)
+                let connection = MemberConnection(
+                    id: state.nextConnectionId, descriptor: fd, member: self, logger: logger,
+                    tls: tls, handshakeTimeout: self.tls?.handshakeTimeout ?? .seconds(5))
                 state.connections[connection.id] = connection
                 return connection
             }

@@ -1,20 +1,38 @@
 import Dispatch
 import Foundation
 import HazelcastClient
+import Locking
 import Logging
 
-/// One client connection to the test member: a thread reads requests and answers them
-/// according to the member's current mode.
+/// One client connection to the test member: a thread (with TLS, after the handshake) reads
+/// requests and answers them according to the member's current mode.
 final class MemberConnection: Sendable {
     let id: Int
-    private let stream: TCPStream
+    private let descriptor: Int32
+    private let tls: TLSContext?
+    private let handshakeTimeout: Duration
+    /// The stream once the connection thread has set it up (TLS: after the handshake).
+    private let link = Locked(Link())
     private let localAddress: HazelcastAddress
     private let member: HazelcastTestMember
     private let logger: Logger
 
-    init(id: Int, descriptor: Int32, member: HazelcastTestMember, logger: Logger) {
+    /// Descriptor ownership: until `stream` is set the connection thread owns `descriptor` and
+    /// closes it with `isClosed` set under the lock; afterwards the stream owns it.
+    private struct Link: Sendable {
+        var stream: (any ByteStream)?
+        var isShutDown = false
+        var isClosed = false
+    }
+
+    init(
+        id: Int, descriptor: Int32, member: HazelcastTestMember, logger: Logger,
+        tls: TLSContext? = nil, handshakeTimeout: Duration = .seconds(5)
+    ) {
         self.id = id
-        self.stream = TCPStream(descriptor: descriptor, sendTimeout: .seconds(5))
+        self.descriptor = descriptor
+        self.tls = tls
+        self.handshakeTimeout = handshakeTimeout
         self.localAddress = SocketAddress.local(of: descriptor) ?? HazelcastAddress(host: "127.0.0.1", port: 0)
         self.member = member
         self.logger = logger
@@ -22,18 +40,69 @@ final class MemberConnection: Sendable {
 
     func start(handler: RequestHandler) {
         let thread = Thread { [self] in
-            readLoop(handler: handler)
+            guard let stream = openStream() else {
+                member.connectionClosed(self)
+                return
+            }
+            readLoop(stream, handler: handler)
         }
         thread.name = "hz-test-member-connection-\(id)"
         thread.start()
     }
 
-    /// Closes the connection from any thread.
+    /// Closes the connection from any thread (also during the TLS handshake).
     func shutdown() {
-        stream.shutdown()
+        link.withLock { link in
+            link.isShutDown = true
+            if let stream = link.stream {
+                stream.shutdown()
+            } else if !link.isClosed {
+                _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
+            }
+        }
     }
 
-    private func readLoop(handler: RequestHandler) {
+    /// The plain stream, or the TLS stream after a successful handshake; nil (descriptor closed)
+    /// when the handshake fails or the member stops meanwhile.
+    private func openStream() -> (any ByteStream)? {
+        let stream: any ByteStream
+        if let tls {
+            do {
+                stream = try TLSStream.accept(
+                    descriptor: descriptor, context: tls, timeout: handshakeTimeout, sendTimeout: .seconds(5),
+                    peer: "client on connection \(id)")
+            } catch {
+                logger.debug("TLS handshake failed", metadata: ["connection": "\(id)", "error": "\(error)"])
+                closeDescriptor()
+                return nil
+            }
+        } else {
+            stream = TCPStream(descriptor: descriptor, sendTimeout: .seconds(5))
+        }
+        let installed = link.withLock { link -> Bool in
+            if link.isShutDown {
+                link.isClosed = true
+                return false
+            }
+            link.stream = stream
+            return true
+        }
+        guard installed else {
+            stream.close()
+            return nil
+        }
+        return stream
+    }
+
+    private func closeDescriptor() {
+        link.withLock { link in
+            guard !link.isClosed else { return }
+            link.isClosed = true
+            _ = Glibc.close(descriptor)
+        }
+    }
+
+    private func readLoop(_ stream: any ByteStream, handler: RequestHandler) {
         defer {
             stream.close()
             member.connectionClosed(self)
@@ -90,12 +159,12 @@ final class MemberConnection: Sendable {
     }
 
     private func write(_ bytes: [UInt8]) {
+        guard let stream = link.withLock({ $0.stream }) else { return }
         let delay = member.responseDelay
         guard delay > .zero else {
             try? stream.write(bytes)
             return
         }
-        let stream = self.stream
         DispatchQueue.global().asyncAfter(deadline: .now() + delay.seconds) {
             try? stream.write(bytes)
         }

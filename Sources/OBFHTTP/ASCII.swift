@@ -1,4 +1,4 @@
-/// Byte-level helpers for the ASCII parts of HTTP.
+/// Byte-level constants and functions for the ASCII parts of HTTP.
 enum ASCII {
     static let cr: UInt8 = 0x0D
     static let lf: UInt8 = 0x0A

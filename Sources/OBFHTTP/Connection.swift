@@ -302,7 +302,9 @@ final class Connection {
             if hasPendingOutput && now - lastWriteProgress >= loop.idleNanos { loop.close(self) }
         case .reading:
             if hasPendingOutput {
-                if now - lastWriteProgress >= loop.idleNanos { loop.close(self) }
+                // A final response (error, `Connection: close`) gets the shorter request deadline.
+                let patience = closeAfterFlush ? min(loop.requestNanos, loop.idleNanos) : loop.idleNanos
+                if now - lastWriteProgress >= patience { loop.close(self) }
             } else if let started = requestStartedAt {
                 if now - started >= loop.requestNanos {
                     answer(.requestTimeout)

@@ -1,4 +1,5 @@
 import CSystemShims
+import Locking
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import CSystemShims
 import Dispatch
+import Locking
 import Logging
 #if canImport(Glibc)
 import Glibc

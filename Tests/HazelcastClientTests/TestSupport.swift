@@ -55,9 +55,8 @@ func testConfiguration(ports: [Int], clusterName: String = "dev") -> HazelcastCl
 
 /// A started test member on a free port.
 func startedMember(clusterName: String = "dev") throws -> (HazelcastTestMember, Int) {
-    let member = HazelcastTestMember(clusterName: clusterName, logger: testLogger("test-member"))
-    let port = try member.start()
-    return (member, port)
+    // A port below the ephemeral range: several tests stop and restart the member on it.
+    try HazelcastTestMember.startedOnStablePort(clusterName: clusterName, logger: testLogger("test-member"))
 }
 
 /// Runs `body` with a connected client and a running member, then shuts both down.

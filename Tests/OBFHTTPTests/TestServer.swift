@@ -4,19 +4,21 @@ import Logging
 
 /// What the test handler saw of the server's own answers and of the connection gauge.
 final class TestRecorder: Sendable {
-    private let answered = Locked<[(Int, String)]>([])
-    private let counts = Locked<[Int]>([])
+    private let lock = NSLock()
+    // Guarded by `lock`; NSLock is a pthread mutex, which the thread sanitizer understands.
+    nonisolated(unsafe) private var answered: [(Int, String)] = []
+    nonisolated(unsafe) private var counts: [Int] = []
 
     func recordAnswer(_ status: Int, _ code: String) {
-        answered.withLock { $0.append((status, code)) }
+        lock.withLock { answered.append((status, code)) }
     }
 
     func recordCount(_ count: Int) {
-        counts.withLock { $0.append(count) }
+        lock.withLock { counts.append(count) }
     }
 
-    var answers: [(Int, String)] { answered.withLock { $0 } }
-    var connectionCounts: [Int] { counts.withLock { $0 } }
+    var answers: [(Int, String)] { lock.withLock { answered } }
+    var connectionCounts: [Int] { lock.withLock { counts } }
 }
 
 /// Echoes method, path, query and body as JSON. `/deferred?ms=N` answers from a Task after N ms;

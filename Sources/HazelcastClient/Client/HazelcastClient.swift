@@ -17,6 +17,8 @@ public final class HazelcastClient: Sendable {
     private let clientName: String
     private let broadcaster: EventBroadcaster
     private let connectionIds = Atomic<Int>(0)
+    /// The OpenSSL context of every connection, when the configuration asks for TLS.
+    private let tlsContext: TLSContext?
     let state = Locked(State())
 
     /// The Hazelcast version this client announces to members (the protocol level it implements).
@@ -53,6 +55,7 @@ public final class HazelcastClient: Sendable {
         self.logger = logger
         self.clientName = configuration.clientName ?? "swift-client-\(UUID().uuidString.prefix(8).lowercased())"
         self.broadcaster = EventBroadcaster(callback: onEvent)
+        self.tlsContext = if let tls = configuration.tls { try TLSContext.client(tls) } else { nil }
     }
 
     // MARK: Lifecycle
@@ -333,7 +336,7 @@ public final class HazelcastClient: Sendable {
         let id = connectionIds.add(1, ordering: .relaxed).newValue
         let connection = try await Connection.open(
             to: address, id: id, connectTimeout: configuration.connectTimeout,
-            writeTimeout: configuration.writeTimeout, logger: logger)
+            writeTimeout: configuration.writeTimeout, tls: tlsContext, logger: logger)
         do {
             let request = ClientAuthenticationCodec.encodeRequest(.init(
                 clusterName: configuration.clusterName, username: configuration.username, password: configuration.password,

@@ -32,6 +32,8 @@ public struct HazelcastClientConfiguration: Sendable {
     /// Connect to every member and send each key's requests to its partition's owner.
     /// Off: one connection, through which the member forwards to the owners.
     public var smartRouting: Bool
+    /// TLS on every connection to a member; nil: plain TCP.
+    public var tls: HazelcastTLSConfiguration?
 
     public init(
         members: [HazelcastAddress] = [HazelcastAddress(host: "127.0.0.1")],
@@ -50,7 +52,8 @@ public struct HazelcastClientConfiguration: Sendable {
         reconnectMultiplier: Double = 2,
         reconnectJitter: Double = 0.2,
         writeTimeout: Duration = .seconds(5),
-        smartRouting: Bool = false
+        smartRouting: Bool = false,
+        tls: HazelcastTLSConfiguration? = nil
     ) {
         self.members = members
         self.clusterName = clusterName
@@ -69,6 +72,7 @@ public struct HazelcastClientConfiguration: Sendable {
         self.reconnectJitter = reconnectJitter
         self.writeTimeout = writeTimeout
         self.smartRouting = smartRouting
+        self.tls = tls
     }
 
     /// Checks the values a client cannot work with.
@@ -85,5 +89,48 @@ public struct HazelcastClientConfiguration: Sendable {
             throw .invalidArgument("reconnect back-off needs 0 ≤ initial ≤ max and multiplier ≥ 1")
         }
         guard (0...1).contains(reconnectJitter) else { throw .invalidArgument("reconnect jitter must be within 0…1") }
+        try tls?.validate()
+    }
+}
+
+/// TLS settings of the connections to members (OpenSSL, TLS 1.2 or later).
+///
+/// The member's certificate chain is always verified; its host name (or IP address) too unless
+/// `verifyHostname` is false. A client certificate is presented when both `certificateFile` and
+/// `privateKeyFile` are set (for members that require mutual TLS).
+public struct HazelcastTLSConfiguration: Sendable, Equatable {
+    /// PEM file of the certificate authorities trusted to sign member certificates; nil uses the
+    /// system's default trust store.
+    public var caFile: String?
+    /// PEM file of the client certificate, optionally followed by its intermediates.
+    public var certificateFile: String?
+    /// PEM file of the client certificate's private key (unencrypted).
+    public var privateKeyFile: String?
+    /// Check that the member certificate is issued for `serverName` (DNS name or IP address).
+    public var verifyHostname: Bool
+    /// The name sent as SNI (unless it is an IP address) and verified against the certificate;
+    /// nil uses the host of each member address.
+    public var serverName: String?
+
+    public init(
+        caFile: String? = nil, certificateFile: String? = nil, privateKeyFile: String? = nil,
+        verifyHostname: Bool = true, serverName: String? = nil
+    ) {
+        self.caFile = caFile
+        self.certificateFile = certificateFile
+        self.privateKeyFile = privateKeyFile
+        self.verifyHostname = verifyHostname
+        self.serverName = serverName
+    }
+
+    /// Checks the combinations that cannot work (the files themselves are read by the client).
+    public func validate() throws(HazelcastError) {
+        guard (certificateFile == nil) == (privateKeyFile == nil) else {
+            throw .invalidArgument("TLS: a client certificate needs both certificateFile and privateKeyFile")
+        }
+        for (name, value) in [("caFile", caFile), ("certificateFile", certificateFile), ("privateKeyFile", privateKeyFile)] {
+            if let value, value.isEmpty { throw .invalidArgument("TLS: empty \(name)") }
+        }
+        if let serverName, serverName.isEmpty { throw .invalidArgument("TLS: empty serverName") }
     }
 }

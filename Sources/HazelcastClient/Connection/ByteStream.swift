@@ -1,5 +1,5 @@
-/// A bidirectional byte stream a connection runs over. Plain TCP implements it; a TLS stream can
-/// implement it later without touching the protocol code.
+/// A bidirectional byte stream a connection runs over: plain TCP (`TCPStream`) or TLS
+/// (`TLSStream`), without the protocol code knowing which.
 package protocol ByteStream: Sendable {
     /// Blocks until some bytes arrive; returns how many were read, 0 at end of stream.
     /// Only the connection's reader thread calls it.

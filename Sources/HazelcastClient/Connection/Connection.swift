@@ -38,10 +38,12 @@ package final class Connection: Sendable {
 
     // MARK: Opening
 
-    /// Connects on a new thread (which then becomes the reader), sends the `CP2` preamble and
-    /// returns the connection. Cancelling the caller abandons the attempt.
+    /// Connects on a new thread (which then becomes the reader), with `tls` runs the TLS
+    /// handshake (within `connectTimeout` too), sends the `CP2` preamble and returns the
+    /// connection. Cancelling the caller abandons the attempt.
     package static func open(
-        to address: HazelcastAddress, id: Int, connectTimeout: Duration, writeTimeout: Duration, logger: Logger
+        to address: HazelcastAddress, id: Int, connectTimeout: Duration, writeTimeout: Duration,
+        tls: TLSContext? = nil, logger: Logger
     ) async throws -> Connection {
         let attempt = OpenAttempt()
         return try await withTaskCancellationHandler {
@@ -50,8 +52,14 @@ package final class Connection: Sendable {
                 let thread = Thread {
                     let connection: Connection
                     do {
-                        let stream = try TCPStream.connect(
-                            host: address.host, port: address.port, timeout: connectTimeout, sendTimeout: writeTimeout)
+                        let stream: any ByteStream = if let tls {
+                            try TLSStream.connect(
+                                host: address.host, port: address.port, context: tls,
+                                timeout: connectTimeout, sendTimeout: writeTimeout)
+                        } else {
+                            try TCPStream.connect(
+                                host: address.host, port: address.port, timeout: connectTimeout, sendTimeout: writeTimeout)
+                        }
                         connection = Connection(id: id, address: address, stream: stream, logger: logger)
                         try stream.write(protocolPreamble)
                     } catch {

@@ -27,6 +27,12 @@ package final class TCPStream: ByteStream {
 
     /// Resolves and connects to `host:port`, trying every resolved address, within `timeout` each.
     package static func connect(host: String, port: Int, timeout: Duration, sendTimeout: Duration) throws(HazelcastError) -> TCPStream {
+        TCPStream(descriptor: try connectSocket(host: host, port: port, timeout: timeout), sendTimeout: sendTimeout)
+    }
+
+    /// Resolves and connects to `host:port` like `connect`, and returns the connected blocking
+    /// socket (close-on-exec, not yet configured); the caller owns it.
+    package static func connectSocket(host: String, port: Int, timeout: Duration) throws(HazelcastError) -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -43,8 +49,7 @@ package final class TCPStream: ByteStream {
         while let info = entry {
             entry = info.pointee.ai_next
             do {
-                let fd = try connectOne(info.pointee, timeout: timeout, target: "\(host):\(port)")
-                return TCPStream(descriptor: fd, sendTimeout: sendTimeout)
+                return try connectOne(info.pointee, timeout: timeout, target: "\(host):\(port)")
             } catch {
                 lastError = error
             }
@@ -78,7 +83,8 @@ package final class TCPStream: ByteStream {
         return fd
     }
 
-    private static func configure(_ fd: Int32, sendTimeout: Duration?) {
+    /// Sets TCP_NODELAY and SO_KEEPALIVE, and SO_SNDTIMEO when `sendTimeout` is given.
+    package static func configure(_ fd: Int32, sendTimeout: Duration?) {
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))

@@ -2,15 +2,22 @@
 //
 //   obf-bench [--calc-assets N] [--calc-steps N] [--engine-steps N] [--mem-assets N]
 //             [--mem-steps-1 N] [--mem-steps-2 N]
+//   obf-bench hazelcast --members HOST:PORT[,...] --assets N|A,B,... [--rounds R] [--warmup W]
+//             [--cluster NAME] [--map NAME]
 //
 // Prints one line per figure as `name key=value ...` so scripts can pick the values out:
 //   calculator  FeatureCalculator.update(slot:with:) + macroStep over pre-generated snapshots
 //   engine      FeatureEngine.step over MockSource (source read, judging, features, publish)
 //   memory      resident memory (/proc/self/statm) of a FeatureEngine + MockSource after N steps
+//   hazelcast   (the `hazelcast` mode only) reading every asset's snapshot from a member, per
+//               round: one batched getAll of all N keys `asset_{SYMBOL}_ob`, and a sequential
+//               loop of N Map.Get calls (one per asset, the way the original design read them),
+//               through the same client, connection and data; p50/p99 of each and the ratio
 //
 // Build it in release: `swift build -c release --product obf-bench`.
 
 import Foundation
+import HazelcastClient
 import Logging
 import OBFEngine
 import OBFSources
@@ -44,7 +51,8 @@ struct Options {
             case "--mem-steps-2": memSteps2 = value("--mem-steps-2")
             case "-h", "--help":
                 print("usage: obf-bench [--calc-assets N] [--calc-steps N] [--engine-steps N] "
-                    + "[--mem-assets N] [--mem-steps-1 N] [--mem-steps-2 N]")
+                    + "[--mem-assets N] [--mem-steps-1 N] [--mem-steps-2 N]\n"
+                    + "       obf-bench hazelcast --help")
                 exit(0)
             case let other: Self.fail("unknown argument '\(other)'")
             }
@@ -194,8 +202,139 @@ func benchMemory(assets count: Int, first: Int, second: Int) async {
         + "us_per_step=\(fmt(nanoseconds(firstTime + secondTime) / Double(second) / 1000, 2))")
 }
 
+// MARK: - hazelcast: batched getAll beside one Map.Get per asset
+
+struct HazelcastBenchOptions {
+    var members = "127.0.0.1:5701"
+    var cluster = "dev"
+    var map = "DOLPHIN_FEATURES"
+    var assets: [String] = []
+    var rounds = 200
+    var warmup = 20
+
+    /// `arguments` after `hazelcast`. `--assets N` means A1…AN (the names bench/run.sh pushes).
+    init(_ arguments: ArraySlice<String>) {
+        var rest = arguments
+        func value(_ name: String) -> String {
+            guard let next = rest.popFirst() else { Options.fail("\(name) needs a value") }
+            return next
+        }
+        func positive(_ name: String) -> Int {
+            guard let number = Int(value(name)), number > 0 else { Options.fail("\(name) needs a positive integer") }
+            return number
+        }
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--members": members = value(argument)
+            case "--cluster": cluster = value(argument)
+            case "--map": map = value(argument)
+            case "--rounds": rounds = positive(argument)
+            case "--warmup":
+                guard let number = Int(value(argument)), number >= 0 else { Options.fail("--warmup needs an integer >= 0") }
+                warmup = number
+            case "--assets":
+                let text = value(argument)
+                if let count = Int(text) {
+                    guard count > 0 else { Options.fail("--assets needs a positive count or a list") }
+                    assets = (1...count).map { "A\($0)" }
+                } else {
+                    assets = text.split(separator: ",").map(String.init)
+                }
+            case "-h", "--help":
+                print("usage: obf-bench hazelcast --members HOST:PORT[,...] --assets N|A,B,... [--rounds R] "
+                    + "[--warmup W] [--cluster NAME] [--map NAME]")
+                exit(0)
+            default: Options.fail("unknown argument '\(argument)'")
+            }
+        }
+        guard !assets.isEmpty else { Options.fail("hazelcast needs --assets") }
+    }
+}
+
+/// Nearest-rank percentile of sorted values (as bench/step_latency.py computes it).
+func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[min(sorted.count - 1, max(0, rank))]
+}
+
+func benchHazelcast(_ options: HazelcastBenchOptions) async {
+    let members: [HazelcastAddress]
+    do {
+        members = try HazelcastAddress.parseList(options.members)
+    } catch {
+        Options.fail("--members: \(error)")
+    }
+    let client: HazelcastClient
+    do {
+        client = try HazelcastClient(
+            configuration: HazelcastClientConfiguration(members: members, clusterName: options.cluster),
+            logger: quietLogger())
+        try await client.connect(timeout: .seconds(10))
+    } catch {
+        Options.fail("cannot connect to \(options.members): \(error)")
+    }
+    let keys = options.assets.map { HazelcastData(string: HazelcastSnapshotSource.key(for: $0)) }
+    let timeout = Duration.seconds(10)
+    let clock = ContinuousClock()
+
+    func batched() async -> Duration {
+        let started = clock.now
+        do {
+            let entries = try await client.getAll(map: options.map, keys: keys, timeout: timeout)
+            let elapsed = clock.now - started
+            guard entries.count == keys.count else {
+                Options.fail("getAll found \(entries.count) of \(keys.count) keys in \(options.map)")
+            }
+            return elapsed
+        } catch {
+            Options.fail("getAll failed: \(error)")
+        }
+    }
+
+    func oneByOne() async -> Duration {
+        let started = clock.now
+        var found = 0
+        for key in keys {
+            do {
+                if try await client.get(map: options.map, key: key, timeout: timeout) != nil { found += 1 }
+            } catch {
+                Options.fail("get failed: \(error)")
+            }
+        }
+        let elapsed = clock.now - started
+        guard found == keys.count else { Options.fail("get found \(found) of \(keys.count) keys in \(options.map)") }
+        return elapsed
+    }
+
+    var batchedMs: [Double] = []
+    var loopMs: [Double] = []
+    for round in 0..<(options.warmup + options.rounds) {
+        // Alternate which one goes first, so drifting background load hurts both alike.
+        let first = round.isMultiple(of: 2)
+        let a = first ? await batched() : await oneByOne()
+        let b = first ? await oneByOne() : await batched()
+        guard round >= options.warmup else { continue }
+        batchedMs.append(nanoseconds(first ? a : b) / 1e6)
+        loopMs.append(nanoseconds(first ? b : a) / 1e6)
+    }
+    await client.shutdown()
+    batchedMs.sort()
+    loopMs.sort()
+    let (b50, b99, l50, l99) = (percentile(batchedMs, 0.5), percentile(batchedMs, 0.99),
+                                percentile(loopMs, 0.5), percentile(loopMs, 0.99))
+    print("hazelcast assets=\(options.assets.count) rounds=\(options.rounds) getall_p50_ms=\(fmt(b50, 3)) "
+        + "getall_p99_ms=\(fmt(b99, 3)) loop_p50_ms=\(fmt(l50, 3)) loop_p99_ms=\(fmt(l99, 3)) "
+        + "loop_per_get_p50_us=\(fmt(l50 * 1000 / Double(options.assets.count), 1)) "
+        + "ratio_p50=\(fmt(l50 / b50, 2)) ratio_p99=\(fmt(l99 / b99, 2))")
+}
+
 // MARK: - main
 
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "hazelcast" {
+    await benchHazelcast(HazelcastBenchOptions(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
 let options = Options(CommandLine.arguments)
 // Memory first, so the other benchmarks' garbage does not inflate its baseline.
 await benchMemory(assets: options.memAssets, first: options.memSteps1, second: options.memSteps2)
