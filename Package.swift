@@ -67,6 +67,10 @@ let package = Package(
         .target(name: "FuzzSupport", path: "Fuzz/Sources/FuzzSupport"),
         .executableTarget(name: "fuzz-snapshot", dependencies: ["OBFEngine", "FuzzSupport"],
                           path: "Fuzz/Sources/fuzz-snapshot"),
+        .executableTarget(name: "fuzz-http-parser", dependencies: ["OBFHTTP", "FuzzSupport"],
+                          path: "Fuzz/Sources/fuzz-http-parser"),
+        .executableTarget(name: "fuzz-hazelcast-frames", dependencies: ["HazelcastClient", "FuzzSupport"],
+                          path: "Fuzz/Sources/fuzz-hazelcast-frames"),
         // Shared helpers of the test targets: an HTTP test client, a scripted source, fixtures.
         .target(name: "OBFTestSupport", dependencies: [
             "OBFEngine", "OBFService", "OBFHTTP", "Locking",

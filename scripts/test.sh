@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs (idempotently), builds, runs the
-# Swift tests, then checks the HTTP API against openapi.yaml with schemathesis.
+# Swift tests (plainly, then under the thread and address sanitizers), a short
+# libFuzzer smoke of each fuzz target, and checks the HTTP API against openapi.yaml
+# with schemathesis. OBF_TEST_QUICK=1 skips the sanitizer and fuzzing passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+
+# Debian packages: OpenSSL headers (TLS to Hazelcast) and the openssl command (test certificates).
+missing=()
+dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
 
 # Python packages for the interoperability and API conformance tests, in .venv.
 venv="$root/.venv"
@@ -28,6 +39,25 @@ set -e
 if [ "$status" -ne 0 ]; then
     echo "swift test failed (exit $status)"
     exit "$status"
+fi
+
+if [ "${OBF_TEST_QUICK:-0}" != "1" ]; then
+    for sanitizer in thread address; do
+        echo "== swift test under the $sanitizer sanitizer"
+        swift build --build-tests -q --sanitize=$sanitizer --scratch-path ".build-$sanitizer"
+        set +e
+        swift test --skip-build --sanitize=$sanitizer --scratch-path ".build-$sanitizer" > ".build/test-$sanitizer.txt" 2>&1
+        status=$?
+        set -e
+        grep -E 'Test run with|WARNING: ThreadSanitizer|ERROR: AddressSanitizer|SUMMARY:' ".build/test-$sanitizer.txt" | head -20
+        if [ "$status" -ne 0 ] || grep -qE 'WARNING: ThreadSanitizer|ERROR: AddressSanitizer' ".build/test-$sanitizer.txt"; then
+            echo "swift test under the $sanitizer sanitizer failed (full output in .build/test-$sanitizer.txt)"
+            exit 1
+        fi
+    done
+
+    echo "== fuzzing smoke (libFuzzer, 20000 runs per target)"
+    bash scripts/fuzz.sh 20000
 fi
 
 echo "== API conformance (openapi.yaml, schemathesis)"

@@ -73,7 +73,7 @@ final class MemberConnection: Sendable {
                     peer: "client on connection \(id)")
             } catch {
                 logger.debug("TLS handshake failed", metadata: ["connection": "\(id)", "error": "\(error)"])
-                closeDescriptor()
+                lingerAndClose()
                 return nil
             }
         } else {
@@ -92,6 +92,23 @@ final class MemberConnection: Sendable {
             return nil
         }
         return stream
+    }
+
+    /// After a failed handshake (whose alert is already sent): ends the sending side and reads
+    /// what the client still sends (it may have written before reading the alert) until it
+    /// closes, for at most a second. Closing with unread bytes would reset the connection, and
+    /// the client could then see "connection reset" instead of the alert.
+    private func lingerAndClose() {
+        _ = Glibc.shutdown(descriptor, Int32(SHUT_WR))
+        let deadline = ContinuousClock.now + .seconds(1)
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        while ContinuousClock.now < deadline {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 100) >= 0 || errno == EINTR else { break }
+            let count = scratch.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) { break }
+        }
+        closeDescriptor()
     }
 
     private func closeDescriptor() {

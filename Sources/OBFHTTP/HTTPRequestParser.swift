@@ -7,14 +7,20 @@ import Glibc
 /// Each call resumes where the last one stopped: every byte is looked at once, complete lines
 /// are consumed at once (so `start` advances past them), and every limit is checked before the
 /// bytes that would break it are buffered in full.
-struct HTTPRequestParser {
-    struct Limits {
-        var maxHeaderBytes: Int
-        var maxHeaderCount: Int
-        var maxBodyBytes: Int
+package struct HTTPRequestParser {
+    package struct Limits {
+        package var maxHeaderBytes: Int
+        package var maxHeaderCount: Int
+        package var maxBodyBytes: Int
+
+        package init(maxHeaderBytes: Int, maxHeaderCount: Int, maxBodyBytes: Int) {
+            self.maxHeaderBytes = maxHeaderBytes
+            self.maxHeaderCount = maxHeaderCount
+            self.maxBodyBytes = maxBodyBytes
+        }
     }
 
-    enum Event {
+    package enum Event {
         /// The buffer holds no further complete step.
         case needMore
         /// The head asked for `100-continue` and the declared body is acceptable.
@@ -69,18 +75,18 @@ struct HTTPRequestParser {
     private var connectionKeepAlive = false
     private var expectContinue = false
 
-    init(limits: Limits) {
+    package init(limits: Limits) {
         self.limits = limits
     }
 
     /// True when no byte of a request has been taken yet.
-    var isAtRequestBoundary: Bool {
+    package var isAtRequestBoundary: Bool {
         if case .requestLine = state, headBytes == 0, scanned == 0 { return true }
         return false
     }
 
     /// Parses from `start`, advancing it past every byte consumed.
-    mutating func parse(_ buffer: UnsafeBufferPointer<UInt8>, from start: inout Int) -> Event {
+    package mutating func parse(_ buffer: UnsafeBufferPointer<UInt8>, from start: inout Int) -> Event {
         while true {
             switch state {
             case .failed(let failure):

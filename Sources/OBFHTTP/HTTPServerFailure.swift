@@ -1,8 +1,8 @@
 /// An answer the server gives by itself, without the handler.
-struct HTTPServerFailure: Error, Sendable, Equatable {
-    let status: Int
-    let code: String
-    let message: String
+package struct HTTPServerFailure: Error, Sendable, Equatable {
+    package let status: Int
+    package let code: String
+    package let message: String
 
     static func badRequest(_ message: String) -> HTTPServerFailure {
         HTTPServerFailure(status: 400, code: "bad_request", message: message)

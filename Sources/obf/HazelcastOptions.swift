@@ -9,8 +9,21 @@ struct HazelcastOptions: ParsableArguments {
     var hzCluster: String?
     @Option(help: "Hazelcast map holding the snapshots. [env: OBF_HZ_MAP] (default: DOLPHIN_FEATURES)")
     var hzMap: String?
+    @Flag(help: "Connect to the Hazelcast members over TLS. [env: OBF_HZ_TLS]")
+    var hzTls = false
+    @Option(help: ArgumentHelp(
+        "PEM file of the CAs trusted for member certificates. [env: OBF_HZ_TLS_CA] (default: the system trust store)",
+        valueName: "FILE"))
+    var hzTlsCa: String?
+    @Option(help: ArgumentHelp("PEM client certificate for mutual TLS, with --hz-tls-key. [env: OBF_HZ_TLS_CERT]", valueName: "FILE"))
+    var hzTlsCert: String?
+    @Option(help: ArgumentHelp("PEM private key of --hz-tls-cert. [env: OBF_HZ_TLS_KEY]", valueName: "FILE"))
+    var hzTlsKey: String?
+    @Flag(help: "Do not check that member certificates name the member host; the chain is still verified. [env: OBF_HZ_TLS_VERIFY_HOSTNAME=false]")
+    var hzTlsNoVerifyHostname = false
 
     /// The settings, with username and password only ever from OBF_HZ_USERNAME / OBF_HZ_PASSWORD.
+    /// TLS settings that cannot work together are reported by `HazelcastSettingsMapping`.
     func settings(_ environment: Environment) throws -> ServiceConfiguration.HazelcastSettings {
         var settings = ServiceConfiguration.HazelcastSettings()
         settings.members = environment.list(hzMembers, "OBF_HZ_MEMBERS", default: settings.members)
@@ -18,6 +31,16 @@ struct HazelcastOptions: ParsableArguments {
         settings.mapName = environment.string(hzMap, "OBF_HZ_MAP", default: settings.mapName)
         settings.username = environment.string(nil, "OBF_HZ_USERNAME")
         settings.password = environment.string(nil, "OBF_HZ_PASSWORD")
+        settings.tls = try environment.bool(hzTls, "OBF_HZ_TLS")
+        settings.tlsCAFile = environment.string(hzTlsCa, "OBF_HZ_TLS_CA")
+        settings.tlsCertificateFile = environment.string(hzTlsCert, "OBF_HZ_TLS_CERT")
+        settings.tlsKeyFile = environment.string(hzTlsKey, "OBF_HZ_TLS_KEY")
+        // On unless the flag is given or OBF_HZ_TLS_VERIFY_HOSTNAME is false.
+        if hzTlsNoVerifyHostname {
+            settings.tlsVerifyHostname = false
+        } else if let value = environment.values["OBF_HZ_TLS_VERIFY_HOSTNAME"], !value.isEmpty {
+            settings.tlsVerifyHostname = try environment.bool(false, "OBF_HZ_TLS_VERIFY_HOSTNAME")
+        }
         return settings
     }
 }

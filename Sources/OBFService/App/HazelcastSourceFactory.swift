@@ -8,16 +8,29 @@ public enum HazelcastSettingsMapping {
     public static func clientConfiguration(_ settings: ServiceConfiguration.HazelcastSettings)
         throws -> HazelcastClientConfiguration {
         let members = try settings.members.map { text throws(HazelcastError) in try HazelcastAddress(parsing: text) }
+        try settings.validateTLS()
+        let tls = settings.tls
+            ? HazelcastTLSConfiguration(
+                caFile: settings.tlsCAFile, certificateFile: settings.tlsCertificateFile,
+                privateKeyFile: settings.tlsKeyFile, verifyHostname: settings.tlsVerifyHostname)
+            : nil
         return HazelcastClientConfiguration(
             members: members, clusterName: settings.clusterName,
             username: settings.username, password: settings.password,
             connectTimeout: .seconds(3),
-            reconnectInitialBackoff: .milliseconds(200), reconnectMaxBackoff: .seconds(5), smartRouting: true)
+            reconnectInitialBackoff: .milliseconds(200), reconnectMaxBackoff: .seconds(5), smartRouting: true,
+            tls: tls)
     }
 }
 
 enum HazelcastSourceFactory {
     static func make(_ configuration: ServiceConfiguration, logger: Logger) throws -> any SnapshotSource {
+        let settings = configuration.hazelcast
+        if settings.tls && !settings.tlsVerifyHostname {
+            logger.warning(
+                "TLS hostname verification is off: a certificate from a trusted authority is accepted for any member",
+                metadata: ["members": "\(settings.members.joined(separator: ","))"])
+        }
         let source = try HazelcastSnapshotSource(
             configuration: HazelcastSettingsMapping.clientConfiguration(configuration.hazelcast),
             mapName: configuration.hazelcast.mapName, logger: logger)

@@ -30,8 +30,30 @@ public struct ServiceConfiguration: Sendable {
         public var mapName = "DOLPHIN_FEATURES"
         public var username: String?
         public var password: String?
+        /// Connect to the members over TLS (`--hz-tls`).
+        public var tls = false
+        /// PEM file of the authorities trusted for member certificates; nil: the system trust store.
+        public var tlsCAFile: String?
+        /// PEM client certificate and its key, for members that require mutual TLS.
+        public var tlsCertificateFile: String?
+        public var tlsKeyFile: String?
+        /// Check that member certificates name the member host; the chain is verified regardless.
+        public var tlsVerifyHostname = true
 
         public init() {}
+
+        /// Checks the TLS settings that cannot work together; throws a message naming the flags.
+        public func validateTLS() throws(ConfigurationError) {
+            if !tls && (tlsCAFile != nil || tlsCertificateFile != nil || tlsKeyFile != nil || !tlsVerifyHostname) {
+                throw .invalid("--hz-tls-ca, --hz-tls-cert, --hz-tls-key and --hz-tls-no-verify-hostname need --hz-tls")
+            }
+            guard (tlsCertificateFile == nil) == (tlsKeyFile == nil) else {
+                throw .invalid("--hz-tls-cert and --hz-tls-key must be given together")
+            }
+            for (flag, value) in [("--hz-tls-ca", tlsCAFile), ("--hz-tls-cert", tlsCertificateFile), ("--hz-tls-key", tlsKeyFile)] {
+                if let value, value.isEmpty { throw .invalid("\(flag) must not be empty") }
+            }
+        }
     }
 
     /// Checks every value; throws a message naming the flag at fault.
@@ -53,6 +75,7 @@ public struct ServiceConfiguration: Sendable {
         }
         guard !hazelcast.members.isEmpty else { throw .invalid("--hz-members must name at least one member") }
         guard !hazelcast.mapName.isEmpty else { throw .invalid("--hz-map must not be empty") }
+        try hazelcast.validateTLS()
         return self
     }
 }
