@@ -19,12 +19,7 @@ struct PushCommand: AsyncParsableCommand {
 
     @Option(help: "What to push: mock or replay. (default: mock)")
     var source = "mock"
-    @Option(help: "Comma-separated assets (mock). [env: OBF_ASSETS] (default: BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT)")
-    var assets: String?
-    @Option(help: "Seed of the mock books. [env: OBF_MOCK_SEED] (default: 1)")
-    var mockSeed: UInt64?
-    @Option(help: "JSON Lines file to replay. [env: OBF_REPLAY_FILE]")
-    var replayFile: String?
+    @OptionGroup var feed: FeedOptions
     @Flag(help: "Replace replayed timestamps with the current time.")
     var restamp = false
     @Option(help: "Milliseconds between ticks. (default: 100)")
@@ -70,15 +65,9 @@ struct PushCommand: AsyncParsableCommand {
     private func makeTicks(_ environment: Environment) throws -> PushSchedule {
         switch source.lowercased() {
         case "mock":
-            let assets = environment.list(assets, "OBF_ASSETS", default: ServiceConfiguration().assets)
-            guard let symbols = Optional(assets.compactMap(AssetSymbol.normalized)), symbols.count == assets.count,
-                  !symbols.isEmpty else {
-                throw ValidationError("--assets must be names matching ^[A-Za-z0-9]{1,32}$")
-            }
-            let mock = MockSource(seed: try environment.number(mockSeed, "OBF_MOCK_SEED", default: 1))
-            return .mock(mock, symbols)
+            return .mock(MockSource(seed: try feed.seed(environment)), try feed.assetList(environment))
         case "replay":
-            guard let path = environment.string(replayFile, "OBF_REPLAY_FILE") else {
+            guard let path = feed.replayPath(environment) else {
                 throw ValidationError("--source replay needs --replay-file PATH")
             }
             return .replay(try ReplayFile(contentsOf: path), restamp: restamp)

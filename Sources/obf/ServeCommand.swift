@@ -20,12 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
     @Option(help: "Snapshot source: mock, replay or hazelcast. [env: OBF_SOURCE] (default: mock)")
     var source: String?
-    @Option(help: "Comma-separated assets stepped by default. [env: OBF_ASSETS] (default: BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT)")
-    var assets: String?
-    @Option(help: "JSON Lines file of the replay source. [env: OBF_REPLAY_FILE]")
-    var replayFile: String?
-    @Option(help: "Seed of the mock source. [env: OBF_MOCK_SEED] (default: 1)")
-    var mockSeed: UInt64?
+    @OptionGroup var feed: FeedOptions
     @OptionGroup var hazelcast: HazelcastOptions
     @Option(help: "Deadline of a step's source read in ms. [env: OBF_STEP_DEADLINE_MS] (default: 250)")
     var stepDeadlineMs: Int?
@@ -69,10 +64,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("source '\(sourceName)' is not one of mock, replay, hazelcast")
         }
         configuration.source = kind
-        configuration.assets = environment.list(assets, "OBF_ASSETS", default: configuration.assets)
-            .map { $0.uppercased() }
-        configuration.replayFile = environment.string(replayFile, "OBF_REPLAY_FILE")
-        configuration.mockSeed = try environment.number(mockSeed, "OBF_MOCK_SEED", default: configuration.mockSeed)
+        configuration.assets = try feed.assetList(environment)
+        configuration.replayFile = feed.replayPath(environment)
+        configuration.mockSeed = try feed.seed(environment)
         configuration.hazelcast = try hazelcast.settings(environment)
         let deadline = try environment.number(stepDeadlineMs, "OBF_STEP_DEADLINE_MS", default: 250)
         configuration.stepDeadline = .milliseconds(deadline)

@@ -22,6 +22,31 @@ import Testing
         #expect(!server.log.contains("pw-456"))
     }
 
+    @Test func environmentVariablesConfigureServe() async throws {
+        let server = try await ServeProcess.start([], environment: ["OBF_ASSETS": "xrpusdt, ADAUSDT", "OBF_MOCK_SEED": "7",
+                                                                    "OBF_MAX_BARS": "2"])
+        let client = try TestHTTPClient(port: server.port)
+        for bar in 1...3 { _ = try await client.request("POST", "/step/\(bar)") }
+        let bars = try await client.request("GET", "/bars/3").json
+        #expect(bars["assets"]?.objectValue?.keys.sorted() == ["ADAUSDT", "XRPUSDT"])
+        #expect(try await client.request("GET", "/features/XRPUSDT/1").json["source"]?.stringValue == "default")
+        #expect(await server.stop() == 0)
+    }
+
+    @Test func aBadSettingIsRefusedWithAClearMessage() async throws {
+        let binary = try ExternalProcess.obfBinary()
+        let flag = try await ExternalProcess.run(binary, ["serve", "--max-bars", "0"])
+        #expect(flag.status != 0)
+        #expect(flag.stderr.contains("--max-bars must be at least 1"))
+        var environment = ProcessInfo.processInfo.environment
+        environment["OBF_STEP_DEADLINE_MS"] = "soon"
+        let variable = try await ExternalProcess.run(binary, ["serve"], environment: environment)
+        #expect(variable.status != 0)
+        #expect(variable.stderr.contains("OBF_STEP_DEADLINE_MS='soon'"))
+        let replay = try await ExternalProcess.run(binary, ["serve", "--source", "replay"])
+        #expect(replay.stderr.contains("--source replay needs --replay-file PATH"))
+    }
+
     @Test func killDuringAStateWriteLeavesThePreviousFileLoadable() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("obf-kill-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -1,0 +1,32 @@
+import ArgumentParser
+import OBFEngine
+import OBFService
+
+/// The asset list and the mock and replay settings shared by `serve` and `push`.
+struct FeedOptions: ParsableArguments {
+    @Option(help: "Comma-separated assets. [env: OBF_ASSETS] (default: BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT)")
+    var assets: String?
+    @Option(help: "Seed of the mock source. [env: OBF_MOCK_SEED] (default: 1)")
+    var mockSeed: UInt64?
+    @Option(help: "JSON Lines file of the replay source. [env: OBF_REPLAY_FILE]")
+    var replayFile: String?
+
+    /// The assets, upper-cased; a name that is not `^[A-Za-z0-9]{1,32}$` is an error.
+    func assetList(_ environment: Environment) throws -> [String] {
+        let names = environment.list(assets, "OBF_ASSETS", default: ServiceConfiguration().assets)
+        return try names.map { name in
+            guard let asset = AssetSymbol.normalized(name) else {
+                throw ValidationError("asset '\(name)' does not match ^[A-Za-z0-9]{1,32}$")
+            }
+            return asset
+        }
+    }
+
+    func seed(_ environment: Environment) throws -> UInt64 {
+        try environment.number(mockSeed, "OBF_MOCK_SEED", default: 1)
+    }
+
+    func replayPath(_ environment: Environment) -> String? {
+        environment.string(replayFile, "OBF_REPLAY_FILE")
+    }
+}
