@@ -222,6 +222,7 @@ struct TLSTests {
         }
         do {
             _ = try HazelcastClient(configuration: tlsConfiguration(port: 1, tls: .init(caFile: missing)))
+            Issue.record("a missing CA file was accepted")
         } catch {
             #expect("\(error)".contains("CA file '\(missing)' is not readable"))
         }
@@ -237,14 +238,23 @@ struct TLSTests {
 
     // MARK: Support
 
+    /// A started TLS member on `port`, or (nil) on a random free port below the ephemeral range,
+    /// where no outgoing connection can take the port while the member is stopped or replaced.
     private func tlsMember(
-        _ identity: (certificate: String, key: String), clientCAFile: String? = nil, port: Int = 0
+        _ identity: (certificate: String, key: String), clientCAFile: String? = nil, port: Int? = nil
     ) throws -> (HazelcastTestMember, Int) {
-        let member = HazelcastTestMember(
-            port: port,
-            tls: TestMemberTLS(certificateFile: identity.certificate, privateKeyFile: identity.key, clientCAFile: clientCAFile),
-            logger: testLogger("test-member"))
-        return (member, try member.start())
+        let tls = TestMemberTLS(certificateFile: identity.certificate, privateKeyFile: identity.key, clientCAFile: clientCAFile)
+        var lastError: (any Error)?
+        for _ in 0..<(port == nil ? 50 : 1) {
+            let member = HazelcastTestMember(
+                port: port ?? Int.random(in: HazelcastTestMember.stablePorts), tls: tls, logger: testLogger("test-member"))
+            do {
+                return (member, try member.start())
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? HazelcastError.io("no free port for a TLS test member")
     }
 
     private func tlsConfiguration(port: Int, tls: HazelcastTLSConfiguration) -> HazelcastClientConfiguration {

@@ -9,7 +9,7 @@ import Glibc
 /// `@unchecked Sendable` is sound: the context is fully configured inside the factory methods,
 /// before the object is visible to any other thread, and is never modified afterwards; OpenSSL
 /// documents `SSL_new` on a shared, no longer modified `SSL_CTX` as safe from several threads
-/// (the reference count and session cache are locked internally). `context` is freed only in
+/// (its reference count and caches are locked internally). `context` is freed only in
 /// `deinit`, and every `SSL` made from it holds its own reference.
 package final class TLSContext: @unchecked Sendable {
     /// What a client checks on the member's certificate, beyond the chain.
@@ -65,7 +65,7 @@ package final class TLSContext: @unchecked Sendable {
     ) throws(HazelcastError) -> TLSContext {
         let tls = try make(method: TLS_server_method(), peerCheck: nil)
         try tls.useIdentity(certificateFile: certificateFile, privateKeyFile: privateKeyFile)
-        // No session tickets: nothing resumes sessions, and a client then reads no post-handshake message.
+        // No resumption tickets: nothing resumes a connection, and a client then reads no post-handshake message.
         SSL_CTX_set_num_tickets(tls.context, 0)
         if let clientCAFile {
             try checkReadable(clientCAFile, what: "client CA file")

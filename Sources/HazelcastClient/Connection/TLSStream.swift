@@ -110,7 +110,7 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
         }
         ERR_clear_error()
         guard let method = NoSignalSocketMethod.shared.method, let ssl = SSL_new(context.context) else {
-            throw .io("TLS with \(target): cannot create a session: \(OpenSSLErrorQueue.drainText())")
+            throw .io("TLS with \(target): cannot create an SSL object: \(OpenSSLErrorQueue.drainText())")
         }
         guard let bio = obf_nosignal_bio_new(method, fd) else {
             SSL_free(ssl)
@@ -300,7 +300,7 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    /// Sends close_notify when the session is still healthy (best effort, never blocking), then
+    /// Sends close_notify when the connection is still healthy (best effort, never blocking), then
     /// shuts the socket down, which wakes a reader or writer waiting in `poll`.
     package func shutdown() {
         io.withLock { state in
