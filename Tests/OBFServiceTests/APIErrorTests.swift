@@ -95,6 +95,21 @@ import Testing
         }
     }
 
+    @Test func metricsCanBeGuardedToo() async throws {
+        try await RunningService.with(source: ScriptedSource(), adjust: {
+            $0.apiToken = "metrics-token"
+            $0.authMetrics = true
+        }) { running in
+            let client = try running.client()
+            expectError(try await client.request("GET", "/metrics"), 401, "unauthorized")
+            let allowed = try await client.request("GET", "/metrics", headers: [("Authorization", "Bearer metrics-token")])
+            #expect(allowed.status == 200)
+            // Without --auth-reads the feature reads stay open; health and readiness always do.
+            #expect(try await client.request("GET", "/features/BTCUSDT/1").status == 200)
+            #expect(try await client.request("GET", "/healthz").status == 200)
+        }
+    }
+
     @Test func metricsUseTheContractNames() async throws {
         let source = ScriptedSource()
         source.setBook("BTCUSDT", bid: [1], ask: [1])
