@@ -78,7 +78,8 @@ start_obf() {
     local name="$1"; shift
     local log="$OUT/obf-$name.log"
     env -u OBF_API_TOKEN -u OBF_AUTH_READS -u OBF_AUTH_METRICS -u OBF_STATE_FILE -u OBF_PORT -u OBF_HOST \
-        -u OBF_SOURCE -u OBF_ASSETS \
+        -u OBF_SOURCE -u OBF_ASSETS -u OBF_HZ_MEMBERS -u OBF_HZ_CLUSTER -u OBF_HZ_MAP -u OBF_HZ_TLS \
+        -u OBF_STEP_DEADLINE_MS -u OBF_MAX_SNAPSHOT_AGE_S \
         "$OBF" serve --host 127.0.0.1 --port 0 --source mock --log-level info "$@" >"$log" 2>&1 &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
@@ -117,12 +118,16 @@ start_member() {
     die "hz-test-member did not start on port $1 (see $log.err)"
 }
 
+# obf push and obf probe run without any OBF_* variable of the caller's environment.
+HZ_ENV=(env)
+for name in $(compgen -e); do [[ "$name" == OBF_* ]] && HZ_ENV+=(-u "$name"); done
+
 # wait_hz_ready ASSETS: the server on SERVER_PORT answers /readyz 200 and `obf probe` finds every
 # asset fresh in the member's map.
 wait_hz_ready() {
     for _ in $(seq 100); do
         if [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVER_PORT/readyz")" == 200 ]] \
-            && "$OBF" probe --hz-members "127.0.0.1:$MEMBER_PORT" --assets "$1" >"$OUT/probe.txt" 2>&1; then
+            && "${HZ_ENV[@]}" "$OBF" probe --hz-members "127.0.0.1:$MEMBER_PORT" --assets "$1" >"$OUT/probe.txt" 2>&1; then
             return 0
         fi
         sleep 0.2
@@ -266,8 +271,6 @@ B="$OUT/obf-bench.txt"
 say "hz-test-member, filled with 500 assets by obf push --count 1"
 start_member 0
 HZ_PORT=$MEMBER_PORT
-HZ_ENV=(env -u OBF_HZ_MEMBERS -u OBF_HZ_CLUSTER -u OBF_HZ_MAP -u OBF_HZ_USERNAME -u OBF_HZ_PASSWORD
-        -u OBF_ASSETS -u OBF_LOG_LEVEL -u OBF_MOCK_SEED)
 "${HZ_ENV[@]}" "$OBF" push --hz-members "127.0.0.1:$HZ_PORT" --assets "$(seq -f 'A%g' -s, 1 500)" --count 1 \
     >"$OUT/push-once.log" 2>&1 || { cat "$OUT/push-once.log" >&2; die "obf push --count 1 failed"; }
 declare -A HZ_P50 HZ_P99 HZ_SERVER HZ_GETALL_P50 HZ_GETALL_P99 HZ_LOOP_P50 HZ_LOOP_P99 HZ_READ_RATIO HZ_STEP_RATIO
@@ -317,6 +320,7 @@ sleep 3
 start_member "$HZ_PORT"
 printf '%s member_up\n' "$(date +%s.%N)" >>"$EVENTS"
 wait "$RESTART_CLIENT" || die "the restart client failed (see above)"
+stop_pid "$RESTART_CLIENT"
 cat "$OUT/restart.txt" >&2
 R="$OUT/restart.txt"
 stop_pid "$SERVER_PID"

@@ -1,4 +1,8 @@
+import CSystemShims
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import HazelcastClient
 import Locking

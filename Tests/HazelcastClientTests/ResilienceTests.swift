@@ -85,13 +85,15 @@ struct ResilienceTests {
             let other = HazelcastData(string: "other")
             member.put(map: Self.mapName, key: Self.key, value: Self.value)
             member.put(map: Self.mapName, key: other, value: HazelcastData(string: "other value"))
-            member.responseDelay = .milliseconds(300)
+            // The delay dwarfs the timeout, so a loaded machine (or a sanitizer build) cannot
+            // deliver the response before the timeout fires.
+            member.responseDelay = .milliseconds(1500)
             await #expect(throws: HazelcastError.self) {
                 _ = try await client.get(map: Self.mapName, key: Self.key, timeout: .milliseconds(50))
             }
             member.responseDelay = .zero
             #expect(try await client.get(map: Self.mapName, key: other) == HazelcastData(string: "other value"))
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(1700))
             #expect(try await client.get(map: Self.mapName, key: other) == HazelcastData(string: "other value"))
             #expect(client.isConnected && client.connectionLossCount == 0)
         }
