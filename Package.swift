@@ -78,7 +78,7 @@ let package = Package(
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], path: "Tests/OBFTestSupport"),
         .testTarget(name: "OBFEngineTests", dependencies: ["OBFEngine", "OBFSources"]),
-        .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP"]),
+        .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "Locking"]),
         .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking"]),
         .testTarget(name: "OBFServiceTests", dependencies: [
             "OBFService", "OBFEngine", "OBFSources", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",

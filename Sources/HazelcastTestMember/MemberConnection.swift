@@ -144,26 +144,35 @@ final class MemberConnection: Sendable {
                 }
                 sawPreamble = true
             }
+            // The answers to every request of one read go out in one write, as a member's
+            // output queue coalesces them (a batch of per-partition requests is one round trip).
+            var answers: [UInt8] = []
             do {
                 while let request = try reader.nextMessage() {
                     member.recordRequest(type: request.messageType)
-                    guard answer(request, handler: handler, context: &context) else { return }
+                    guard answer(request, handler: handler, context: &context, into: &answers) else {
+                        write(answers)
+                        return
+                    }
                 }
             } catch {
+                write(answers)
                 logger.debug("closing a connection after invalid data", metadata: ["connection": "\(id)", "error": "\(error)"])
                 return
             }
+            if !answers.isEmpty { write(answers) }
         }
     }
 
-    /// Returns false when the connection must close.
-    private func answer(_ request: ClientMessage, handler: RequestHandler, context: inout ConnectionContext) -> Bool {
+    /// Appends the answer to `request` to `output`; returns false when the connection must close.
+    private func answer(_ request: ClientMessage, handler: RequestHandler, context: inout ConnectionContext,
+                        into output: inout [UInt8]) -> Bool {
         switch member.mode {
         case .silent:
             return true
         case .garbage:
             // A frame length of 2 cannot hold the 6-byte frame header.
-            write([0x02, 0x00, 0x00, 0x00, 0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x01])
+            output.append(contentsOf: [0x02, 0x00, 0x00, 0x00, 0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x01])
             return true
         case .normal:
             switch handler.handle(request, context: &context) {
@@ -171,16 +180,14 @@ final class MemberConnection: Sendable {
                 logger.debug("closing a connection", metadata: ["connection": "\(id)", "reason": "\(reason)"])
                 return false
             case .send(let messages):
-                var bytes: [UInt8] = []
-                for message in messages { bytes.append(contentsOf: message.encoded()) }
-                write(bytes)
+                for message in messages { output.append(contentsOf: message.encoded()) }
                 return true
             }
         }
     }
 
     private func write(_ bytes: [UInt8]) {
-        guard let stream = link.withLock({ $0.stream }) else { return }
+        guard !bytes.isEmpty, let stream = link.withLock({ $0.stream }) else { return }
         let delay = member.responseDelay
         guard delay > .zero else {
             try? stream.write(bytes)

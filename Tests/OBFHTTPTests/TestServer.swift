@@ -1,24 +1,26 @@
 import Foundation
+import Locking
 import Logging
 @testable import OBFHTTP
 
 /// What the test handler saw of the server's own answers and of the connection gauge.
 final class TestRecorder: Sendable {
-    private let lock = NSLock()
-    // Guarded by `lock`; NSLock is a pthread mutex, which the thread sanitizer understands.
-    nonisolated(unsafe) private var answered: [(Int, String)] = []
-    nonisolated(unsafe) private var counts: [Int] = []
+    private struct Record {
+        var answered: [(Int, String)] = []
+        var counts: [Int] = []
+    }
+    private let record = Locked(Record())
 
     func recordAnswer(_ status: Int, _ code: String) {
-        lock.withLock { answered.append((status, code)) }
+        record.withLock { $0.answered.append((status, code)) }
     }
 
     func recordCount(_ count: Int) {
-        lock.withLock { counts.append(count) }
+        record.withLock { $0.counts.append(count) }
     }
 
-    var answers: [(Int, String)] { lock.withLock { answered } }
-    var connectionCounts: [Int] { lock.withLock { counts } }
+    var answers: [(Int, String)] { record.withLock { $0.answered } }
+    var connectionCounts: [Int] { record.withLock { $0.counts } }
 }
 
 /// Echoes method, path, query and body as JSON. `/deferred?ms=N` answers from a Task after N ms;
