@@ -69,9 +69,8 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 PYTHON="$(command -v python3)" || die "python3 is needed for the step client"
 
 # --- helpers ----------------------------------------------------------------------------------
-free_port() {
-    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+# shellcheck source=../scripts/lib/processes.sh
+source "$REPO/scripts/lib/processes.sh"
 
 # start_obf NAME [serve flags...]: starts `obf serve --port 0`; sets SERVER_PID and SERVER_PORT.
 start_obf() {
@@ -94,29 +93,6 @@ start_obf() {
     die "obf serve ($name) did not log its address"
 }
 
-# start_member PORT: starts hz-test-member on 127.0.0.1:PORT (0: a free one); sets MEMBER_PID and
-# MEMBER_PORT once it printed "listening on". A restart on the same port retries while the
-# previous instance's socket is still held.
-MEMBER_RUNS=0
-start_member() {
-    local log
-    for _ in $(seq 20); do
-        MEMBER_RUNS=$((MEMBER_RUNS + 1))
-        log="$OUT/member-$MEMBER_RUNS"
-        "$HZ_MEMBER" --host 127.0.0.1 --port "$1" --cluster dev >"$log.out" 2>"$log.err" &
-        MEMBER_PID=$!
-        PIDS+=("$MEMBER_PID")
-        for _ in $(seq 100); do
-            MEMBER_PORT="$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log.out")"
-            [[ -n "$MEMBER_PORT" ]] && return 0
-            kill -0 "$MEMBER_PID" 2>/dev/null || break
-            sleep 0.05
-        done
-        stop_pid "$MEMBER_PID"
-        sleep 0.5
-    done
-    die "hz-test-member did not start on port $1 (see $log.err)"
-}
 
 # obf push and obf probe run without any OBF_* variable of the caller's environment.
 HZ_ENV=(env)
@@ -136,15 +112,6 @@ wait_hz_ready() {
     die "obf serve (hazelcast) not ready after 20 s"
 }
 
-stop_pid() {
-    local pid="$1" kept=() other
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    for other in "${PIDS[@]}"; do [[ "$other" == "$pid" ]] || kept+=("$other"); done
-    PIDS=("${kept[@]}")
-}
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
@@ -269,7 +236,7 @@ B="$OUT/obf-bench.txt"
 # are not refreshed, so the servers here accept old snapshots (--max-snapshot-age-s) rather than
 # skipping them as stale; what is timed is the batched read and the step, as with fresh ones.
 say "hz-test-member, filled with 500 assets by obf push --count 1"
-start_member 0
+start_member "$HZ_MEMBER" "$(free_port)"
 HZ_PORT=$MEMBER_PORT
 "${HZ_ENV[@]}" "$OBF" push --hz-members "127.0.0.1:$HZ_PORT" --assets "$(seq -f 'A%g' -s, 1 500)" --count 1 \
     >"$OUT/push-once.log" 2>&1 || { cat "$OUT/push-once.log" >&2; die "obf push --count 1 failed"; }
@@ -317,7 +284,7 @@ sleep 5
 printf '%s member_down\n' "$(date +%s.%N)" >>"$EVENTS"
 stop_pid "$MEMBER_PID"
 sleep 3
-start_member "$HZ_PORT"
+start_member "$HZ_MEMBER" "$HZ_PORT"
 printf '%s member_up\n' "$(date +%s.%N)" >>"$EVENTS"
 wait "$RESTART_CLIENT" || die "the restart client failed (see above)"
 stop_pid "$RESTART_CLIENT"

@@ -88,54 +88,17 @@ fi
 PYTHON="$(command -v python3)" || die "python3 is needed for the trader loop"
 TRADER="$REPO/scripts/soak_trader.py"
 
-free_port() {
-    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-forget_pid() {
-    local kept=() other
-    for other in "${PIDS[@]}"; do [[ "$other" == "$1" ]] || kept+=("$other"); done
-    PIDS=("${kept[@]}")
-}
+# shellcheck source=lib/processes.sh
+source "$REPO/scripts/lib/processes.sh"
 
 # --- the member, the producer, the service ------------------------------------------------------
 HZ_PORT="$(free_port)"
 MEMBER_PID=""
-MEMBER_STARTS=0
-# start_member: starts hz-test-member on HZ_PORT and waits for "listening on" (retries while the
-# port is still held by the previous instance).
-start_member() {
-    local log
-    for attempt in $(seq 20); do
-        MEMBER_STARTS=$((MEMBER_STARTS + 1))
-        log="$OUT/member-$MEMBER_STARTS"
-        "$MEMBER" --host 127.0.0.1 --port "$HZ_PORT" --cluster dev >"$log.out" 2>"$log.err" &
-        MEMBER_PID=$!
-        PIDS+=("$MEMBER_PID")
-        for _ in $(seq 100); do
-            grep -q '^listening on ' "$log.out" 2>/dev/null && return 0
-            kill -0 "$MEMBER_PID" 2>/dev/null || break
-            sleep 0.05
-        done
-        kill -KILL "$MEMBER_PID" 2>/dev/null || true
-        wait "$MEMBER_PID" 2>/dev/null || true
-        forget_pid "$MEMBER_PID"
-        say "member start attempt $attempt failed: $(tail -1 "$log.err" 2>/dev/null)"
-        sleep 0.5
-    done
-    die "hz-test-member did not start on 127.0.0.1:$HZ_PORT"
-}
 
-stop_member() {
-    kill -TERM "$MEMBER_PID" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$MEMBER_PID" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$MEMBER_PID" 2>/dev/null || true
-    wait "$MEMBER_PID" 2>/dev/null || true
-    forget_pid "$MEMBER_PID"
-}
+stop_member() { stop_pid "$MEMBER_PID"; }
 
 say "hz-test-member on 127.0.0.1:$HZ_PORT; $ASSET_COUNT assets; results in $OUT"
-start_member
+start_member "$MEMBER" "$HZ_PORT"
 OBF_ENV=(env)   # every OBF_* variable of the caller's environment removed: only the flags below count
 for name in $(compgen -e); do [[ "$name" == OBF_* ]] && OBF_ENV+=(-u "$name"); done
 "${OBF_ENV[@]}" "$OBF" push --hz-members "127.0.0.1:$HZ_PORT" --hz-cluster dev --assets "$ASSETS" \
@@ -247,7 +210,7 @@ for index in 1 2; do
     printf '%s member_down %d\n' "$(now)" "$index" >>"$EVENTS"
     stop_member
     sleep "$DOWN_SECONDS"
-    start_member
+    start_member "$MEMBER" "$HZ_PORT"
     printf '%s member_up %d\n' "$(now)" "$index" >>"$EVENTS"
     say "member restarted; waiting for the service to reconnect"
     for _ in $(seq 200); do

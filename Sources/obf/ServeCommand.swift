@@ -34,6 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
     var authReads = false
     @Flag(help: "Require the API token on /metrics too. [env: OBF_AUTH_METRICS]")
     var authMetrics = false
+    @Option(help: "HTTP event-loop threads; 0 is one per core but one. [env: OBF_HTTP_THREADS] (default: 0)")
+    var httpThreads: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: OBF_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
@@ -77,6 +79,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.apiToken = environment.string(nil, "OBF_API_TOKEN")
         configuration.authReads = try environment.bool(authReads, "OBF_AUTH_READS")
         configuration.authMetrics = try environment.bool(authMetrics, "OBF_AUTH_METRICS")
+        let threads = try environment.number(httpThreads, "OBF_HTTP_THREADS", default: 0)
+        configuration.httpThreads = threads == 0 ? nil : threads
         do {
             return try configuration.validated()
         } catch {

@@ -41,6 +41,8 @@ public final class OBFService: Sendable {
         var http = http
         http.host = configuration.host
         http.port = configuration.port
+        // One loop per core but one: the steps, the source client and (often) the trader need a core too.
+        http.eventLoopCount = configuration.httpThreads ?? max(1, HTTPServerConfiguration.coreCount - 1)
         server = HTTPServer(configuration: http, handler: handler, logger: logger)
         metrics.record(source: source.status())
     }

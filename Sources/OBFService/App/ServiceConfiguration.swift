@@ -20,6 +20,8 @@ public struct ServiceConfiguration: Sendable {
     public var apiToken: String?
     public var authReads = false
     public var authMetrics = false
+    /// HTTP event-loop threads; `nil` is one per core but one (at least one).
+    public var httpThreads: Int?
 
     public init() {}
 
@@ -67,6 +69,9 @@ public struct ServiceConfiguration: Sendable {
         }
         if source == .replay && (replayFile ?? "").isEmpty {
             throw .invalid("--source replay needs --replay-file PATH")
+        }
+        if let threads = httpThreads, !(1...64).contains(threads) {
+            throw .invalid("--http-threads must be 1...64, got \(threads)")
         }
         guard stepDeadline > .zero else { throw .invalid("--step-deadline-ms must be above 0") }
         guard engine.maxBars >= 1 else { throw .invalid("--max-bars must be at least 1") }
