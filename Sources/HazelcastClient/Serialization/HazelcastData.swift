@@ -14,6 +14,16 @@ public struct HazelcastData: Sendable, Hashable, CustomStringConvertible {
         self.bytes = bytes
     }
 
+    /// Hashes the bytes as one block (the synthesized form would feed them one at a time;
+    /// keys are hashed for every batched read).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    public static func == (lhs: HazelcastData, rhs: HazelcastData) -> Bool {
+        lhs.bytes == rhs.bytes
+    }
+
     /// A String value (type −11).
     public init(string: String) {
         self.init(text: string, typeId: HazelcastData.stringTypeId)
