@@ -18,7 +18,7 @@ public enum HazelcastSettingsMapping {
             members: members, clusterName: settings.clusterName,
             username: settings.username, password: settings.password,
             connectTimeout: .seconds(3),
-            reconnectInitialBackoff: .milliseconds(200), reconnectMaxBackoff: .seconds(5), smartRouting: true,
+            reconnectInitialBackoff: .milliseconds(200), reconnectMaxBackoff: .seconds(2), smartRouting: true,
             tls: tls)
     }
 }
