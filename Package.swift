@@ -20,6 +20,8 @@ let package = Package(
         .target(name: "Locking"),
         // The system OpenSSL (libssl, libcrypto) for TLS to Hazelcast members.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // A seedable pseudo-random generator (mock books, randomised tests).
+        .target(name: "SeededRandom"),
         // Feature arithmetic, snapshot parsing and the engine actor; knows nothing of HTTP or Hazelcast.
         .target(name: "OBFEngine", dependencies: [
             "Locking",
@@ -32,7 +34,7 @@ let package = Package(
         ]),
         // Snapshot sources: mock, replay and hazelcast.
         .target(name: "OBFSources", dependencies: [
-            "OBFEngine", "HazelcastClient", "Locking",
+            "OBFEngine", "HazelcastClient", "Locking", "SeededRandom",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A small HTTP/1.1 server on sockets, epoll and Dispatch.
@@ -77,12 +79,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], path: "Tests/OBFTestSupport"),
-        .testTarget(name: "OBFEngineTests", dependencies: ["OBFEngine", "OBFSources"]),
-        .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "Locking"]),
-        .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking"]),
+        .testTarget(name: "OBFEngineTests", dependencies: ["OBFEngine", "OBFSources", "SeededRandom"]),
+        .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "Locking", "SeededRandom"]),
+        .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking",
+                                                               "SeededRandom"]),
         .testTarget(name: "OBFServiceTests", dependencies: [
             "OBFService", "OBFEngine", "OBFSources", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
-            "OBFTestSupport",
+            "OBFTestSupport", "SeededRandom",
         ]),
     ]
 )

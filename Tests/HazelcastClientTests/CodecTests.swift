@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import Testing
 import HazelcastClient
 
@@ -160,7 +161,7 @@ struct CodecTests {
     }
 
     @Test func randomlyCorruptedMessagesNeverTrap() {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         let samples = [
             Self.authResponse(),
             ClientAddClusterViewListenerCodec.encodeMembersView(version: 1, members: [Self.member(1), Self.member(2)], correlationId: 1),

@@ -1,4 +1,5 @@
 import Testing
+import SeededRandom
 import HazelcastClient
 
 @Suite("Stream framing and fragment reassembly")
@@ -110,7 +111,7 @@ struct MessageReaderTests {
     }
 
     @Test func randomGarbageNeverTraps() {
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for _ in 0..<2_000 {
             var reader = MessageReader(maxFrameSize: 4096)
             let length = Int.random(in: 0..<96, using: &generator)
@@ -141,15 +142,3 @@ extension Frame {
     }
 }
 
-/// A small deterministic random number generator (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

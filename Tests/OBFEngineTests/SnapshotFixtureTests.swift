@@ -1,4 +1,5 @@
 import Testing
+import SeededRandom
 @testable import OBFEngine
 
 /// Documents and generators shared by the snapshot, JSON and timestamp tests.
@@ -67,18 +68,8 @@ enum SnapshotFixtures {
         return "{" + members.joined(separator: ",") + "}"
     }
 
-    /// A small seeded generator (SplitMix64) so failures reproduce.
-    struct Random: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// A seeded generator so failures reproduce.
+    typealias Random = SplitMix64
 }
 
 @Suite struct SnapshotFixtureTests {

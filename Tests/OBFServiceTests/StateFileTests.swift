@@ -2,6 +2,7 @@ import Foundation
 import OBFEngine
 import OBFService
 import OBFSources
+import SeededRandom
 import OBFTestSupport
 import Testing
 

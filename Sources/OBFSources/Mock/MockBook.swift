@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 /// One asset's synthetic order book: its imbalance wanders around the asset's bias
 /// (a mean-reverting walk) and its total depth drifts around a base size.

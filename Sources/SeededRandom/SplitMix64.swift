@@ -1,4 +1,7 @@
-/// A small, fast, seedable pseudo-random generator (SplitMix64), so mock books are reproducible.
+import Foundation
+
+/// A small, fast, seedable pseudo-random generator (SplitMix64): mock books and randomised
+/// tests reproduce from their seed.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
@@ -25,14 +28,4 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         let u2 = unit()
         return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
     }
-}
-
-/// FNV-1a over the asset name: a stable per-asset seed component.
-func stableHash(_ text: String) -> UInt64 {
-    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-    for byte in text.utf8 {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x0000_0100_0000_01B3
-    }
-    return hash
 }
