@@ -60,9 +60,11 @@ package struct MessageReader: Sendable {
 
     private mutating func nextFrame() throws(HazelcastError) -> Frame? {
         guard bufferedByteCount >= Frame.headerSize else { return nil }
-        let header = ByteReader(Array(buffer[readIndex..<(readIndex + Frame.headerSize)]), what: "frame header")
-        let length = Int(try header.int32(at: 0))
-        let flags = UInt16(try header.uint8(at: 4)) | UInt16(try header.uint8(at: 5)) << 8
+        // The 6 header bytes are present (checked above): read them in place, without a copy.
+        let at = readIndex
+        let length = Int(Int32(bitPattern: UInt32(buffer[at]) | UInt32(buffer[at + 1]) << 8
+            | UInt32(buffer[at + 2]) << 16 | UInt32(buffer[at + 3]) << 24))
+        let flags = UInt16(buffer[at + 4]) | UInt16(buffer[at + 5]) << 8
         guard length >= Frame.headerSize else {
             throw .protocol("frame length \(length) is shorter than the \(Frame.headerSize)-byte header")
         }
