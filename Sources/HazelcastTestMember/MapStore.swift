@@ -10,6 +10,14 @@ final class MapStore: Sendable {
         maps.withLock { $0[map]?[partition]?[key] }
     }
 
+    /// The entries present for `keys` in one partition's store, in the order of `keys`.
+    func entries(map: String, partition: Int, keys: [HazelcastData]) -> [(HazelcastData, HazelcastData)] {
+        maps.withLock { maps in
+            guard let store = maps[map]?[partition] else { return [] }
+            return keys.compactMap { key in store[key].map { (key, $0) } }
+        }
+    }
+
     @discardableResult
     func put(map: String, partition: Int, key: HazelcastData, value: HazelcastData) -> HazelcastData? {
         maps.withLock { maps in

@@ -123,6 +123,9 @@ final class MemberConnection: Sendable {
         }
     }
 
+    /// Coalesced answers are written once they reach this many bytes.
+    static let coalescedWriteSize = 16 * 1024
+
     private func readLoop(_ stream: any ByteStream, handler: RequestHandler) {
         defer {
             stream.close()
@@ -144,8 +147,10 @@ final class MemberConnection: Sendable {
                 }
                 sawPreamble = true
             }
-            // The answers to every request of one read go out in one write, as a member's
-            // output queue coalesces them (a batch of per-partition requests is one round trip).
+            // The answers to the requests of one read are coalesced into writes of up to
+            // `Self.coalescedWriteSize` bytes, as a member's output queue coalesces them: a batch
+            // of per-partition requests is one round trip, and the first answers leave while
+            // later ones are still being worked out.
             var answers: [UInt8] = []
             do {
                 while let request = try reader.nextMessage() {
@@ -153,6 +158,10 @@ final class MemberConnection: Sendable {
                     guard answer(request, handler: handler, context: &context, into: &answers) else {
                         write(answers)
                         return
+                    }
+                    if answers.count >= Self.coalescedWriteSize {
+                        write(answers)
+                        answers.removeAll(keepingCapacity: true)
                     }
                 }
             } catch {
@@ -180,7 +189,7 @@ final class MemberConnection: Sendable {
                 logger.debug("closing a connection", metadata: ["connection": "\(id)", "reason": "\(reason)"])
                 return false
             case .send(let messages):
-                for message in messages { output.append(contentsOf: message.encoded()) }
+                for message in messages { message.encode(into: &output) }
                 return true
             }
         }

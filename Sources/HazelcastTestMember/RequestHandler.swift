@@ -145,11 +145,9 @@ struct RequestHandler: Sendable {
             return MapDeleteCodec.encodeResponse(correlationId: correlationId)
         default:
             let (name, keys) = try MapGetAllCodec.decodeRequest(request)
-            var entries: [(HazelcastData, HazelcastData)] = []
-            for key in keys where key.partitionId(partitionCount: partitionCount) == partition {
-                if let value = store.get(map: name, partition: partition, key: key) { entries.append((key, value)) }
-            }
-            return MapGetAllCodec.encodeResponse(entries, correlationId: correlationId)
+            let ownKeys = keys.filter { $0.partitionId(partitionCount: partitionCount) == partition }
+            return MapGetAllCodec.encodeResponse(store.entries(map: name, partition: partition, keys: ownKeys),
+                                                 correlationId: correlationId)
         }
     }
 

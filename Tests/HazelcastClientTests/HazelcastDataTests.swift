@@ -42,6 +42,27 @@ struct HazelcastDataTests {
         #expect(throws: HazelcastDataError.invalidUTF8) {
             try HazelcastData(bytes: hexBytes("00000000 fffffff5 00000002 c328")).decodeText()
         }
+        // A truncated sequence after ASCII, and a lone continuation byte.
+        #expect(throws: HazelcastDataError.invalidUTF8) {
+            try HazelcastData(bytes: hexBytes("00000000 fffffff5 00000003 6162e2")).textBytes()
+        }
+        #expect(throws: HazelcastDataError.invalidUTF8) {
+            try HazelcastData(bytes: hexBytes("00000000 ffffff7e 00000001 80")).textBytes()
+        }
+    }
+
+    @Test func textBytesAreThePayloadUnchanged() throws {
+        for text in [#"{"bids":[[1.5,2]]}"#, "caf\u{e9} \u{2603} \u{1F600}", ""] {
+            let string = try HazelcastData(string: text).textBytes()
+            #expect(string.kind == .string)
+            #expect(Array(string.utf8) == Array(text.utf8))
+            let json = try HazelcastData(jsonValue: text).textBytes()
+            #expect(json.kind == .jsonValue)
+            #expect(Array(json.utf8) == Array(text.utf8))
+        }
+        #expect(throws: HazelcastDataError.unsupportedType(typeId: -7)) {
+            try HazelcastData(bytes: hexBytes("00000000 fffffff9 00000005")).textBytes()
+        }
     }
 
     @Test func addressParsing() throws {

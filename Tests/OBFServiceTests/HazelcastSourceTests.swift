@@ -206,6 +206,34 @@ import Testing
         }
     }
 
+    @Test func malformedValuesSkipTheirAssetAndAreCounted() async throws {
+        let (member, port) = try HazelcastTestMember.startedOnStablePort()
+        defer { member.stop() }
+        let assets = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "ADAUSDT", "DOGEUSDT"]
+        put(member, "BTCUSDT", freshBook())
+        put(member, "ETHUSDT", #"{"timestamp": "#)                                    // cut short
+        put(member, "SOLUSDT", #"{"timestamp": 1, "bid_notional": [1], "ask_notional": [1, 2]}"#)
+        member.put(map: "DOLPHIN_FEATURES", key: HazelcastData(string: "asset_XRPUSDT_ob"),  // a Java Integer
+                   value: HazelcastData(bytes: [0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xF9, 0, 0, 0, 5]))
+        member.put(map: "DOLPHIN_FEATURES", key: HazelcastData(string: "asset_ADAUSDT_ob"),  // invalid UTF-8
+                   value: HazelcastData(bytes: [0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xF5, 0, 0, 0, 2, 0xC3, 0x28]))
+        try await RunningService.with(source: try makeSource(port: port), assets: assets, adjust: Self.deadline) {
+            running in
+            let client = try running.client()
+            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            let step = try await client.request("POST", "/step/1").json
+            #expect(step["computed"]?.int64Value == 1)
+            for asset in ["ETHUSDT", "SOLUSDT", "XRPUSDT", "ADAUSDT"] {
+                #expect(step["skipped"]?[asset]?.stringValue == "invalid", "\(asset)")
+            }
+            #expect(step["skipped"]?["DOGEUSDT"]?.stringValue == "missing")
+            let metrics = try await client.request("GET", "/metrics").text
+            #expect(MetricsText.value(metrics, #"obf_snapshots_total{result="invalid"}"#) == 4)
+            #expect(MetricsText.value(metrics, #"obf_snapshots_total{result="missing"}"#) == 1)
+            #expect(try await client.request("GET", "/healthz").status == 200)
+        }
+    }
+
     @Test func snapshotLeftByADeadProducerIsStale() async throws {
         let (member, port) = try HazelcastTestMember.startedOnStablePort()
         defer { member.stop() }

@@ -108,19 +108,20 @@ extension HazelcastClient {
         }
     }
 
-    /// The connection serving each partition: the owner's when smart routing has one, else `primary`.
-    func connections(forPartitions partitions: [Int], primary: Connection) -> [Int: Connection] {
+    /// The connection serving each of `partitions`, in their order: the owner's when smart
+    /// routing has one, else `primary`.
+    func connections(forPartitions partitions: [Int], primary: Connection) -> [Connection] {
         state.withLock { state in
-            var result: [Int: Connection] = [:]
-            for partition in partitions {
-                if configuration.smartRouting, let owner = state.view.owner(ofPartition: partition), owner != state.memberUUID,
-                   let connection = state.memberConnections[owner], !connection.isClosed {
-                    result[partition] = connection
-                } else {
-                    result[partition] = primary
-                }
+            guard configuration.smartRouting, !state.memberConnections.isEmpty else {
+                return Array(repeating: primary, count: partitions.count)
             }
-            return result
+            return partitions.map { partition in
+                if let owner = state.view.owner(ofPartition: partition), owner != state.memberUUID,
+                   let connection = state.memberConnections[owner], !connection.isClosed {
+                    return connection
+                }
+                return primary
+            }
         }
     }
 

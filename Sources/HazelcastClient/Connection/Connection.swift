@@ -18,7 +18,7 @@ package final class Connection: Sendable {
 
     private struct State {
         var closeReason: String?
-        var pending: [Int64: ResponseSlot] = [:]
+        var pending: [Int64: PendingRequest] = [:]
         var eventHandlers: [Int64: @Sendable (ClientMessage) -> Void] = [:]
         var closeWaiters: [CheckedContinuation<String, Never>] = []
     }
@@ -94,18 +94,18 @@ package final class Connection: Sendable {
 
     /// Closes the connection: wakes the reader, fails pending requests, wakes `waitUntilClosed`.
     package func close(reason: String) {
-        let (slots, waiters) = state.withLock { state -> ([ResponseSlot], [CheckedContinuation<String, Never>]) in
+        let (requests, waiters) = state.withLock { state -> ([PendingRequest], [CheckedContinuation<String, Never>]) in
             guard state.closeReason == nil else { return ([], []) }
             state.closeReason = reason
-            let slots = Array(state.pending.values)
+            let requests = Array(state.pending.values)
             let waiters = state.closeWaiters
             state.pending = [:]
             state.eventHandlers = [:]
             state.closeWaiters = []
-            return (slots, waiters)
+            return (requests, waiters)
         }
         stream.shutdown()
-        for slot in slots { slot.complete(.failure(HazelcastError.connectionLost(reason))) }
+        for request in requests { request.complete(.failure(HazelcastError.connectionLost(reason))) }
         for waiter in waiters { waiter.resume(returning: reason) }
     }
 
@@ -133,24 +133,40 @@ package final class Connection: Sendable {
         return try first.get()
     }
 
-    /// Sends several requests in one write and waits for all responses (each may fail on its own).
+    /// Sends several requests in one write and waits for all responses (each may fail on its own);
+    /// the caller is woken once, when the last request is complete.
     package func sendAll(
         _ messages: [ClientMessage], timeout: Duration, what: String,
         eventHandler: (@Sendable (ClientMessage) -> Void)? = nil
     ) async -> [Result<ClientMessage, any Error>] {
-        var slots: [(Int64, ResponseSlot)] = []
+        await sendAll(encoded: messages.map { $0.encoded() }, timeout: timeout, what: what, eventHandler: eventHandler)
+    }
+
+    /// `sendAll` for requests already in their wire form (unfragmented, as `ClientMessage.encoded()`
+    /// writes them); each gets a fresh correlation id on the way out. `onResponse` sees each
+    /// successful response on the reader thread as it arrives, before the request counts as done.
+    package func sendAll(
+        encoded requests: [[UInt8]], timeout: Duration, what: String,
+        eventHandler: (@Sendable (ClientMessage) -> Void)? = nil,
+        onResponse: (@Sendable (ClientMessage) -> Void)? = nil
+    ) async -> [Result<ClientMessage, any Error>] {
+        let batch = ResponseBatch(count: requests.count, onResponse: onResponse)
+        var correlationIds: [Int64] = []
+        correlationIds.reserveCapacity(requests.count)
         var bytes: [UInt8] = []
-        for var message in messages {
-            let correlationId = correlationIds.add(1, ordering: .relaxed).newValue
-            message.setCorrelationId(correlationId)
-            bytes.append(contentsOf: message.encoded())
-            slots.append((correlationId, ResponseSlot()))
+        bytes.reserveCapacity(requests.reduce(0) { $0 + $1.count })
+        for request in requests {
+            let correlationId = self.correlationIds.add(1, ordering: .relaxed).newValue
+            let start = bytes.count
+            bytes.append(contentsOf: request)
+            ClientMessage.patchCorrelationId(correlationId, inMessageAt: start, of: &bytes)
+            correlationIds.append(correlationId)
         }
-        let registered = slots
+        let registered = correlationIds
         let closedReason: String? = state.withLock { state in
             if let reason = state.closeReason { return reason }
-            for (correlationId, slot) in registered {
-                state.pending[correlationId] = slot
+            for (index, correlationId) in registered.enumerated() {
+                state.pending[correlationId] = PendingRequest(batch: batch, index: index)
                 if let eventHandler { state.eventHandlers[correlationId] = eventHandler }
             }
             return nil
@@ -162,23 +178,13 @@ package final class Connection: Sendable {
         let timer = Task { [self] in
             try? await Task.sleep(for: timeout)
             guard !Task.isCancelled else { return }
-            for (correlationId, _) in registered {
-                fail(correlationId, with: HazelcastError.timeout("\(what) got no response within \(timeout)"))
-            }
+            fail(registered, with: HazelcastError.timeout("\(what) got no response within \(timeout)"))
         }
         defer { timer.cancel() }
         return await withTaskCancellationHandler {
-            var results: [Result<ClientMessage, any Error>] = []
-            for (_, slot) in registered {
-                do {
-                    results.append(.success(try await slot.value()))
-                } catch {
-                    results.append(.failure(error))
-                }
-            }
-            return results
+            await batch.results()
         } onCancel: {
-            for (correlationId, _) in registered { fail(correlationId, with: CancellationError()) }
+            fail(registered, with: CancellationError())
         }
     }
 
@@ -199,12 +205,14 @@ package final class Connection: Sendable {
         }
     }
 
-    private func fail(_ correlationId: Int64, with error: any Error) {
-        let slot = state.withLock { state -> ResponseSlot? in
-            state.eventHandlers[correlationId] = nil
-            return state.pending.removeValue(forKey: correlationId)
+    private func fail(_ correlationIds: [Int64], with error: any Error) {
+        let requests = state.withLock { state in
+            correlationIds.compactMap { correlationId -> PendingRequest? in
+                state.eventHandlers[correlationId] = nil
+                return state.pending.removeValue(forKey: correlationId)
+            }
         }
-        slot?.complete(.failure(error))
+        for request in requests { request.complete(.failure(error)) }
     }
 
     /// Stops routing events registered under `correlationId`.
@@ -256,18 +264,28 @@ package final class Connection: Sendable {
             handler?(message)
             return
         }
-        let slot = state.withLock { $0.pending.removeValue(forKey: correlationId) }
-        guard let slot else {
+        let request = state.withLock { $0.pending.removeValue(forKey: correlationId) }
+        guard let request else {
             logger.trace("dropping a response nobody waits for", metadata: [
                 "correlation_id": "\(correlationId)", "message_type": "\(message.messageType)",
             ])
             return
         }
         if message.messageType == ErrorCodec.messageType {
-            slot.complete(.failure(ErrorCodec.error(from: message)))
+            request.complete(.failure(ErrorCodec.error(from: message)))
         } else {
-            slot.complete(.success(message))
+            request.complete(.success(message))
         }
+    }
+}
+
+/// A request waiting for its response: its place in the batch it was sent with.
+private struct PendingRequest: Sendable {
+    let batch: ResponseBatch
+    let index: Int
+
+    func complete(_ result: Result<ClientMessage, any Error>) {
+        batch.complete(index, with: result)
     }
 }
 

@@ -55,9 +55,28 @@ package struct ClientMessage: Sendable, Equatable {
     /// The wire form of the whole message.
     package func encoded() -> [UInt8] {
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(frames.reduce(0) { $0 + $1.encodedSize })
-        for frame in frames { frame.encode(into: &buffer) }
+        buffer.reserveCapacity(encodedSize)
+        encode(into: &buffer)
         return buffer
+    }
+
+    /// The size of the whole message on the wire.
+    package var encodedSize: Int { frames.reduce(0) { $0 + $1.encodedSize } }
+
+    /// Appends the wire form of the whole message to `buffer`.
+    package func encode(into buffer: inout [UInt8]) {
+        for frame in frames { frame.encode(into: &buffer) }
+    }
+
+    /// Writes `id` into the correlation id field of the encoded, unfragmented message that starts
+    /// at `start` in `bytes` (its initial frame's header comes first, then the message header).
+    package static func patchCorrelationId(_ id: Int64, inMessageAt start: Int, of bytes: inout [UInt8]) {
+        let offset = start + Frame.headerSize + correlationIdOffset
+        guard offset + 8 <= bytes.count else { return }
+        let raw = UInt64(bitPattern: id)
+        for index in 0..<8 {
+            bytes[offset + index] = UInt8(truncatingIfNeeded: raw >> UInt64(8 * index))
+        }
     }
 
     /// A cursor over the frames, for decoders.
@@ -99,11 +118,10 @@ package struct ClientMessage: Sendable, Equatable {
     }
 
     /// Marks the last frame as the final one; call once all frames are added.
-    package func finished() -> ClientMessage {
-        var copy = self
-        if let last = copy.frames.indices.last {
-            copy.frames[last].flags |= FrameFlags.isFinal
+    package consuming func finished() -> ClientMessage {
+        if let last = frames.indices.last {
+            frames[last].flags |= FrameFlags.isFinal
         }
-        return copy
+        return self
     }
 }

@@ -69,6 +69,13 @@ public struct HazelcastData: Sendable, Hashable, CustomStringConvertible {
     /// Decodes a String (−11) or HazelcastJsonValue (−130) value; any other type id, a bad
     /// length or invalid UTF-8 throws.
     public func decodeText() throws(HazelcastDataError) -> HazelcastText {
+        let (kind, utf8) = try textBytes()
+        return HazelcastText(kind: kind, text: String(decoding: utf8, as: UTF8.self))
+    }
+
+    /// The UTF-8 bytes of a String (−11) or HazelcastJsonValue (−130) value, checked as
+    /// `decodeText()` checks them but without building a String.
+    public func textBytes() throws(HazelcastDataError) -> (kind: HazelcastText.Kind, utf8: ArraySlice<UInt8>) {
         guard bytes.count >= HazelcastData.headerSize else {
             throw .tooShort(byteCount: bytes.count)
         }
@@ -85,10 +92,20 @@ public struct HazelcastData: Sendable, Hashable, CustomStringConvertible {
         let available = bytes.count - HazelcastData.headerSize - 4
         guard declared >= 0 else { throw .nullString }
         guard declared == available else { throw .lengthMismatch(declared: declared, available: available) }
-        guard let text = String(validating: bytes[(HazelcastData.headerSize + 4)...], as: UTF8.self) else {
-            throw .invalidUTF8
+        let utf8 = bytes[(HazelcastData.headerSize + 4)...]
+        guard Self.isValidUTF8(utf8) else { throw .invalidUTF8 }
+        return (kind, utf8)
+    }
+
+    /// ASCII (what `json.dumps` writes by default) is checked byte by byte; anything else goes
+    /// through the standard library's validation.
+    private static func isValidUTF8(_ utf8: ArraySlice<UInt8>) -> Bool {
+        let isASCII = utf8.withUnsafeBytes { raw in
+            var combined: UInt8 = 0
+            for byte in raw { combined |= byte }
+            return combined < 0x80
         }
-        return HazelcastText(kind: kind, text: text)
+        return isASCII || String(validating: utf8, as: UTF8.self) != nil
     }
 
     public var description: String {

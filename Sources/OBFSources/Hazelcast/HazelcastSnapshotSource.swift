@@ -11,7 +11,8 @@ public final class HazelcastSnapshotSource: SnapshotSource {
     public let mapName: String
     private let logger: Logger
     private let readFailures = RateLimitedLog(interval: 10)
-    private let keys = Locked<[String: HazelcastData]>([:])
+    /// The map keys of the newest asset list (the same list is read step after step).
+    private let keys = Locked<(assets: [String], keys: [HazelcastData])>(([], []))
     private let lastProblem: LastProblem
 
     /// Builds the source and its client; call `start()` to begin connecting.
@@ -35,34 +36,49 @@ public final class HazelcastSnapshotSource: SnapshotSource {
 
     public func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant) async -> SourceRead {
         guard client.isConnected else { return SourceRead(snapshots: [:]) }
-        let requested = keys.withLock { cache in
-            assets.map { asset in
-                if let key = cache[asset] { return key }
-                let key = HazelcastData(string: Self.key(for: asset))
-                cache[asset] = key
-                return key
+        let requested = keys.withLock { last in
+            if last.assets != assets {
+                last = (assets, assets.map { HazelcastData(string: Self.key(for: $0)) })
             }
+            return last.keys
         }
         let timeout = deadline - .now
         guard timeout > .zero else { return SourceRead(snapshots: [:]) }
-        let entries: [HazelcastData: HazelcastData]
+        // Each value is decoded as soon as its partition's response arrives, while the member is
+        // still answering the others.
+        let found = Locked([RawSnapshot?](repeating: nil, count: assets.count))
         do {
-            entries = try await client.getAll(map: mapName, keys: requested, timeout: timeout)
+            try await client.getAll(map: mapName, keys: requested, timeout: timeout) { position, value in
+                let snapshot = Self.snapshot(from: value)
+                found.withLock { $0[position] = snapshot }
+            }
         } catch {
             readFailures.warn(key: "getAll", logger: logger, "hazelcast read failed; assets counted missing",
                               metadata: ["error": "\(error)", "bar": "\(bar)"])
             return SourceRead(snapshots: [:])
         }
         var snapshots: [String: RawSnapshot] = [:]
-        snapshots.reserveCapacity(entries.count)
-        for (index, asset) in assets.enumerated() {
-            guard let value = entries[requested[index]] else { continue }
-            switch Result(catching: { () throws(HazelcastDataError) in try value.decodeText() }) {
-            case .success(let text): snapshots[asset] = .json(Array(text.text.utf8))
-            case .failure: snapshots[asset] = .invalid(.badEncoding)
-            }
+        snapshots.reserveCapacity(assets.count)
+        for (asset, value) in zip(assets, found.withLock({ $0 })) {
+            if let value { snapshots[asset] = value }
         }
         return SourceRead(snapshots: snapshots, clock: .wall)
+    }
+
+    /// A map value as the engine takes it: the producer's JSON decoded into a snapshot (validated
+    /// again by the engine), or why it could not be.
+    static func snapshot(from value: HazelcastData) -> RawSnapshot {
+        let utf8: ArraySlice<UInt8>
+        do {
+            utf8 = try value.textBytes().utf8
+        } catch {
+            return .invalid(.badEncoding)
+        }
+        let decoded = utf8.withUnsafeBufferPointer { SnapshotDecoder.decode($0) }
+        switch decoded {
+        case .success(let snapshot): return .parsed(snapshot)
+        case .failure(let reason): return .invalid(reason)
+        }
     }
 
     public func status() -> SourceStatus {
