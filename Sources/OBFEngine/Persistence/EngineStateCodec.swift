@@ -72,7 +72,7 @@ public enum EngineStateCodec {
         guard root["format"]?.stringValue == formatName else { throw .corrupt("not an obf engine state file") }
         guard let version = root["version"]?.int64Value else { throw .corrupt("no format version") }
         guard version == Int64(formatVersion) else { throw .unsupportedVersion(Int(version)) }
-        var reader = Reader()
+        let reader = Reader()
         let imbalanceLookback = try reader.int(root["imbalance_lookback"], "imbalance_lookback")
         let depthLookback = try reader.int(root["depth_lookback"], "depth_lookback")
         guard imbalanceLookback >= 1, depthLookback >= 1 else { throw .corrupt("lookbacks must be at least 1") }
