@@ -45,6 +45,8 @@ struct PushCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let pusher = SnapshotPusher(client: client, map: settings.mapName)
+        // While the cluster is unreachable every tick fails; one line per 10 s is enough.
+        let failures = RateLimitedLog(interval: 10)
         var tick: Int64 = 0
         var written = 0
         while count == 0 || tick < Int64(count) {
@@ -52,7 +54,7 @@ struct PushCommand: AsyncParsableCommand {
             do {
                 written += try await pusher.push(documents)
             } catch {
-                logger.warning("push failed", metadata: ["tick": "\(tick)", "error": "\(error)"])
+                failures.warn(key: "push", logger: logger, "push failed", metadata: ["tick": "\(tick)", "error": "\(error)"])
             }
             tick += 1
             if count == 0 || tick < Int64(count) { try await Task.sleep(for: .milliseconds(intervalMs)) }

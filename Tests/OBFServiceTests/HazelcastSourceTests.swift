@@ -111,6 +111,26 @@ import Testing
         #expect(probe.stdout.contains("BTCUSDT       ok"))
     }
 
+    @Test func obfPushLogsAnOutageOnceAndGoesOnAfterIt() async throws {
+        let (member, port) = try HazelcastTestMember.startedOnStablePort()
+        defer { member.stop() }
+        async let push = ExternalProcess.run(try ExternalProcess.obfBinary(), [
+            "push", "--hz-members", "127.0.0.1:\(port)", "--assets", "BTCUSDT", "--count", "150",
+            "--interval-ms", "20", "--log-level", "warning",
+        ])
+        let key = HazelcastData(string: "asset_BTCUSDT_ob")
+        #expect(try await waitUntil { member.entries(map: "DOLPHIN_FEATURES")[key] != nil })
+        member.stop()
+        member.clear()
+        try await Task.sleep(for: .milliseconds(800))   // about 40 ticks with the member down
+        try member.start()
+        let result = try await push
+        #expect(result.status == 0, "\(result.stderr)")
+        let failures = result.stderr.components(separatedBy: "\n").filter { $0.contains("push failed") }
+        #expect(failures.count == 1, "\(result.stderr)")
+        #expect(member.entries(map: "DOLPHIN_FEATURES")[key] != nil)   // pushing went on after the restart
+    }
+
     @Test func memberAbsentAtStartThenAppearing() async throws {
         let (absent, port) = try HazelcastTestMember.startedOnStablePort()
         absent.stop()
