@@ -10,7 +10,8 @@ import Locking
 /// Python client (smart or unisocket): authentication, cluster view (itself owning all
 /// partitions), backup listener, proxies, statistics, ping, and Map get/getAll/put/set/remove/
 /// delete, with per-partition semantics like a real member. Faults can be switched on while it
-/// runs: `mode`, `responseDelay`, and `stop()` followed by `start()` on the same port.
+/// runs: `mode`, `responseDelay`, `stuckPartitions`, and `stop()` followed by `start()` on the
+/// same port.
 public final class HazelcastTestMember: Sendable {
     public let clusterName: String
     public let host: String
@@ -24,8 +25,14 @@ public final class HazelcastTestMember: Sendable {
     private let clusterId: UUID
     private let tls: TestMemberTLS?
     private let state: Locked<State>
-    private let settings = Locked<(mode: TestMemberMode, delay: Duration)>((.normal, .zero))
+    private let settings = Locked(Settings())
     private let counters = Locked<[Int32: Int]>([:])
+
+    private struct Settings {
+        var mode = TestMemberMode.normal
+        var delay = Duration.zero
+        var stuckPartitions: Set<Int> = []
+    }
 
     private struct State {
         var requestedPort: Int
@@ -134,6 +141,13 @@ public final class HazelcastTestMember: Sendable {
     public var responseDelay: Duration {
         get { settings.withLock { $0.delay } }
         set { settings.withLock { $0.delay = newValue } }
+    }
+
+    /// Partitions whose requests are read but never answered, as when a member's partition
+    /// thread is stuck; the other partitions are answered as usual.
+    public var stuckPartitions: Set<Int> {
+        get { settings.withLock { $0.stuckPartitions } }
+        set { settings.withLock { $0.stuckPartitions = newValue } }
     }
 
     /// Entries of `map` (over all partitions), for assertions.

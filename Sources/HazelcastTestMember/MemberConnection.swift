@@ -184,6 +184,9 @@ final class MemberConnection: Sendable {
             output.append(contentsOf: [0x02, 0x00, 0x00, 0x00, 0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x01])
             return true
         case .normal:
+            if request.partitionId >= 0, member.stuckPartitions.contains(Int(request.partitionId)) {
+                return true
+            }
             switch handler.handle(request, context: &context) {
             case .close(let reason):
                 logger.debug("closing a connection", metadata: ["connection": "\(id)", "reason": "\(reason)"])

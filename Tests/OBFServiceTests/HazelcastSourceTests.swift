@@ -202,6 +202,33 @@ import Testing
         }
     }
 
+    @Test func aStuckPartitionCostsOnlyItsOwnAssets() async throws {
+        let (member, port) = try HazelcastTestMember.startedOnStablePort()
+        defer { member.stop() }
+        for asset in Self.assets { put(member, asset, freshBook()) }
+        let partition = { (asset: String) in
+            HazelcastData(string: HazelcastSnapshotSource.key(for: asset)).partitionId(partitionCount: member.partitionCount)
+        }
+        #expect(Set(Self.assets.map(partition)).count == Self.assets.count)
+        let source = try makeSource(port: port)
+        try await RunningService.with(source: source, assets: Self.assets,
+                                      adjust: { $0.stepDeadline = .milliseconds(400) }) { running in
+            let client = try running.client()
+            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await client.request("POST", "/step/1").json["computed"]?.int64Value == 3)
+            member.stuckPartitions = [partition("BTCUSDT")]
+            let step = try await client.request("POST", "/step/2").json
+            #expect(step["computed"]?.int64Value == 2)
+            #expect(step["skipped"]?["BTCUSDT"]?.stringValue == "missing")
+            // The step waited for the stuck partition until just before its deadline, no longer.
+            let duration = step["duration_ms"]?.doubleValue ?? 1e9
+            #expect(duration > 300 && duration < 400 + 10, "duration_ms \(duration)")
+            member.stuckPartitions = []
+            #expect(try await client.request("POST", "/step/3").json["computed"]?.int64Value == 3)
+            #expect(source.client.isConnected && source.client.connectionLossCount == 0)
+        }
+    }
+
     @Test func garbageFramesDropTheConnectionWhichRecovers() async throws {
         let (member, port) = try HazelcastTestMember.startedOnStablePort()
         defer { member.stop() }

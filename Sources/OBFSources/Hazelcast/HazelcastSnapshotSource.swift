@@ -4,7 +4,8 @@ import OBFEngine
 import Locking
 
 /// The production source: the newest snapshot of every asset from a Hazelcast map,
-/// all assets of a step in one batched `Map.GetAll` round trip.
+/// all assets of a step in one batched `Map.GetAll` round trip. Assets whose partition has not
+/// answered by the step's deadline (or whose answer failed) are missing; the others are used.
 public final class HazelcastSnapshotSource: SnapshotSource {
     public let name = "hazelcast"
     public let client: HazelcastClient
@@ -42,27 +43,39 @@ public final class HazelcastSnapshotSource: SnapshotSource {
             }
             return last.keys
         }
-        let timeout = deadline - .now
-        guard timeout > .zero else { return SourceRead(snapshots: [:]) }
+        let remaining = deadline - .now
+        guard remaining > .zero else { return SourceRead(snapshots: [:]) }
         // Each value is decoded as soon as its partition's response arrives, while the member is
         // still answering the others.
         let found = Locked([RawSnapshot?](repeating: nil, count: assets.count))
+        var failure: (any Error)?
         do {
-            try await client.getAll(map: mapName, keys: requested, timeout: timeout) { position, value in
+            try await client.getAll(map: mapName, keys: requested, timeout: Self.readTimeout(remaining: remaining)) {
+                position, value in
                 let snapshot = Self.snapshot(from: value)
                 found.withLock { $0[position] = snapshot }
             }
         } catch {
-            readFailures.warn(key: "getAll", logger: logger, "hazelcast read failed; assets counted missing",
-                              metadata: ["error": "\(error)", "bar": "\(bar)"])
-            return SourceRead(snapshots: [:])
+            failure = error
         }
         var snapshots: [String: RawSnapshot] = [:]
         snapshots.reserveCapacity(assets.count)
         for (asset, value) in zip(assets, found.withLock({ $0 })) {
             if let value { snapshots[asset] = value }
         }
+        if let failure {
+            // The partitions that did answer are used; the assets of the others are missing.
+            readFailures.warn(key: "getAll", logger: logger, "hazelcast read incomplete; assets not read counted missing",
+                              metadata: ["error": "\(failure)", "bar": "\(bar)", "read": "\(snapshots.count)",
+                                         "requested": "\(assets.count)"])
+        }
         return SourceRead(snapshots: snapshots, clock: .wall)
+    }
+
+    /// The time the batched read may take: a little less than what is left before the step's
+    /// deadline, so that what did arrive reaches the step before the deadline passes.
+    static func readTimeout(remaining: Duration) -> Duration {
+        remaining > .milliseconds(20) ? remaining - .milliseconds(5) : remaining * 3 / 4
     }
 
     /// A map value as the engine takes it: the producer's JSON decoded into a snapshot (validated
