@@ -23,6 +23,21 @@ struct ProtocolVectorTests {
         #expect(Self.ethKey.partitionId(partitionCount: 271) == 54)
     }
 
+    /// Hashes of payloads of every tail length (0 to 3 bytes past the last 4-byte block), as the
+    /// official Python client's `hazelcast.hash.murmur_hash3_x86_32` computes them for
+    /// `8 zero header bytes + payload`.
+    @Test(arguments: [
+        ("", Int32(-1_585_187_909)), ("a", -1_686_100_800), ("ab", 312_914_265), ("abc", -2_068_121_803),
+        ("abcd", -973_615_161), ("abcde", 192_444_886), ("hello", 1_425_223_722),
+        ("The quick brown fox jumps over the lazy dog", -1_613_998_370),
+    ])
+    func partitionHashOfEveryTailLength(payload: String, expected: Int32) {
+        let data = HazelcastData(bytes: [UInt8](repeating: 0, count: 8) + Array(payload.utf8))
+        #expect(data.partitionHash == expected)
+        #expect(MurmurHash3.x86_32(Array(payload.utf8), seed: MurmurHash3.hazelcastSeed) == expected)
+        #expect(MurmurHash3.x86_32(Array(payload.utf8).lazy.map { $0 }, seed: MurmurHash3.hazelcastSeed) == expected)
+    }
+
     @Test func stringAndJsonValueData() {
         #expect(hex(HazelcastData(string: #"{"a":1}"#).bytes) == "00000000fffffff5000000077b2261223a317d")
         #expect(hex(HazelcastData(jsonValue: #"{"a":1}"#).bytes) == "00000000ffffff7e000000077b2261223a317d")

@@ -5,35 +5,39 @@ package enum MurmurHash3 {
 
     /// Hashes `data` (4-byte blocks read little-endian) and returns the result as a signed int32.
     package static func x86_32<Bytes: Collection>(_ data: Bytes, seed: UInt32) -> Int32 where Bytes.Element == UInt8 {
+        if let hash = data.withContiguousStorageIfAvailable({ x86_32(UnsafeRawBufferPointer($0), seed: seed) }) {
+            return hash
+        }
+        return Array(data).withUnsafeBytes { x86_32($0, seed: seed) }
+    }
+
+    /// Hashes the bytes of `data`.
+    package static func x86_32(_ data: UnsafeRawBufferPointer, seed: UInt32) -> Int32 {
         let c1: UInt32 = 0xcc9e_2d51
         let c2: UInt32 = 0x1b87_3593
         var h1 = seed
-        var iterator = data.makeIterator()
-        var length: UInt32 = 0
-        var tail: [UInt8] = []
-        tail.reserveCapacity(4)
-        while let byte = iterator.next() {
-            length &+= 1
-            tail.append(byte)
-            guard tail.count == 4 else { continue }
-            var k1 = UInt32(tail[0]) | UInt32(tail[1]) << 8 | UInt32(tail[2]) << 16 | UInt32(tail[3]) << 24
-            tail.removeAll(keepingCapacity: true)
+        let blockEnd = data.count & ~3
+        var offset = 0
+        while offset < blockEnd {
+            var k1 = UInt32(data[offset]) | UInt32(data[offset + 1]) << 8
+                | UInt32(data[offset + 2]) << 16 | UInt32(data[offset + 3]) << 24
             k1 &*= c1
             k1 = rotateLeft(k1, 15)
             k1 &*= c2
             h1 ^= k1
             h1 = rotateLeft(h1, 13)
             h1 = h1 &* 5 &+ 0xe654_6b64
+            offset += 4
         }
-        if !tail.isEmpty {
+        if blockEnd < data.count {
             var k1: UInt32 = 0
-            for (index, byte) in tail.enumerated() { k1 ^= UInt32(byte) << UInt32(8 * index) }
+            for index in blockEnd..<data.count { k1 ^= UInt32(data[index]) << UInt32(8 * (index - blockEnd)) }
             k1 &*= c1
             k1 = rotateLeft(k1, 15)
             k1 &*= c2
             h1 ^= k1
         }
-        h1 ^= length
+        h1 ^= UInt32(truncatingIfNeeded: data.count)
         h1 ^= h1 >> 16
         h1 &*= 0x85eb_ca6b
         h1 ^= h1 >> 13

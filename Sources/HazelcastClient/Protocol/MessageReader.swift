@@ -49,7 +49,9 @@ package struct MessageReader: Sendable {
             guard frame.isFinal else { continue }
             let frames = currentFrames
             let size = currentSize
+            // The next message likely has as many frames: one allocation instead of several regrowths.
             currentFrames = []
+            currentFrames.reserveCapacity(frames.count)
             currentSize = 0
             if let message = try assemble(frames, size: size) {
                 return message

@@ -58,7 +58,9 @@ public struct HazelcastData: Sendable, Hashable, CustomStringConvertible {
             if explicit != 0 { return explicit }
         }
         let payloadStart = min(bytes.count, HazelcastData.headerSize)
-        return MurmurHash3.x86_32(bytes[payloadStart...], seed: MurmurHash3.hazelcastSeed)
+        return bytes.withUnsafeBytes { raw in
+            MurmurHash3.x86_32(UnsafeRawBufferPointer(rebasing: raw[payloadStart...]), seed: MurmurHash3.hazelcastSeed)
+        }
     }
 
     /// The partition this value belongs to, given the cluster's partition count.
