@@ -199,6 +199,7 @@ import Testing
     @Test func aSlowSourceIsCutAtTheStepDeadline() async throws {
         let source = ScriptedSource()
         feed(source, ["BTCUSDT"])
+        source.setLate(["BTCUSDT"])
         source.setDelay(.seconds(5))
         try await RunningService.with(source: source, assets: ["BTCUSDT"],
                                       adjust: { $0.stepDeadline = .milliseconds(100) }) { running in
@@ -214,6 +215,22 @@ import Testing
             let health = try await reader.request("GET", "/features/BTCUSDT/1")
             #expect(health.status == 200)
             #expect(try await slowStep.status == 200)
+        }
+    }
+
+    @Test func assetsReadBeforeTheDeadlineCountWhenTheReadOverruns() async throws {
+        let source = ScriptedSource()
+        feed(source, ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
+        source.setLate(["ETHUSDT"])
+        source.setDelay(.seconds(5))
+        try await RunningService.with(source: source, assets: ["BTCUSDT", "ETHUSDT", "SOLUSDT"],
+                                      adjust: { $0.stepDeadline = .milliseconds(100) }) { running in
+            let client = try running.client()
+            let step = try await client.request("POST", "/step/1").json
+            #expect(step["computed"]?.int64Value == 2)
+            #expect(step["skipped"]?["ETHUSDT"]?.stringValue == "missing")
+            #expect(try await client.request("GET", "/features/BTCUSDT/1").json["source"]?.stringValue == "live")
+            #expect(try await client.request("GET", "/features/ETHUSDT/1").json["source"]?.stringValue == "default")
         }
     }
 

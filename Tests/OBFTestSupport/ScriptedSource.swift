@@ -3,13 +3,15 @@ import OBFEngine
 import Locking
 
 /// A source whose answers a test sets: documents per asset (served until replaced),
-/// a connection state, and an optional delay before answering.
+/// a connection state, and an optional delay before answering. Assets marked late are read
+/// only after the delay; the others are recorded as read at once (in the step's progress).
 public final class ScriptedSource: SnapshotSource {
     public let name = "scripted"
     private struct State {
         var documents: [String: RawSnapshot] = [:]
         var connected = true
         var delay: Duration = .zero
+        var late: Set<String> = []
         var reads = 0
     }
     private let state = Locked(State())
@@ -29,15 +31,22 @@ public final class ScriptedSource: SnapshotSource {
     public func removeAll() { state.withLock { $0.documents.removeAll() } }
     public func setConnected(_ connected: Bool) { state.withLock { $0.connected = connected } }
     public func setDelay(_ delay: Duration) { state.withLock { $0.delay = delay } }
+    /// Marks assets whose snapshots arrive only after the delay (the others are read at once).
+    public func setLate(_ assets: Set<String>) { state.withLock { $0.late = assets } }
     public var readCount: Int { state.withLock { $0.reads } }
 
     public func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant) async -> SourceRead {
-        let (documents, delay) = state.withLock { state in
+        await read(assets: assets, bar: bar, deadline: deadline, progress: ReadProgress())
+    }
+
+    public func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant, progress: ReadProgress) async -> SourceRead {
+        let (documents, delay, late) = state.withLock { state in
             state.reads += 1
-            return (state.documents, state.delay)
+            return (state.documents.filter { assets.contains($0.key) }, state.delay, state.late)
         }
+        for (asset, snapshot) in documents where !late.contains(asset) { progress.record(snapshot, for: asset) }
         if delay > .zero { try? await Task.sleep(for: delay) }
-        return SourceRead(snapshots: documents.filter { assets.contains($0.key) })
+        return SourceRead(snapshots: documents)
     }
 
     public func status() -> SourceStatus {

@@ -90,9 +90,10 @@ public actor FeatureEngine {
     private func runStep(bar: Int64, assets: [String], previousStreak: Int) async -> StepReport {
         let started = ContinuousClock.now
         let source = self.source
+        let progress = ReadProgress()
         let read = await withDeadline(started + stepDeadline) {
-            await source.read(assets: assets, bar: bar, deadline: started + self.stepDeadline)
-        } ?? SourceRead(snapshots: [:])
+            await source.read(assets: assets, bar: bar, deadline: started + self.stepDeadline, progress: progress)
+        } ?? progress.current
         let readSeconds = (ContinuousClock.now - started).seconds
 
         let judged = SnapshotJudge.judge(read, assets: assets, maxAge: configuration.maxSnapshotAge,

@@ -49,8 +49,17 @@ public protocol SnapshotSource: Sendable {
     /// Reads the newest snapshot of each asset for `bar`, in one batch.
     /// Must return by `deadline`; assets not read by then are left out (missing).
     func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant) async -> SourceRead
+    /// `read`, recording each snapshot in `progress` as it is read, so that the engine can go on
+    /// with those if the read overruns `deadline`. The default ignores `progress`.
+    func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant, progress: ReadProgress) async -> SourceRead
     /// The current connection state.
     func status() -> SourceStatus
     /// Releases connections; later reads return nothing.
     func shutdown() async
+}
+
+extension SnapshotSource {
+    public func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant, progress: ReadProgress) async -> SourceRead {
+        await read(assets: assets, bar: bar, deadline: deadline)
+    }
 }

@@ -36,6 +36,14 @@ public final class HazelcastSnapshotSource: SnapshotSource {
     public static func key(for asset: String) -> String { "asset_\(asset)_ob" }
 
     public func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant) async -> SourceRead {
+        await read(assets: assets, bar: bar, deadline: deadline, progress: ReadProgress())
+    }
+
+    /// Each value is decoded and recorded in `progress` as soon as its partition's answer
+    /// arrives, while the member is still answering the others. When a partition has not
+    /// answered by `deadline` (or its answer failed), the assets of the partitions that did are
+    /// returned and the others are missing.
+    public func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant, progress: ReadProgress) async -> SourceRead {
         guard client.isConnected else { return SourceRead(snapshots: [:]) }
         let requested = keys.withLock { last in
             if last.assets != assets {
@@ -43,39 +51,20 @@ public final class HazelcastSnapshotSource: SnapshotSource {
             }
             return last.keys
         }
-        let remaining = deadline - .now
-        guard remaining > .zero else { return SourceRead(snapshots: [:]) }
-        // Each value is decoded as soon as its partition's response arrives, while the member is
-        // still answering the others.
-        let found = Locked([RawSnapshot?](repeating: nil, count: assets.count))
-        var failure: (any Error)?
+        let timeout = deadline - .now
+        guard timeout > .zero else { return SourceRead(snapshots: [:]) }
         do {
-            try await client.getAll(map: mapName, keys: requested, timeout: Self.readTimeout(remaining: remaining)) {
-                position, value in
-                let snapshot = Self.snapshot(from: value)
-                found.withLock { $0[position] = snapshot }
+            try await client.getAll(map: mapName, keys: requested, timeout: timeout) { position, value in
+                progress.record(Self.snapshot(from: value), for: assets[position])
             }
         } catch {
-            failure = error
-        }
-        var snapshots: [String: RawSnapshot] = [:]
-        snapshots.reserveCapacity(assets.count)
-        for (asset, value) in zip(assets, found.withLock({ $0 })) {
-            if let value { snapshots[asset] = value }
-        }
-        if let failure {
-            // The partitions that did answer are used; the assets of the others are missing.
+            let read = progress.current
             readFailures.warn(key: "getAll", logger: logger, "hazelcast read incomplete; assets not read counted missing",
-                              metadata: ["error": "\(failure)", "bar": "\(bar)", "read": "\(snapshots.count)",
+                              metadata: ["error": "\(error)", "bar": "\(bar)", "read": "\(read.snapshots.count)",
                                          "requested": "\(assets.count)"])
+            return read
         }
-        return SourceRead(snapshots: snapshots, clock: .wall)
-    }
-
-    /// The time the batched read may take: a little less than what is left before the step's
-    /// deadline, so that what did arrive reaches the step before the deadline passes.
-    static func readTimeout(remaining: Duration) -> Duration {
-        remaining > .milliseconds(20) ? remaining - .milliseconds(5) : remaining * 3 / 4
+        return progress.current
     }
 
     /// A map value as the engine takes it: the producer's JSON decoded into a snapshot (validated
