@@ -2,14 +2,10 @@ import ArgumentParser
 import OBFEngine
 import OBFService
 
-/// The asset list and the mock and replay settings shared by `serve` and `push`.
-struct FeedOptions: ParsableArguments {
+/// The asset list of `serve`, `push` and `probe`.
+struct AssetOptions: ParsableArguments {
     @Option(help: "Comma-separated assets. [env: OBF_ASSETS] (default: BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT)")
     var assets: String?
-    @Option(help: "Seed of the mock source. [env: OBF_MOCK_SEED] (default: 1)")
-    var mockSeed: UInt64?
-    @Option(help: "JSON Lines file of the replay source. [env: OBF_REPLAY_FILE]")
-    var replayFile: String?
 
     /// The assets, upper-cased; a name that is not `^[A-Za-z0-9]{1,32}$` is an error.
     func assetList(_ environment: Environment) throws -> [String] {
@@ -20,6 +16,19 @@ struct FeedOptions: ParsableArguments {
             }
             return asset
         }
+    }
+}
+
+/// The asset list and the mock and replay settings shared by `serve` and `push`.
+struct FeedOptions: ParsableArguments {
+    @OptionGroup var assetOptions: AssetOptions
+    @Option(help: "Seed of the mock source. [env: OBF_MOCK_SEED] (default: 1)")
+    var mockSeed: UInt64?
+    @Option(help: "JSON Lines file of the replay source. [env: OBF_REPLAY_FILE]")
+    var replayFile: String?
+
+    func assetList(_ environment: Environment) throws -> [String] {
+        try assetOptions.assetList(environment)
     }
 
     func seed(_ environment: Environment) throws -> UInt64 {

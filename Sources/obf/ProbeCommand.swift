@@ -15,8 +15,7 @@ struct ProbeCommand: AsyncParsableCommand {
             stale or invalid; 2 when the cluster cannot be reached.
             """)
 
-    @Option(help: "Comma-separated assets. [env: OBF_ASSETS] (default: BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT)")
-    var assets: String?
+    @OptionGroup var assetOptions: AssetOptions
     @Option(help: "Age in seconds past which a snapshot is stale. [env: OBF_MAX_SNAPSHOT_AGE_S] (default: 10)")
     var maxSnapshotAgeS: Double?
     @OptionGroup var hazelcast: HazelcastOptions
@@ -29,8 +28,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let environment = Environment()
         let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: "warning"))
         let settings = try hazelcast.settings(environment)
-        let assets = environment.list(assets, "OBF_ASSETS", default: ServiceConfiguration().assets)
-            .compactMap(AssetSymbol.normalized)
+        let assets = try assetOptions.assetList(environment)
         let maxAge = try environment.number(maxSnapshotAgeS, "OBF_MAX_SNAPSHOT_AGE_S", default: 10.0)
         let client = try HazelcastClient(configuration: HazelcastSettingsMapping.clientConfiguration(settings),
                                          logger: logger)
@@ -61,9 +59,16 @@ struct ProbeCommand: AsyncParsableCommand {
 
     private func jsonLines(_ findings: [ProbeFinding]) -> String {
         findings.map { finding in
-            let age = finding.ageSeconds.map { "\($0)" } ?? "null"
-            let detail = finding.detail.map { "\"\($0.replacingOccurrences(of: "\"", with: "'"))\"" } ?? "null"
-            return #"{"asset":"\#(finding.asset)","result":"\#(finding.verdict.rawValue)","age_s":\#(age),"detail":\#(detail)}"#
+            var json = JSONWriter()
+            json.beginObject()
+            json.field("asset", finding.asset)
+            json.field("result", finding.verdict.rawValue)
+            json.key("age_s")
+            if let age = finding.ageSeconds { json.double(age) } else { json.null() }
+            json.key("detail")
+            if let detail = finding.detail { json.string(detail) } else { json.null() }
+            json.endObject()
+            return String(decoding: json.bytes, as: UTF8.self)
         }.joined(separator: "\n") + "\n"
     }
 }

@@ -111,6 +111,30 @@ import Testing
         #expect(probe.stdout.contains("BTCUSDT       ok"))
     }
 
+    @Test func obfProbeJSONLinesAreValidJSONAndBadAssetNamesAreRefused() async throws {
+        let (member, port) = try HazelcastTestMember.startedOnStablePort()
+        defer { member.stop() }
+        put(member, "BTCUSDT", freshBook())
+        member.put(map: "DOLPHIN_FEATURES", key: HazelcastSnapshotSource.mapKey(for: "ETHUSDT"),  // a Java Integer
+                   value: HazelcastData(bytes: [0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xF9, 0, 0, 0, 5]))
+        let probe = try await ExternalProcess.run(try ExternalProcess.obfBinary(), [
+            "probe", "--hz-members", "127.0.0.1:\(port)", "--assets", "BTCUSDT,ETHUSDT,XRPUSDT", "--json",
+        ])
+        #expect(probe.status == 1)
+        let lines = probe.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        let findings = try lines.map { try JSONValue.parse(Array($0.utf8)).get() }
+        #expect(findings.map { $0["result"]?.stringValue } == ["ok", "invalid", "missing"])
+        #expect(findings[1]["detail"]?.stringValue?.contains("unsupported value type id -7") == true)
+        #expect(findings[0]["age_s"]?.doubleValue != nil && findings[2]["age_s"]?.isNull == true)
+
+        let refused = try await ExternalProcess.run(try ExternalProcess.obfBinary(), [
+            "probe", "--hz-members", "127.0.0.1:\(port)", "--assets", "BTC-USD",
+        ])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("asset 'BTC-USD' does not match"))
+    }
+
     @Test func obfPushLogsAnOutageOnceAndGoesOnAfterIt() async throws {
         let (member, port) = try HazelcastTestMember.startedOnStablePort()
         defer { member.stop() }

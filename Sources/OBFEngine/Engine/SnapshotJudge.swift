@@ -13,37 +13,25 @@ enum SnapshotJudge {
     }
 
     static func judge(_ read: SourceRead, assets: [String], maxAge: Double, wallNow: Double) -> Judgement {
-        var decoded: [OrderBookSnapshot?] = []
-        decoded.reserveCapacity(assets.count)
         var verdicts: [Verdict] = []
         verdicts.reserveCapacity(assets.count)
         var reasons: [(asset: String, reason: InvalidSnapshotReason)] = []
+        var newest: Double?
         for asset in assets {
+            let outcome: Result<OrderBookSnapshot, InvalidSnapshotReason>?
             switch read.snapshots[asset] {
+            case nil: outcome = nil
+            case .json(let bytes)?: outcome = SnapshotDecoder.decode(bytes)
+            case .parsed(let snapshot)?: outcome = SnapshotDecoder.validate(snapshot).map { .failure($0) } ?? .success(snapshot)
+            case .decoded(let result)?: outcome = result
+            }
+            switch outcome {
             case nil:
-                decoded.append(nil)
                 verdicts.append(.skipped(.missing))
-            case .json(let bytes)?:
-                switch SnapshotDecoder.decode(bytes) {
-                case .success(let snapshot):
-                    decoded.append(snapshot)
-                    verdicts.append(.ok(snapshot))
-                case .failure(let reason):
-                    decoded.append(nil)
-                    verdicts.append(.skipped(.invalid))
-                    reasons.append((asset, reason))
-                }
-            case .parsed(let snapshot)?:
-                if let reason = SnapshotDecoder.validate(snapshot) {
-                    decoded.append(nil)
-                    verdicts.append(.skipped(.invalid))
-                    reasons.append((asset, reason))
-                } else {
-                    decoded.append(snapshot)
-                    verdicts.append(.ok(snapshot))
-                }
-            case .invalid(let reason)?:
-                decoded.append(nil)
+            case .success(let snapshot)?:
+                verdicts.append(.ok(snapshot))
+                newest = max(newest ?? snapshot.timestamp, snapshot.timestamp)
+            case .failure(let reason)?:
                 verdicts.append(.skipped(.invalid))
                 reasons.append((asset, reason))
             }
@@ -51,7 +39,7 @@ enum SnapshotJudge {
         let now: Double
         switch read.clock {
         case .wall: now = wallNow
-        case .newestSnapshot: now = decoded.compactMap { $0?.timestamp }.max() ?? wallNow
+        case .newestSnapshot: now = newest ?? wallNow
         }
         for index in verdicts.indices {
             if case .ok(let snapshot) = verdicts[index], now - snapshot.timestamp > maxAge {

@@ -4,9 +4,10 @@ public enum RawSnapshot: Sendable, Equatable {
     case json([UInt8])
     /// An already structured snapshot (the mock source); still validated.
     case parsed(OrderBookSnapshot)
-    /// The source found something it could not even hand over as JSON
-    /// (for example a Hazelcast value of another type).
-    case invalid(InvalidSnapshotReason)
+    /// A document the source has already decoded with `SnapshotDecoder` (a valid snapshot),
+    /// or why it is not one (also for something it could not even read as JSON, such as a
+    /// Hazelcast value of another type); taken as it is.
+    case decoded(Result<OrderBookSnapshot, InvalidSnapshotReason>)
 }
 
 /// Which clock judges a snapshot's age (features.md §1, service.md `replay`).

@@ -35,6 +35,9 @@ public final class HazelcastSnapshotSource: SnapshotSource {
     /// The map key the producer writes an asset under.
     public static func key(for asset: String) -> String { "asset_\(asset)_ob" }
 
+    /// That key as the map stores it (a String).
+    public static func mapKey(for asset: String) -> HazelcastData { HazelcastData(string: key(for: asset)) }
+
     public func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant) async -> SourceRead {
         await read(assets: assets, bar: bar, deadline: deadline, progress: ReadProgress())
     }
@@ -47,7 +50,7 @@ public final class HazelcastSnapshotSource: SnapshotSource {
         guard client.isConnected else { return SourceRead(snapshots: [:]) }
         let requested = keys.withLock { last in
             if last.assets != assets {
-                last = (assets, assets.map { HazelcastData(string: Self.key(for: $0)) })
+                last = (assets, assets.map(Self.mapKey(for:)))
             }
             return last.keys
         }
@@ -67,20 +70,11 @@ public final class HazelcastSnapshotSource: SnapshotSource {
         return progress.current
     }
 
-    /// A map value as the engine takes it: the producer's JSON decoded into a snapshot (validated
-    /// again by the engine), or why it could not be.
+    /// A map value as the engine takes it: the producer's JSON decoded into a snapshot, or why
+    /// it could not be.
     static func snapshot(from value: HazelcastData) -> RawSnapshot {
-        let utf8: ArraySlice<UInt8>
-        do {
-            utf8 = try value.textBytes().utf8
-        } catch {
-            return .invalid(.badEncoding)
-        }
-        let decoded = utf8.withUnsafeBufferPointer { SnapshotDecoder.decode($0) }
-        switch decoded {
-        case .success(let snapshot): return .parsed(snapshot)
-        case .failure(let reason): return .invalid(reason)
-        }
+        guard let utf8 = try? value.textBytes().utf8 else { return .decoded(.failure(.badEncoding)) }
+        return .decoded(utf8.withUnsafeBufferPointer { SnapshotDecoder.decode($0) })
     }
 
     public func status() -> SourceStatus {

@@ -21,22 +21,20 @@ public enum SnapshotProbe {
     public static func run(client: HazelcastClient, map: String, assets: [String], maxAge: Double,
                            timeout: Duration = .seconds(5),
                            now: Double = Date().timeIntervalSince1970) async throws -> [ProbeFinding] {
-        let keys = assets.map { HazelcastData(string: HazelcastSnapshotSource.key(for: $0)) }
-        let entries = try await client.getAll(map: map, keys: keys, timeout: timeout)
-        return assets.indices.map { index in
-            judge(asset: assets[index], value: entries[keys[index]], maxAge: maxAge, now: now)
-        }
+        let values = try await client.getAllValues(map: map, keys: assets.map(HazelcastSnapshotSource.mapKey(for:)),
+                                                   timeout: timeout)
+        return zip(assets, values).map { asset, value in judge(asset: asset, value: value, maxAge: maxAge, now: now) }
     }
 
     static func judge(asset: String, value: HazelcastData?, maxAge: Double, now: Double) -> ProbeFinding {
         guard let value else { return ProbeFinding(asset: asset, verdict: .missing) }
-        let text: HazelcastText
+        let text: (kind: HazelcastText.Kind, utf8: ArraySlice<UInt8>)
         do {
-            text = try value.decodeText()
+            text = try value.textBytes()
         } catch {
             return ProbeFinding(asset: asset, verdict: .invalid, detail: "\(error)")
         }
-        switch SnapshotDecoder.decode(Array(text.text.utf8)) {
+        switch text.utf8.withUnsafeBufferPointer({ SnapshotDecoder.decode($0) }) {
         case .failure(let reason):
             return ProbeFinding(asset: asset, verdict: .invalid, detail: reason.rawValue)
         case .success(let snapshot):

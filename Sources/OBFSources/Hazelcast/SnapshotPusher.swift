@@ -18,7 +18,7 @@ public struct SnapshotPusher: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for document in documents {
                 group.addTask {
-                    _ = try await client.put(map: map, key: HazelcastData(string: HazelcastSnapshotSource.key(for: document.asset)),
+                    _ = try await client.put(map: map, key: HazelcastSnapshotSource.mapKey(for: document.asset),
                                              value: HazelcastData(string: document.json), timeout: timeout)
                 }
             }

@@ -13,7 +13,7 @@ public struct ReplaySource: SnapshotSource {
     public func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant) async -> SourceRead {
         var snapshots: [String: RawSnapshot] = [:]
         for asset in assets {
-            if let entry = file.documents[asset]?.newest(atOrBelow: bar) { snapshots[asset] = .json(entry.value) }
+            if let entry = file.documents[asset]?.newest(atOrBelow: bar) { snapshots[asset] = .decoded(entry.value.snapshot) }
         }
         return SourceRead(snapshots: snapshots, clock: .newestSnapshot)
     }
