@@ -69,6 +69,7 @@ import Testing
         ("corrupt", "\u{0}\u{1}garbage\u{7f}"),
         ("newer format", "{\"format\": \"obf-engine-state\", \"version\": 99}"),
         ("inconsistent", "{\"format\": \"obf-engine-state\", \"version\": 1, \"imbalance_lookback\": 10, \"depth_lookback\": 10, \"last_bar\": 3, \"empty_streak\": 0, \"last_step_time\": null, \"stepped_bars\": [5, 4], \"macro\": {\"mean_references\": [], \"last_depth_velocity\": null, \"bars\": []}, \"assets\": [], \"last_report\": null}"),
+        ("last bar without its report", "{\"format\": \"obf-engine-state\", \"version\": 1, \"imbalance_lookback\": 10, \"depth_lookback\": 10, \"last_bar\": 3, \"empty_streak\": 0, \"last_step_time\": null, \"stepped_bars\": [3], \"macro\": {\"mean_references\": [], \"last_depth_velocity\": null, \"bars\": []}, \"assets\": [], \"last_report\": null}"),
     ])
     func aBadFileGivesACleanStart(_ kind: String, _ content: String) async throws {
         let path = temporaryPath("state.json")

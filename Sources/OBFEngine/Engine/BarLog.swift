@@ -8,9 +8,9 @@ public struct BarLog<Value: Sendable>: Sendable {
     public init() {}
 
     public var count: Int { bars.count - head }
-    public var isEmpty: Bool { count == 0 }
     public var oldestBar: Int64? { head < bars.count ? bars[head] : nil }
-    public var newestBar: Int64? { head < bars.count ? bars[bars.count - 1] : nil }
+    /// The bars held, oldest first.
+    public var heldBars: ArraySlice<Int64> { bars[head...] }
 
     /// Appends `value` for `bar`, which must be above every bar held.
     public mutating func append(bar: Int64, _ value: Value) {
@@ -45,8 +45,11 @@ public struct BarLog<Value: Sendable>: Sendable {
         return (bars[low - 1], values[low - 1])
     }
 
-    /// The held entries, oldest first.
-    public var entries: [(bar: Int64, value: Value)] {
-        (head..<bars.count).map { (bars[$0], values[$0]) }
+}
+
+extension BarLog where Value: Equatable {
+    /// The entries held, oldest first, as the state file keeps them.
+    public var entries: [BarEntry<Value>] {
+        zip(heldBars, values[head...]).map { BarEntry(bar: $0, value: $1) }
     }
 }

@@ -157,11 +157,6 @@ public actor FeatureEngine {
         calculator = FeatureCalculator(configuration: configuration, assets: histories, macro: saved.macro)
         _ = store.slots(for: defaultAssets)
     }
-
-    /// Whether the engine is healthy enough to serve (empty streak below the limit).
-    public nonisolated func isFed() -> Bool {
-        store.status().emptyStreak < configuration.emptyStreakLimit
-    }
 }
 
 extension Duration {

@@ -22,9 +22,6 @@ public struct StoreStatus: Sendable, Equatable {
     public var lastBar: Int64?
     public var emptyStreak: Int
     public var retainedBars: Int
-    /// Unix seconds when the last step finished.
-    public var lastStepTime: Double?
-    public var knownAssets: Int
 }
 
 /// The bar caches as the last finished step published them.
@@ -39,9 +36,19 @@ public final class FeatureStore: Sendable {
         var macroBars = BarLog<MacroFeatures>()
         var steppedBars = BarLog<Bool>()
         var lastReport: StepReport?
-        var lastBar: Int64?
         var emptyStreak = 0
         var lastStepTime: Double?
+        /// The bar of the last step: a step's report is kept until the next one or a rollover.
+        var lastBar: Int64? { lastReport?.bar }
+
+        /// Evicts the oldest stepped bars, from every cache, until at most `maxBars` remain.
+        mutating func trim(to maxBars: Int) {
+            while steppedBars.count > maxBars, let oldest = steppedBars.oldestBar {
+                steppedBars.evict(through: oldest)
+                macroBars.evict(through: oldest)
+                for slot in assetBars.indices { assetBars[slot].evict(through: oldest) }
+            }
+        }
     }
 
     let maxBars: Int
@@ -92,8 +99,7 @@ public final class FeatureStore: Sendable {
 
     public func status() -> StoreStatus {
         state.withLock { state in
-            StoreStatus(lastBar: state.lastBar, emptyStreak: state.emptyStreak, retainedBars: state.steppedBars.count,
-                        lastStepTime: state.lastStepTime, knownAssets: state.assetNames.count)
+            StoreStatus(lastBar: state.lastBar, emptyStreak: state.emptyStreak, retainedBars: state.steppedBars.count)
         }
     }
 
@@ -126,34 +132,29 @@ public final class FeatureStore: Sendable {
             }
             if let macro = report.macro { state.macroBars.append(bar: report.bar, macro) }
             state.steppedBars.append(bar: report.bar, true)
-            if state.steppedBars.count > maxBars, let oldest = state.steppedBars.oldestBar {
-                state.steppedBars.evict(through: oldest)
-                state.macroBars.evict(through: oldest)
-                for slot in state.assetBars.indices { state.assetBars[slot].evict(through: oldest) }
-            }
+            state.trim(to: maxBars)
             state.lastReport = report
-            state.lastBar = report.bar
             state.emptyStreak = report.emptyStreak
             state.lastStepTime = time
         }
     }
 
     /// The bars, assets and bookkeeping as plain values, with `histories` (by slot) merged in.
+    /// The conversion runs on a copy taken under the lock (the caches are copy-on-write), so
+    /// the look-ups of concurrent `GET`s wait only for the copy.
     func export(histories: [AssetHistory], macro: MacroHistory, configuration: EngineConfiguration) -> EngineState {
-        state.withLock { state in
-            let assets = state.assetNames.indices.map { slot in
-                EngineState.Asset(
-                    name: state.assetNames[slot],
-                    history: slot < histories.count ? histories[slot] : AssetHistory(configuration: configuration),
-                    bars: state.assetBars[slot].entries.map { BarEntry(bar: $0.bar, value: $0.value) })
-            }
-            return EngineState(
-                imbalanceLookback: configuration.imbalanceLookback, depthLookback: configuration.depthLookback,
-                assets: assets, macro: macro,
-                macroBars: state.macroBars.entries.map { BarEntry(bar: $0.bar, value: $0.value) },
-                steppedBars: state.steppedBars.entries.map(\.bar), lastBar: state.lastBar,
-                emptyStreak: state.emptyStreak, lastStepTime: state.lastStepTime, lastReport: state.lastReport)
+        let state = self.state.withLock { $0 }
+        let assets = state.assetNames.indices.map { slot in
+            EngineState.Asset(
+                name: state.assetNames[slot],
+                history: slot < histories.count ? histories[slot] : AssetHistory(configuration: configuration),
+                bars: state.assetBars[slot].entries)
         }
+        return EngineState(
+            imbalanceLookback: configuration.imbalanceLookback, depthLookback: configuration.depthLookback,
+            assets: assets, macro: macro, macroBars: state.macroBars.entries, steppedBars: Array(state.steppedBars.heldBars),
+            lastBar: state.lastBar, emptyStreak: state.emptyStreak, lastStepTime: state.lastStepTime,
+            lastReport: state.lastReport)
     }
 
     /// Replaces everything with `saved` (at start-up, before any step); returns the histories by slot.
@@ -167,12 +168,7 @@ public final class FeatureStore: Sendable {
             for entry in saved.macroBars { state.macroBars.append(bar: entry.bar, entry.value) }
             for bar in saved.steppedBars { state.steppedBars.append(bar: bar, true) }
             // A smaller --max-bars than when the file was written: keep the newest.
-            while state.steppedBars.count > maxBars, let oldest = state.steppedBars.oldestBar {
-                state.steppedBars.evict(through: oldest)
-                state.macroBars.evict(through: oldest)
-                for slot in state.assetBars.indices { state.assetBars[slot].evict(through: oldest) }
-            }
-            state.lastBar = saved.lastBar
+            state.trim(to: maxBars)
             state.emptyStreak = saved.emptyStreak
             state.lastStepTime = saved.lastStepTime
             state.lastReport = saved.lastReport
@@ -187,7 +183,6 @@ public final class FeatureStore: Sendable {
             state.macroBars.removeAll()
             state.steppedBars.removeAll()
             state.lastReport = nil
-            state.lastBar = nil
         }
     }
 }

@@ -98,12 +98,14 @@ public enum EngineStateCodec {
         }
         guard zip(stepped, stepped.dropFirst()).allSatisfy({ $0 < $1 }) else { throw .corrupt("stepped bars not increasing") }
         let lastBar = root["last_bar"]?.isNull == false ? try reader.bar(root["last_bar"], "last_bar") : nil
+        let lastReport = try reader.report(root["last_report"])
+        guard lastBar == lastReport?.bar else { throw .corrupt("last_bar disagrees with last_report") }
         return EngineState(
             imbalanceLookback: imbalanceLookback, depthLookback: depthLookback, assets: assets, macro: macro,
             macroBars: macroBars, steppedBars: stepped, lastBar: lastBar,
             emptyStreak: try reader.int(root["empty_streak"], "empty_streak"),
             lastStepTime: try reader.optionalNumber(root["last_step_time"], "last_step_time"),
-            lastReport: try reader.report(root["last_report"]))
+            lastReport: lastReport)
     }
 }
 
