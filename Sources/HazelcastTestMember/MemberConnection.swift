@@ -20,6 +20,8 @@ final class MemberConnection: Sendable {
     private let localAddress: HazelcastAddress
     private let member: HazelcastTestMember
     private let logger: Logger
+    /// Delayed answers leave in the order they were made (`responseDelay`).
+    private let delayedWrites = DispatchQueue(label: "hz-test-member.delayed-writes")
 
     /// Descriptor ownership: until `stream` is set the connection thread owns `descriptor` and
     /// closes it with `isClosed` set under the lock; afterwards the stream owns it.
@@ -205,7 +207,7 @@ final class MemberConnection: Sendable {
             try? stream.write(bytes)
             return
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + delay.seconds) {
+        delayedWrites.asyncAfter(deadline: .now() + delay / .seconds(1)) {
             try? stream.write(bytes)
         }
     }

@@ -7,22 +7,19 @@ extension HazelcastTestMember {
     public static let stablePorts = 20_000..<32_000
 
     /// A started member on a random free port of `stablePorts`, for tests that stop and
-    /// restart a member, or start it only later.
+    /// restart a member, or start it only later; with `tls`, a TLS member.
     public static func startedOnStablePort(
-        clusterName: String = "dev", logger: Logger = Logger(label: "hazelcast.test-member")
+        clusterName: String = "dev", tls: TestMemberTLS? = nil, logger: Logger = Logger(label: "hazelcast.test-member")
     ) throws -> (member: HazelcastTestMember, port: Int) {
-        var lastError: (any Error)?
-        for _ in 0..<50 {
-            let member = HazelcastTestMember(clusterName: clusterName, port: Int.random(in: stablePorts), logger: logger)
+        var attempt = 1
+        while true {
+            let member = HazelcastTestMember(clusterName: clusterName, port: Int.random(in: stablePorts), tls: tls,
+                                             logger: logger)
             do {
                 return (member, try member.start())
-            } catch {
-                lastError = error
+            } catch where attempt < 50 {
+                attempt += 1
             }
         }
-        throw lastError ?? HazelcastTestMemberPortError()
     }
 }
-
-/// No port of `HazelcastTestMember.stablePorts` could be bound.
-public struct HazelcastTestMemberPortError: Error {}

@@ -244,17 +244,9 @@ struct TLSTests {
         _ identity: (certificate: String, key: String), clientCAFile: String? = nil, port: Int? = nil
     ) throws -> (HazelcastTestMember, Int) {
         let tls = TestMemberTLS(certificateFile: identity.certificate, privateKeyFile: identity.key, clientCAFile: clientCAFile)
-        var lastError: (any Error)?
-        for _ in 0..<(port == nil ? 50 : 1) {
-            let member = HazelcastTestMember(
-                port: port ?? Int.random(in: HazelcastTestMember.stablePorts), tls: tls, logger: testLogger("test-member"))
-            do {
-                return (member, try member.start())
-            } catch {
-                lastError = error
-            }
-        }
-        throw lastError ?? HazelcastError.io("no free port for a TLS test member")
+        guard let port else { return try HazelcastTestMember.startedOnStablePort(tls: tls, logger: testLogger("test-member")) }
+        let member = HazelcastTestMember(port: port, tls: tls, logger: testLogger("test-member"))
+        return (member, try member.start())
     }
 
     private func tlsConfiguration(port: Int, tls: HazelcastTLSConfiguration) -> HazelcastClientConfiguration {

@@ -66,7 +66,7 @@ public enum ExternalProcess {
                 do {
                     try process.run()
                     let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-                    DispatchQueue.global().asyncAfter(deadline: .now() + timeout.seconds, execute: killer)
+                    DispatchQueue.global().asyncAfter(deadline: .now() + timeout / .seconds(1), execute: killer)
                     let stdout = out.fileHandleForReading.readDataToEndOfFile()
                     process.waitUntilExit()
                     killer.cancel()
@@ -83,8 +83,4 @@ public enum ExternalProcess {
             thread.start()
         }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -226,7 +226,7 @@ public final class HazelcastClient: Sendable {
 
     private static func ttlMillis(_ ttl: Duration?) -> Int64 {
         guard let ttl else { return -1 }
-        return Int64(ttl.seconds * 1000)
+        return Int64(ttl / .milliseconds(1))
     }
 
     func activeConnection() throws(HazelcastError) -> (Connection, Int) {

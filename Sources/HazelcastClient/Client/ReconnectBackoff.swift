@@ -21,9 +21,9 @@ struct ReconnectBackoff: Sendable {
 
     /// The next pause (jittered) and grows the base for the one after.
     mutating func next() -> Duration {
-        let base = current.seconds
+        let base = current / .seconds(1)
         let varied = base * (1 + jitter * Double.random(in: -1...1))
-        let grown = min(base * multiplier, maximum.seconds)
+        let grown = min(base * multiplier, maximum / .seconds(1))
         current = .milliseconds(Int64((grown * 1000).rounded()))
         return .milliseconds(Int64((max(0, varied) * 1000).rounded()))
     }

@@ -84,13 +84,10 @@ package final class Connection: Sendable {
     // MARK: State
 
     package var isClosed: Bool { state.withLock { $0.closeReason != nil } }
-    package var closeReason: String? { state.withLock { $0.closeReason } }
     /// Monotonic time of the last bytes received.
     package var lastReadNanoseconds: UInt64 { lastRead.load(ordering: .relaxed) }
     /// Monotonic time of the last bytes written.
     package var lastWriteNanoseconds: UInt64 { lastWrite.load(ordering: .relaxed) }
-    /// Requests waiting for their response.
-    package var pendingCount: Int { state.withLock { $0.pending.count } }
 
     /// Closes the connection: wakes the reader, fails pending requests, wakes `waitUntilClosed`.
     package func close(reason: String) {
@@ -213,11 +210,6 @@ package final class Connection: Sendable {
             }
         }
         for request in requests { request.complete(.failure(error)) }
-    }
-
-    /// Stops routing events registered under `correlationId`.
-    package func removeEventHandler(_ correlationId: Int64) {
-        state.withLock { _ = $0.eventHandlers.removeValue(forKey: correlationId) }
     }
 
     // MARK: Reading

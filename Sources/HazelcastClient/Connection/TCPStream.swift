@@ -67,7 +67,7 @@ package final class TCPStream: ByteStream {
         if Glibc.connect(fd, info.ai_addr, info.ai_addrlen) != 0 {
             guard errno == EINPROGRESS else { throw .io("connect to \(target): \(errnoText())") }
             var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            let millis = Int32(clamping: max(1, Int(timeout.seconds * 1000)))
+            let millis = Int32(clamping: max(1, Int((timeout / .milliseconds(1)))))
             var ready: Int32
             repeat { ready = poll(&poller, 1, millis) } while ready < 0 && errno == EINTR
             guard ready > 0 else {
@@ -89,7 +89,7 @@ package final class TCPStream: ByteStream {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
         if let sendTimeout {
-            let micros = Int(sendTimeout.seconds * 1_000_000)
+            let micros = Int((sendTimeout / .microseconds(1)))
             var value = timeval(tv_sec: micros / 1_000_000, tv_usec: micros % 1_000_000)
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
         }

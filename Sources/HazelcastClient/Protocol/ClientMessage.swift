@@ -11,7 +11,6 @@ package struct ClientMessage: Sendable, Equatable {
     package static let messageTypeOffset = 0
     package static let correlationIdOffset = 4
     package static let partitionIdOffset = 12
-    package static let backupAcksOffset = 12
     /// Content size of a request or event header (type, correlation id, partition id).
     package static let requestHeaderSize = 16
     package static let eventHeaderSize = 16
@@ -38,10 +37,6 @@ package struct ClientMessage: Sendable, Equatable {
 
     package mutating func setCorrelationId(_ id: Int64) {
         overwriteHeader(at: Self.correlationIdOffset, with: UInt64(bitPattern: id), width: 8)
-    }
-
-    package mutating func setPartitionId(_ id: Int32) {
-        overwriteHeader(at: Self.partitionIdOffset, with: UInt64(UInt32(bitPattern: id)), width: 4)
     }
 
     private mutating func overwriteHeader(at offset: Int, with value: UInt64, width: Int) {

@@ -10,8 +10,6 @@ package struct FrameIterator: Sendable {
         self.what = what
     }
 
-    package var hasNext: Bool { index < frames.count }
-
     package func peek() -> Frame? {
         index < frames.count ? frames[index] : nil
     }

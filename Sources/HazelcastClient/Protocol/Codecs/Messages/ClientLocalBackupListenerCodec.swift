@@ -5,10 +5,6 @@ package enum ClientLocalBackupListenerCodec {
     package static let requestType: Int32 = 0x000F00
     package static let responseType: Int32 = 0x000F01
 
-    package static func encodeRequest() -> ClientMessage {
-        ClientMessage.request(type: requestType).finished()
-    }
-
     package static func encodeResponse(registration: UUID, correlationId: Int64) -> ClientMessage {
         var fixed = ByteWriter()
         fixed.writeUUID(registration)
