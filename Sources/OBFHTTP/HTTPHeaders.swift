@@ -6,10 +6,6 @@ public struct HTTPHeaders: Sendable {
         storage = []
     }
 
-    public init(_ pairs: [(String, String)]) {
-        storage = pairs.map { (name: $0.0, value: $0.1) }
-    }
-
     init(fields: [(name: String, value: String)]) {
         storage = fields
     }
@@ -30,17 +26,5 @@ public struct HTTPHeaders: Sendable {
     /// All fields in the order received.
     public var all: [(name: String, value: String)] {
         storage
-    }
-
-    public var count: Int {
-        storage.count
-    }
-
-    public func contains(_ name: String) -> Bool {
-        self[name] != nil
-    }
-
-    public mutating func add(name: String, value: String) {
-        storage.append((name: name, value: value))
     }
 }

@@ -21,27 +21,6 @@ public struct HTTPRequest: Sendable {
 
     public var isHead: Bool { method == "HEAD" }
 
-    public init(
-        method: String,
-        target: String,
-        version: HTTPVersion = .http11,
-        headers: HTTPHeaders = HTTPHeaders(),
-        body: [UInt8] = []
-    ) {
-        self.method = method
-        self.target = target
-        if let mark = target.utf8.firstIndex(of: ASCII.question) {
-            path = String(target[..<mark])
-            query = String(target[target.utf8.index(after: mark)...])
-        } else {
-            path = target
-            query = nil
-        }
-        self.version = version
-        self.headers = headers
-        self.body = body
-    }
-
     init(method: String, target: String, path: String, query: String?, version: HTTPVersion, headers: HTTPHeaders, body: [UInt8]) {
         self.method = method
         self.target = target

@@ -25,10 +25,13 @@ struct Environment {
         return value
     }
 
-    func bool(_ flag: Bool, _ name: String) throws -> Bool {
+    /// True when `flag` is given, else the variable `name` (true/false, yes/no, on/off, 1/0),
+    /// else `fallback` when it is unset or empty.
+    func bool(_ flag: Bool, _ name: String, default fallback: Bool = false) throws -> Bool {
         if flag { return true }
         switch values[name]?.lowercased() {
-        case nil, "", "0", "false", "no", "off": return false
+        case nil, "": return fallback
+        case "0", "false", "no", "off": return false
         case "1", "true", "yes", "on": return true
         case let other?: throw ValidationError("\(name)='\(other)' is not true or false")
         }

@@ -32,7 +32,7 @@ struct FeedOptions: ParsableArguments {
     }
 
     func seed(_ environment: Environment) throws -> UInt64 {
-        try environment.number(mockSeed, "OBF_MOCK_SEED", default: 1)
+        try environment.number(mockSeed, "OBF_MOCK_SEED", default: ServiceConfiguration().mockSeed)
     }
 
     func replayPath(_ environment: Environment) -> String? {

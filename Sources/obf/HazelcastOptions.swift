@@ -36,11 +36,8 @@ struct HazelcastOptions: ParsableArguments {
         settings.tlsCertificateFile = environment.string(hzTlsCert, "OBF_HZ_TLS_CERT")
         settings.tlsKeyFile = environment.string(hzTlsKey, "OBF_HZ_TLS_KEY")
         // On unless the flag is given or OBF_HZ_TLS_VERIFY_HOSTNAME is false.
-        if hzTlsNoVerifyHostname {
-            settings.tlsVerifyHostname = false
-        } else if let value = environment.values["OBF_HZ_TLS_VERIFY_HOSTNAME"], !value.isEmpty {
-            settings.tlsVerifyHostname = try environment.bool(false, "OBF_HZ_TLS_VERIFY_HOSTNAME")
-        }
+        settings.tlsVerifyHostname = try !hzTlsNoVerifyHostname
+            && environment.bool(false, "OBF_HZ_TLS_VERIFY_HOSTNAME", default: true)
         return settings
     }
 }

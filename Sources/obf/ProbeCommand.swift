@@ -29,7 +29,8 @@ struct ProbeCommand: AsyncParsableCommand {
         let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: "warning"))
         let settings = try hazelcast.settings(environment)
         let assets = try assetOptions.assetList(environment)
-        let maxAge = try environment.number(maxSnapshotAgeS, "OBF_MAX_SNAPSHOT_AGE_S", default: 10.0)
+        let maxAge = try environment.number(maxSnapshotAgeS, "OBF_MAX_SNAPSHOT_AGE_S",
+                                           default: EngineConfiguration().maxSnapshotAge)
         let client = try HazelcastClient(configuration: HazelcastSettingsMapping.clientConfiguration(settings),
                                          logger: logger)
         let findings: [ProbeFinding]

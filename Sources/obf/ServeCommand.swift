@@ -61,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServiceConfiguration()
         configuration.host = environment.string(host, "OBF_HOST", default: configuration.host)
         configuration.port = try environment.number(port, "OBF_PORT", default: configuration.port)
-        let sourceName = environment.string(source, "OBF_SOURCE", default: "mock")
+        let sourceName = environment.string(source, "OBF_SOURCE", default: configuration.source.rawValue)
         guard let kind = SourceKind(rawValue: sourceName.lowercased()) else {
             throw ValidationError("source '\(sourceName)' is not one of mock, replay, hazelcast")
         }
@@ -70,11 +70,12 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.replayFile = feed.replayPath(environment)
         configuration.mockSeed = try feed.seed(environment)
         configuration.hazelcast = try hazelcast.settings(environment)
-        let deadline = try environment.number(stepDeadlineMs, "OBF_STEP_DEADLINE_MS", default: 250)
+        let deadline = try environment.number(stepDeadlineMs, "OBF_STEP_DEADLINE_MS",
+                                              default: Int(configuration.stepDeadline / .milliseconds(1)))
         configuration.stepDeadline = .milliseconds(deadline)
-        configuration.engine.maxBars = try environment.number(maxBars, "OBF_MAX_BARS", default: 500)
+        configuration.engine.maxBars = try environment.number(maxBars, "OBF_MAX_BARS", default: configuration.engine.maxBars)
         configuration.engine.maxSnapshotAge = try environment.number(maxSnapshotAgeS, "OBF_MAX_SNAPSHOT_AGE_S",
-                                                                     default: 10.0)
+                                                                     default: configuration.engine.maxSnapshotAge)
         configuration.stateFile = environment.string(stateFile, "OBF_STATE_FILE")
         configuration.apiToken = environment.string(nil, "OBF_API_TOKEN")
         configuration.authReads = try environment.bool(authReads, "OBF_AUTH_READS")

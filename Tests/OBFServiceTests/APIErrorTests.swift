@@ -12,6 +12,20 @@ import Testing
         #expect(response.headers["content-type"] == "application/json; charset=utf-8", sourceLocation: sourceLocation)
     }
 
+    @Test func unknownMethodsShareOneMetricsSeries() async throws {
+        try await RunningService.with(source: ScriptedSource(), assets: ["BTCUSDT"]) { running in
+            let client = try running.client()
+            for index in 0..<20 {
+                expectError(try await client.request("X\(index)", "/features/BTCUSDT/1"), 405, "method_not_allowed")
+            }
+            expectError(try await client.request("DELETE", "/features/BTCUSDT/1"), 405, "method_not_allowed")
+            let metrics = try await client.request("GET", "/metrics").text
+            #expect(!metrics.contains(#"method="X"#))
+            #expect(MetricsText.value(metrics, #"obf_http_requests_total{route="/features/{asset}/{bar}",method="other",status="405"}"#) == 20)
+            #expect(MetricsText.value(metrics, #"obf_http_requests_total{route="/features/{asset}/{bar}",method="DELETE",status="405"}"#) == 1)
+        }
+    }
+
     @Test func badPathsQueriesAndBodies() async throws {
         let source = ScriptedSource()
         source.setBook("BTCUSDT", bid: [1], ask: [1])

@@ -36,8 +36,7 @@ public final class OBFService: Sendable {
         let handler = ServiceHandler(
             engine: engine, source: source, metrics: metrics,
             access: AccessPolicy(token: configuration.apiToken, guardReads: configuration.authReads,
-                                 guardMetrics: configuration.authMetrics),
-            logger: logger)
+                                 guardMetrics: configuration.authMetrics))
         var http = http
         http.host = configuration.host
         http.port = configuration.port

@@ -15,6 +15,8 @@ public struct ServiceConfiguration: Sendable {
     public var mockSeed: UInt64 = 1
     public var hazelcast = HazelcastSettings()
     public var stepDeadline = Duration.milliseconds(250)
+    /// The most assets one step may read (`--assets` or a step body).
+    public static let maxAssets = 2000
     public var engine = EngineConfiguration()
     public var stateFile: String?
     public var apiToken: String?
@@ -63,7 +65,7 @@ public struct ServiceConfiguration: Sendable {
         guard (0...65_535).contains(port) else { throw .invalid("--port must be 0...65535, got \(port)") }
         guard !host.isEmpty else { throw .invalid("--host must not be empty") }
         guard !assets.isEmpty else { throw .invalid("--assets must name at least one asset") }
-        guard assets.count <= 2000 else { throw .invalid("--assets names more than 2000 assets") }
+        guard assets.count <= Self.maxAssets else { throw .invalid("--assets names more than \(Self.maxAssets) assets") }
         for asset in assets where !AssetSymbol.isValid(asset) {
             throw .invalid("--assets: '\(asset)' does not match ^[A-Za-z0-9]{1,32}$")
         }

@@ -93,8 +93,14 @@ public final class ServiceMetrics: Sendable {
         if delta > 0 { sourceReconnects.increment(by: Int64(delta)) }
     }
 
+    /// The methods counted under their own name (`-`: a request the server refused before
+    /// reading its method); any other token a client sends is counted as `other`, so clients
+    /// cannot create label values (series) without bound.
+    static let countedMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "-"]
+
     /// Counts one HTTP response under its route template.
     func recordRequest(route: String, method: String, status: Int, duration: Duration) {
+        let method = Self.countedMethods.contains(method) ? method : "other"
         let key = HTTPCounterKey(route: route, method: method, status: status)
         let counter = httpCounters.withLock { counters in
             if let counter = counters[key] { return counter }

@@ -12,8 +12,6 @@ public struct AccessPolicy: Sendable {
         self.guardMetrics = guardMetrics
     }
 
-    public static let open = AccessPolicy(token: nil)
-
     /// Whether `route` needs the token.
     func requiresToken(for route: Route) -> Bool {
         guard token != nil else { return false }

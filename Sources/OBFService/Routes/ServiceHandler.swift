@@ -9,17 +9,12 @@ final class ServiceHandler: HTTPHandler {
     let source: any SnapshotSource
     let metrics: ServiceMetrics
     let access: AccessPolicy
-    let logger: Logger
-    /// The most assets one step may name in its body.
-    static let maxStepAssets = 2000
 
-    init(engine: FeatureEngine, source: any SnapshotSource, metrics: ServiceMetrics, access: AccessPolicy,
-         logger: Logger) {
+    init(engine: FeatureEngine, source: any SnapshotSource, metrics: ServiceMetrics, access: AccessPolicy) {
         self.engine = engine
         self.source = source
         self.metrics = metrics
         self.access = access
-        self.logger = logger
     }
 
     func handle(_ request: HTTPRequest) -> HTTPHandlerResult {
@@ -51,10 +46,12 @@ final class ServiceHandler: HTTPHandler {
         metrics.recordRequest(route: "unmatched", method: "-", status: status, duration: .zero)
     }
 
+    private static func notFound(_ request: HTTPRequest) -> HTTPResponse {
+        .error(status: 404, code: "not_found", message: "no route for \(request.path.prefix(80))")
+    }
+
     private func dispatch(_ request: HTTPRequest, route: Route) -> HTTPHandlerResult {
-        if route == .unknown {
-            return .response(.error(status: 404, code: "not_found", message: "no route for \(request.path.prefix(80))"))
-        }
+        if route == .unknown { return .response(Self.notFound(request)) }
         let allowed = route.allowedMethods
         guard allowed.contains(request.method) else {
             return .response(.error(status: 405, code: "method_not_allowed",
@@ -91,7 +88,7 @@ final class ServiceHandler: HTTPHandler {
             case .readyz:
                 return .response(readiness())
             case .unknown:
-                return .response(.error(status: 404, code: "not_found", message: "no such route"))
+                return .response(Self.notFound(request))
             }
         } catch {
             return .response(.error(status: error.status, code: error.code, message: error.message))
@@ -149,7 +146,7 @@ final class ServiceHandler: HTTPHandler {
         case "features": includeFeatures = true
         case let other?: throw .badRequest("invalid_query", "include takes 'features', got '\(other.prefix(40))'")
         }
-        let assets = try StepBody.assets(from: request, limit: Self.maxStepAssets)
+        let assets = try StepBody.assets(from: request, limit: ServiceConfiguration.maxAssets)
         let engine = self.engine
         return .deferred {
             do throws(StepError) {
