@@ -32,15 +32,11 @@ PIDS=()
 say() { printf '\n== %s\n' "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
+# shellcheck source=../scripts/lib/processes.sh
+source "$REPO/scripts/lib/processes.sh"
+
 cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
+    stop_all
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -72,50 +68,6 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 PYTHON="$(command -v python3)" || die "python3 is needed for the step client"
 
 # --- helpers ----------------------------------------------------------------------------------
-# shellcheck source=../scripts/lib/processes.sh
-source "$REPO/scripts/lib/processes.sh"
-
-# start_obf NAME [serve flags...]: starts `obf serve --port 0`; sets SERVER_PID and SERVER_PORT.
-start_obf() {
-    local name="$1"; shift
-    local log="$OUT/obf-$name.log"
-    env -u OBF_API_TOKEN -u OBF_AUTH_READS -u OBF_AUTH_METRICS -u OBF_STATE_FILE -u OBF_PORT -u OBF_HOST \
-        -u OBF_SOURCE -u OBF_ASSETS -u OBF_HZ_MEMBERS -u OBF_HZ_CLUSTER -u OBF_HZ_MAP -u OBF_HZ_TLS \
-        -u OBF_STEP_DEADLINE_MS -u OBF_MAX_SNAPSHOT_AGE_S \
-        "$OBF" serve --host 127.0.0.1 --port 0 --source mock --log-level info "$@" >"$log" 2>&1 &
-    SERVER_PID=$!
-    PIDS+=("$SERVER_PID")
-    SERVER_PORT=""
-    for _ in $(seq 100); do
-        SERVER_PORT="$(grep -o 'address=http://127\.0\.0\.1:[0-9]*' "$log" | head -1 | sed 's/.*://' || true)"
-        [[ -n "$SERVER_PORT" ]] && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; die "obf serve ($name) exited at start-up"; }
-        sleep 0.1
-    done
-    cat "$log" >&2
-    die "obf serve ($name) did not log its address"
-}
-
-
-# obf push and obf probe run without any OBF_* variable of the caller's environment.
-HZ_ENV=(env)
-for name in $(compgen -e); do [[ "$name" == OBF_* ]] && HZ_ENV+=(-u "$name"); done
-
-# wait_hz_ready ASSETS: the server on SERVER_PORT answers /readyz 200 and `obf probe` finds every
-# asset fresh in the member's map.
-wait_hz_ready() {
-    for _ in $(seq 100); do
-        if [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVER_PORT/readyz")" == 200 ]] \
-            && "${HZ_ENV[@]}" "$OBF" probe --hz-members "127.0.0.1:$MEMBER_PORT" --assets "$1" >"$OUT/probe.txt" 2>&1; then
-            return 0
-        fi
-        sleep 0.2
-    done
-    cat "$OUT/probe.txt" >&2
-    die "obf serve (hazelcast) not ready after 20 s"
-}
-
-
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 # wrk's latency with its unit (850.00us, 1.20ms, 2.00s) in milliseconds.
@@ -147,7 +99,7 @@ field() {  # field FILE LINE-PREFIX KEY: the value of KEY= on the first line sta
 
 # --- 1. GET /features keep-alive: obf beside nginx -------------------------------------------
 say "GET /features/BTCUSDT/{bar}: obf beside nginx (1 worker, static file, same bytes)"
-start_obf get
+start_obf "$OUT/obf-get.log" "$OBF"
 GET_PID=$SERVER_PID
 GET_PORT=$SERVER_PORT
 BAR=5
@@ -220,7 +172,7 @@ RATIO_P99="$(awk -v a="$OBF_P99" -v b="$NGINX_P99" 'BEGIN { printf "%.2f", a / b
 declare -A STEP_P50 STEP_P99 STEP_SERVER STEP_RSS
 for count in 50 500; do
     say "POST /step/{bar}: $count mock assets, $STEPS sequential steps"
-    start_obf "step$count" --assets "$(seq -f 'A%g' -s, 1 "$count")"
+    start_obf "$OUT/obf-step$count.log" "$OBF" --assets "$(seq -f 'A%g' -s, 1 "$count")"
     "$PYTHON" "$REPO/bench/step_latency.py" 127.0.0.1 "$SERVER_PORT" "$STEPS" | tee "$OUT/steps-$count.txt" >&2
     STEP_P50[$count]="$(field "$OUT/steps-$count.txt" steps p50_ms)"
     STEP_P99[$count]="$(field "$OUT/steps-$count.txt" steps p99_ms)"
@@ -241,15 +193,15 @@ B="$OUT/obf-bench.txt"
 say "hz-test-member, filled with 500 assets by obf push --count 1"
 start_member "$HZ_MEMBER" "$(free_port)"
 HZ_PORT=$MEMBER_PORT
-"${HZ_ENV[@]}" "$OBF" push --hz-members "127.0.0.1:$HZ_PORT" --assets "$(seq -f 'A%g' -s, 1 500)" --count 1 \
+"${OBF_ENV[@]}" "$OBF" push --hz-members "127.0.0.1:$HZ_PORT" --assets "$(seq -f 'A%g' -s, 1 500)" --count 1 \
     >"$OUT/push-once.log" 2>&1 || { cat "$OUT/push-once.log" >&2; die "obf push --count 1 failed"; }
 declare -A HZ_P50 HZ_P99 HZ_P99_ALL HZ_SERVER HZ_GETALL_P50 HZ_GETALL_P99 HZ_LOOP_P50 HZ_LOOP_P99 HZ_READ_RATIO HZ_STEP_RATIO
 for count in 50 500; do
     assets="$(seq -f 'A%g' -s, 1 "$count")"
     say "POST /step/{bar} through the member: $count assets, $STEPS sequential steps"
-    start_obf "hz-step$count" --source hazelcast --hz-members "127.0.0.1:$HZ_PORT" --assets "$assets" \
+    start_obf "$OUT/obf-hz-step$count.log" "$OBF" --source hazelcast --hz-members "127.0.0.1:$HZ_PORT" --assets "$assets" \
         --max-snapshot-age-s 86400
-    wait_hz_ready "$assets"
+    wait_hz_ready "$OBF" "127.0.0.1:$MEMBER_PORT" "$assets" "$OUT/probe.txt"
     # Several runs on the same server (each a new bar range): the tail moves with whatever else
     # the two cores are doing, so the worst run's p99 is reported, beside every run's.
     : >"$OUT/hz-steps-$count.txt"
@@ -279,13 +231,13 @@ done
 # stopped 5 s in, kept down 3 s and restarted on the same port (empty; the producer refills it).
 say "member restart: stepping every 50 ms for ${RESTART_SECONDS} s, member down 3 s from 5 s in"
 RESTART_ASSETS="$(seq -f 'A%g' -s, 1 50)"
-"${HZ_ENV[@]}" "$OBF" push --hz-members "127.0.0.1:$HZ_PORT" --assets "$RESTART_ASSETS" --interval-ms 100 \
+"${OBF_ENV[@]}" "$OBF" push --hz-members "127.0.0.1:$HZ_PORT" --assets "$RESTART_ASSETS" --interval-ms 100 \
     >"$OUT/push.log" 2>&1 &
 PUSH_PID=$!
 PIDS+=("$PUSH_PID")
-start_obf restart --source hazelcast --hz-members "127.0.0.1:$HZ_PORT" --assets "$RESTART_ASSETS" \
+start_obf "$OUT/obf-restart.log" "$OBF" --source hazelcast --hz-members "127.0.0.1:$HZ_PORT" --assets "$RESTART_ASSETS" \
     --step-deadline-ms 250
-wait_hz_ready "$RESTART_ASSETS"
+wait_hz_ready "$OBF" "127.0.0.1:$MEMBER_PORT" "$RESTART_ASSETS" "$OUT/probe.txt"
 EVENTS="$OUT/restart-events.txt"
 : >"$EVENTS"
 "$PYTHON" "$REPO/bench/restart_steps.py" 127.0.0.1 "$SERVER_PORT" "$RESTART_SECONDS" "$EVENTS" \
@@ -299,7 +251,7 @@ sleep 3
 start_member "$HZ_MEMBER" "$HZ_PORT"
 printf '%s member_up\n' "$(date +%s.%N)" >>"$EVENTS"
 wait "$RESTART_CLIENT" || die "the restart client failed (see above)"
-stop_pid "$RESTART_CLIENT"
+forget_pid "$RESTART_CLIENT"
 cat "$OUT/restart.txt" >&2
 R="$OUT/restart.txt"
 stop_pid "$SERVER_PID"

@@ -40,6 +40,9 @@ mkdir -p "$REPORT_DIR"
 REPORT_DIR="$(cd "$REPORT_DIR" && pwd)"
 SERVER_LOG="$REPORT_DIR/obf-serve.log"
 SERVER_PID=""
+PIDS=()
+# shellcheck source=lib/processes.sh
+source "$REPO/scripts/lib/processes.sh"
 
 cleanup() {
     if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -58,9 +61,8 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     python3 -m venv "$VENV" || { apt-get update -qq && apt-get install -y -qq python3-venv && python3 -m venv "$VENV"; }
 fi
 if [[ ! -x "$VENV/bin/schemathesis" || ! -x "$VENV/bin/openapi-spec-validator" ]]; then
-    log "installing schemathesis and openapi-spec-validator into $VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-        'schemathesis>=4,<5' 'openapi-spec-validator>=0.7'
+    log "installing the test requirements (schemathesis, openapi-spec-validator) into $VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REPO/scripts/requirements-test.txt"
 fi
 VENV="$(cd "$VENV" && pwd)"
 log "$("$VENV/bin/schemathesis" --version 2>&1 | head -1)"
@@ -72,22 +74,8 @@ log "validating $SPEC"
 # --- the server -------------------------------------------------------------------------------
 # No token, no guarded reads: the spec's security is optional and the checks run unauthenticated.
 log "starting $OBF_BIN serve --port 0 (mock source)"
-env -u OBF_API_TOKEN -u OBF_AUTH_READS -u OBF_AUTH_METRICS -u OBF_STATE_FILE -u OBF_PORT -u OBF_HOST \
-    -u OBF_SOURCE -u OBF_ASSETS \
-    "$OBF_BIN" serve --host 127.0.0.1 --port 0 --source mock --log-level info \
-    >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-
-PORT=""
-for _ in $(seq 100); do
-    # The start-up line: `... info obf: address=http://127.0.0.1:PORT assets=... source=mock ... listening`
-    PORT="$(grep -o 'address=http://127\.0\.0\.1:[0-9]*' "$SERVER_LOG" 2>/dev/null | head -1 | sed 's/.*://' || true)"
-    [[ -n "$PORT" ]] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG" >&2; die "obf serve exited during start-up"; }
-    sleep 0.1
-done
-[[ -n "$PORT" ]] || { cat "$SERVER_LOG" >&2; die "no 'address=http://127.0.0.1:PORT' in the server log after 10 s"; }
-BASE="http://127.0.0.1:$PORT"
+start_obf "$SERVER_LOG" "$OBF_BIN"
+BASE="http://127.0.0.1:$SERVER_PORT"
 log "server on $BASE (pid $SERVER_PID)"
 
 # A few steps, so the look-ups see live and fallback data and not only defaults.

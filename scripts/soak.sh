@@ -55,17 +55,9 @@ else
 fi
 ASSET_COUNT="$(tr ',' '\n' <<<"$ASSETS" | grep -c .)"
 
-cleanup() {  # newest first: the load, the service and the producer before the member
-    local pid index
-    for ((index = ${#PIDS[@]} - 1; index >= 0; index--)); do
-        kill -TERM "${PIDS[index]}" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
-}
-trap cleanup EXIT
+# shellcheck source=lib/processes.sh
+source "$REPO/scripts/lib/processes.sh"
+trap stop_all EXIT   # newest first: the load, the service and the producer before the member
 trap 'exit 130' INT TERM
 
 # --- build and tools ---------------------------------------------------------------------------
@@ -88,50 +80,24 @@ fi
 PYTHON="$(command -v python3)" || die "python3 is needed for the trader loop"
 TRADER="$REPO/scripts/soak_trader.py"
 
-# shellcheck source=lib/processes.sh
-source "$REPO/scripts/lib/processes.sh"
-
 # --- the member, the producer, the service ------------------------------------------------------
 HZ_PORT="$(free_port)"
-MEMBER_PID=""
-
-stop_member() { stop_pid "$MEMBER_PID"; }
 
 say "hz-test-member on 127.0.0.1:$HZ_PORT; $ASSET_COUNT assets; results in $OUT"
 start_member "$MEMBER" "$HZ_PORT"
-OBF_ENV=(env)   # every OBF_* variable of the caller's environment removed: only the flags below count
-for name in $(compgen -e); do [[ "$name" == OBF_* ]] && OBF_ENV+=(-u "$name"); done
 "${OBF_ENV[@]}" "$OBF" push --hz-members "127.0.0.1:$HZ_PORT" --hz-cluster dev --assets "$ASSETS" \
     --interval-ms 100 >"$OUT/push.log" 2>&1 &
 PUSH_PID=$!
 PIDS+=("$PUSH_PID")
-"${OBF_ENV[@]}" "$OBF" serve --host 127.0.0.1 --port 0 --source hazelcast --hz-members "127.0.0.1:$HZ_PORT" \
-    --hz-cluster dev --assets "$ASSETS" --step-deadline-ms "$DEADLINE_MS" >"$OUT/serve.log" 2>&1 &
-OBF_PID=$!
-PIDS+=("$OBF_PID")
-
-PORT=""
-for _ in $(seq 100); do
-    PORT="$(grep -o 'address=http://127\.0\.0\.1:[0-9]*' "$OUT/serve.log" | head -1 | sed 's/.*://' || true)"
-    [[ -n "$PORT" ]] && break
-    kill -0 "$OBF_PID" 2>/dev/null || { cat "$OUT/serve.log" >&2; die "obf serve exited at start-up"; }
-    sleep 0.1
-done
-[[ -n "$PORT" ]] || die "obf serve did not log its address"
+start_obf "$OUT/serve.log" "$OBF" --source hazelcast --hz-members "127.0.0.1:$HZ_PORT" \
+    --hz-cluster dev --assets "$ASSETS" --step-deadline-ms "$DEADLINE_MS"
+OBF_PID=$SERVER_PID
+PORT=$SERVER_PORT
 URL="http://127.0.0.1:$PORT"
 
 # Ready: the service answers /readyz 200 and every asset is in the map and fresh (obf probe).
-ready=""
-for _ in $(seq 100); do
-    kill -0 "$PUSH_PID" 2>/dev/null || { cat "$OUT/push.log" >&2; die "obf push exited"; }
-    if [[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/readyz")" == 200 ]] \
-        && "${OBF_ENV[@]}" "$OBF" probe --hz-members "127.0.0.1:$HZ_PORT" --hz-cluster dev --assets "$ASSETS" >"$OUT/probe.txt" 2>&1; then
-        ready=1
-        break
-    fi
-    sleep 0.2
-done
-[[ -n "$ready" ]] || { cat "$OUT/probe.txt" >&2; die "not ready after 20 s (see $OUT)"; }
+wait_hz_ready "$OBF" "127.0.0.1:$HZ_PORT" "$ASSETS" "$OUT/probe.txt" --hz-cluster dev
+kill -0 "$PUSH_PID" 2>/dev/null || { cat "$OUT/push.log" >&2; die "obf push exited"; }
 
 # --- the load ------------------------------------------------------------------------------------
 # Warm-up: WARMUP_STEPS steps back to back, so the bar caches are at their bound (--max-bars,
@@ -208,7 +174,7 @@ for index in 1 2; do
     kill -0 "$OBF_PID" 2>/dev/null || break
     say "member stop $index"
     printf '%s member_down %d\n' "$(now)" "$index" >>"$EVENTS"
-    stop_member
+    stop_pid "$MEMBER_PID"
     sleep "$DOWN_SECONDS"
     start_member "$MEMBER" "$HZ_PORT"
     printf '%s member_up %d\n' "$(now)" "$index" >>"$EVENTS"
@@ -232,9 +198,7 @@ if kill -0 "$OBF_PID" 2>/dev/null; then
 else
     SERVICE_ALIVE=""
 fi
-kill -TERM "$SAMPLER_PID" 2>/dev/null || true
-wait "$SAMPLER_PID" 2>/dev/null || true
-forget_pid "$SAMPLER_PID"
+stop_pid "$SAMPLER_PID"
 curl -sf --max-time 5 "$URL/metrics" >"$OUT/metrics.txt" || : >"$OUT/metrics.txt"
 cat "$OUT/trader.err" >&2
 

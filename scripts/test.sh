@@ -64,7 +64,6 @@ if [ "${OBF_TEST_QUICK:-0}" != "1" ]; then
 fi
 
 echo "== API conformance (openapi.yaml, schemathesis)"
-swift build -q --product obf
 OBF_BIN="$root/.build/debug/obf" VENV="$venv" bash scripts/api-conformance.sh
 
 swift_tests=$(grep -Eo 'Test run with [0-9]+ tests?' .build/test-output.txt | grep -Eo '[0-9]+' | tail -1)

@@ -1,5 +1,12 @@
-# Background processes shared by bench/run.sh and scripts/soak.sh. The caller defines
-# PIDS (an array of pids to clean up), OUT (a folder for logs), PYTHON, and a die function.
+# Background processes shared by bench/run.sh, scripts/soak.sh and scripts/api-conformance.sh.
+# The caller defines PIDS (an array of pids to clean up) and a die function; free_port needs
+# PYTHON, start_member needs OUT (a folder for logs).
+
+# OBF_ENV: `env` with every OBF_* variable of the caller's environment removed, so that only the
+# flags a script passes count, whatever a developer has exported.
+OBF_ENV=(env)
+for name in $(compgen -e); do [[ "$name" == OBF_* ]] && OBF_ENV+=(-u "$name"); done
+unset name
 
 # free_port: a loopback port that was free a moment ago, below the kernel's ephemeral range
 # (32768 and up), so that no outgoing connection can take it while a member on it is restarted.
@@ -35,7 +42,57 @@ stop_pid() {
     forget_pid "$1"
 }
 
-# start_member BINARY PORT: starts hz-test-member on 127.0.0.1:PORT (0: a free one) and waits until
+# stop_all: SIGTERM to every process in PIDS, newest first (the clients before what they use),
+# then SIGKILL to any still running after 5 s. For an EXIT trap.
+stop_all() {
+    local pid index
+    for ((index = ${#PIDS[@]} - 1; index >= 0; index--)); do
+        kill -TERM "${PIDS[index]}" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+}
+
+# start_obf LOG OBF [serve flags...]: starts `OBF serve --host 127.0.0.1 --port 0 --source mock
+# --log-level info [flags...]` (later flags win) with OBF_ENV, logging to LOG, and waits for its
+# address line. Sets SERVER_PID and SERVER_PORT.
+start_obf() {
+    local log="$1" binary="$2"
+    shift 2
+    "${OBF_ENV[@]}" "$binary" serve --host 127.0.0.1 --port 0 --source mock --log-level info "$@" >"$log" 2>&1 &
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
+    SERVER_PORT=""
+    for _ in $(seq 100); do
+        SERVER_PORT="$(grep -o 'address=http://127\.0\.0\.1:[0-9]*' "$log" 2>/dev/null | head -1 | sed 's/.*://' || true)"
+        [[ -n "$SERVER_PORT" ]] && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; die "obf serve exited at start-up (see $log)"; }
+        sleep 0.1
+    done
+    cat "$log" >&2
+    die "obf serve did not log its address (see $log)"
+}
+
+# wait_hz_ready OBF MEMBER ASSETS PROBE_OUT [probe flags...]: waits (20 s at most) until the
+# server on SERVER_PORT answers /readyz 200 and `OBF probe` finds every asset fresh in the map of
+# the member at MEMBER (host:port); the last probe's output is in PROBE_OUT.
+wait_hz_ready() {
+    local binary="$1" member="$2" assets="$3" out="$4"
+    shift 4
+    for _ in $(seq 100); do
+        if [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVER_PORT/readyz")" == 200 ]] \
+            && "${OBF_ENV[@]}" "$binary" probe --hz-members "$member" --assets "$assets" "$@" >"$out" 2>&1; then
+            return 0
+        fi
+        sleep 0.2
+    done
+    cat "$out" >&2
+    die "obf serve (hazelcast) not ready after 20 s"
+}
+
+# start_member BINARY PORT: starts hz-test-member on 127.0.0.1:PORT and waits until
 # it prints "listening on"; retries while the port is still held by a previous instance.
 # Sets MEMBER_PID and MEMBER_PORT.
 MEMBER_STARTS=0
