@@ -31,7 +31,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let assets = try assetOptions.assetList(environment)
         let maxAge = try environment.number(maxSnapshotAgeS, "OBF_MAX_SNAPSHOT_AGE_S",
                                            default: EngineConfiguration().maxSnapshotAge)
-        let client = try HazelcastClient(configuration: HazelcastSettingsMapping.clientConfiguration(settings),
+        let client = try HazelcastClient(configuration: HazelcastSettingsMapping.clientConfiguration(settings, logger: logger),
                                          logger: logger)
         let findings: [ProbeFinding]
         do {

@@ -35,7 +35,7 @@ struct PushCommand: AsyncParsableCommand {
         let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: "info"))
         let settings = try hazelcast.settings(environment)
         let ticks = try makeTicks(environment)
-        let client = try HazelcastClient(configuration: HazelcastSettingsMapping.clientConfiguration(settings),
+        let client = try HazelcastClient(configuration: HazelcastSettingsMapping.clientConfiguration(settings, logger: logger),
                                          logger: logger)
         do {
             try await client.connect(timeout: .seconds(10))

@@ -135,6 +135,24 @@ import Testing
         #expect(refused.stderr.contains("asset 'BTC-USD' does not match"))
     }
 
+    @Test func everyCommandWarnsWhenTLSHostnameVerificationIsOff() async throws {
+        let warning = "TLS hostname verification is off"
+        let obf = try ExternalProcess.obfBinary()
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OBF_") }
+        let arguments = ["probe", "--hz-members", "127.0.0.1:1", "--hz-tls", "--assets", "BTCUSDT"]
+        // No member listens on port 1: each probe fails to connect (exit 2) after logging its start-up.
+        async let byFlag = ExternalProcess.run(obf, arguments + ["--hz-tls-no-verify-hostname"], environment: environment)
+        async let byVariable = ExternalProcess.run(obf, arguments,
+                                                   environment: environment.merging(["OBF_HZ_TLS_VERIFY_HOSTNAME": "false"]) { $1 })
+        async let unset = ExternalProcess.run(obf, arguments, environment: environment.merging(["OBF_HZ_TLS_VERIFY_HOSTNAME": ""]) { $1 })
+        let (flagged, variable, neither) = try await (byFlag, byVariable, unset)
+        #expect(flagged.status == 2)
+        #expect(flagged.stderr.contains(warning), "\(flagged.stderr)")
+        #expect(variable.stderr.contains(warning), "\(variable.stderr)")
+        #expect(neither.status == 2)
+        #expect(!neither.stderr.contains(warning), "\(neither.stderr)")
+    }
+
     @Test func obfPushLogsAnOutageOnceAndGoesOnAfterIt() async throws {
         let (member, port) = try HazelcastTestMember.startedOnStablePort()
         defer { member.stop() }

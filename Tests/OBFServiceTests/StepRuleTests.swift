@@ -244,9 +244,13 @@ import Testing
             #expect(step.json["requested"]?.int64Value == 2)
             #expect(step.json["computed"]?.int64Value == 1)
             #expect(step.json["skipped"]?["ADAUSDT"]?.stringValue == "missing")
-            let bars = try await client.request("GET", "/bars/1").json
+            let response = try await client.request("GET", "/bars/1")
+            let bars = response.json
             #expect(bars["assets"]?["XRPUSDT"]?["source"]?.stringValue == "live")
             #expect(bars["assets"]?["BTCUSDT"]?["source"]?.stringValue == "default")
+            // Registered BTCUSDT, XRPUSDT, ADAUSDT; listed by name.
+            let positions = ["ADAUSDT", "BTCUSDT", "XRPUSDT"].compactMap { response.text.range(of: "\"\($0)\"")?.lowerBound }
+            #expect(positions.count == 3 && positions == positions.sorted())
         }
     }
 }

@@ -32,6 +32,8 @@ public final class FeatureStore: Sendable {
     struct State {
         var slotByAsset: [String: Int] = [:]
         var assetNames: [String] = []
+        /// The slots in the order of their asset names, kept as assets are registered (for `/bars`).
+        var slotsByName: [Int] = []
         var assetBars: [BarLog<AssetFeatures>] = []
         var macroBars = BarLog<MacroFeatures>()
         var steppedBars = BarLog<Bool>()
@@ -71,6 +73,12 @@ public final class FeatureStore: Sendable {
         state.slotByAsset[asset] = slot
         state.assetNames.append(asset)
         state.assetBars.append(BarLog())
+        var low = 0, high = state.slotsByName.count   // first position whose name sorts after `asset`
+        while low < high {
+            let mid = (low + high) / 2
+            if state.assetNames[state.slotsByName[mid]] < asset { low = mid + 1 } else { high = mid }
+        }
+        state.slotsByName.insert(slot, at: low)
         return slot
     }
 
@@ -90,9 +98,7 @@ public final class FeatureStore: Sendable {
     /// Every known asset's look-up (sorted by name) and the macro look-up, under one lock.
     public func barLookup(bar: Int64) -> (assets: [FeatureLookup], macro: MacroLookup) {
         state.withLock { state in
-            let assets = state.assetNames.indices
-                .map { Self.lookup(asset: state.assetNames[$0], bar: bar, in: state.assetBars[$0]) }
-                .sorted { $0.asset < $1.asset }
+            let assets = state.slotsByName.map { Self.lookup(asset: state.assetNames[$0], bar: bar, in: state.assetBars[$0]) }
             return (assets, Self.macroLookup(bar: bar, in: state.macroBars))
         }
     }

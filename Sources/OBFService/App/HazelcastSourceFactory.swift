@@ -5,10 +5,16 @@ import OBFSources
 
 /// Builds the Hazelcast client configuration shared by `serve`, `push` and `probe`.
 public enum HazelcastSettingsMapping {
-    public static func clientConfiguration(_ settings: ServiceConfiguration.HazelcastSettings)
+    /// The client configuration for `settings`; logs a warning when TLS hostname verification is off.
+    public static func clientConfiguration(_ settings: ServiceConfiguration.HazelcastSettings, logger: Logger)
         throws -> HazelcastClientConfiguration {
         let members = try settings.members.map { text throws(HazelcastError) in try HazelcastAddress(parsing: text) }
         try settings.validateTLS()
+        if settings.tls && !settings.tlsVerifyHostname {
+            logger.warning(
+                "TLS hostname verification is off: a certificate from a trusted authority is accepted for any member",
+                metadata: ["members": "\(settings.members.joined(separator: ","))"])
+        }
         let tls = settings.tls
             ? HazelcastTLSConfiguration(
                 caFile: settings.tlsCAFile, certificateFile: settings.tlsCertificateFile,
@@ -25,14 +31,8 @@ public enum HazelcastSettingsMapping {
 
 enum HazelcastSourceFactory {
     static func make(_ configuration: ServiceConfiguration, logger: Logger) throws -> any SnapshotSource {
-        let settings = configuration.hazelcast
-        if settings.tls && !settings.tlsVerifyHostname {
-            logger.warning(
-                "TLS hostname verification is off: a certificate from a trusted authority is accepted for any member",
-                metadata: ["members": "\(settings.members.joined(separator: ","))"])
-        }
         let source = try HazelcastSnapshotSource(
-            configuration: HazelcastSettingsMapping.clientConfiguration(configuration.hazelcast),
+            configuration: HazelcastSettingsMapping.clientConfiguration(configuration.hazelcast, logger: logger),
             mapName: configuration.hazelcast.mapName, logger: logger)
         source.start()
         return source
