@@ -49,6 +49,23 @@ struct JSONScanner {
         JSONParseError(kind: kind, offset: min(offset ?? position, count))
     }
 
+    /// After a member or element: consumes the `,` that announces another one (true) or the
+    /// `close` that ends the object or array (false), with the whitespace around a comma;
+    /// anything else is a syntax error at that byte.
+    @inline(__always)
+    mutating func moreItems(before close: UInt8) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        let b = current
+        if b == UInt8(ascii: ",") {
+            position += 1
+            skipWhitespace()
+            return true
+        }
+        guard b == close else { throw failure(.syntax) }
+        position += 1
+        return false
+    }
+
     @inline(__always)
     mutating func skipWhitespace() {
         while position < count {
@@ -439,17 +456,7 @@ struct JSONScanner {
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
             try skipValue(depth: depth)
-            skipWhitespace()
-            let b = current
-            position += 1
-            if b == UInt8(ascii: ",") {
-                skipWhitespace()
-            } else if b == UInt8(ascii: "}") {
-                return
-            } else {
-                position -= 1
-                throw failure(.syntax)
-            }
+            guard try moreItems(before: UInt8(ascii: "}")) else { return }
         }
     }
 
@@ -464,17 +471,7 @@ struct JSONScanner {
         }
         while true {
             try skipValue(depth: depth)
-            skipWhitespace()
-            let b = current
-            position += 1
-            if b == UInt8(ascii: ",") {
-                skipWhitespace()
-            } else if b == UInt8(ascii: "]") {
-                return
-            } else {
-                position -= 1
-                throw failure(.syntax)
-            }
+            guard try moreItems(before: UInt8(ascii: "]")) else { return }
         }
     }
 
@@ -524,17 +521,7 @@ struct JSONScanner {
             guard members.updateValue(value, forKey: key) == nil else {
                 throw failure(.duplicateKey, at: keyOffset)
             }
-            skipWhitespace()
-            let b = current
-            position += 1
-            if b == UInt8(ascii: ",") {
-                skipWhitespace()
-            } else if b == UInt8(ascii: "}") {
-                return .object(members)
-            } else {
-                position -= 1
-                throw failure(.syntax)
-            }
+            guard try moreItems(before: UInt8(ascii: "}")) else { return .object(members) }
         }
     }
 
@@ -549,17 +536,7 @@ struct JSONScanner {
         }
         while true {
             elements.append(try parseValue(depth: depth))
-            skipWhitespace()
-            let b = current
-            position += 1
-            if b == UInt8(ascii: ",") {
-                skipWhitespace()
-            } else if b == UInt8(ascii: "]") {
-                return .array(elements)
-            } else {
-                position -= 1
-                throw failure(.syntax)
-            }
+            guard try moreItems(before: UInt8(ascii: "]")) else { return .array(elements) }
         }
     }
 }

@@ -30,9 +30,9 @@ public enum SnapshotDecoder {
     /// The largest band count `L` accepted.
     public static let maxBands = 50
     /// The largest document accepted, in bytes (1 MiB).
-    public static let maxBytes = 1 << 20
+    public static let maxBytes = JSONValue.defaultMaxBytes
     /// The deepest nesting of arrays and objects accepted anywhere in a document.
-    public static let maxDepth = 64
+    public static let maxDepth = JSONValue.defaultMaxDepth
 
     public static func decode(_ bytes: [UInt8]) -> Result<OrderBookSnapshot, InvalidSnapshotReason> {
         bytes.withUnsafeBufferPointer { decode($0) }
@@ -224,17 +224,7 @@ public enum SnapshotDecoder {
                 if key != nil { fields.duplicate = true }
                 try s.skipValue(depth: 1)
             }
-            s.skipWhitespace()
-            let b = s.current
-            if b == UInt8(ascii: ",") {
-                s.position += 1
-                s.skipWhitespace()
-            } else if b == UInt8(ascii: "}") {
-                s.position += 1
-                return fields
-            } else {
-                throw s.failure(.syntax)
-            }
+            guard try s.moreItems(before: UInt8(ascii: "}")) else { return fields }
         }
     }
 
@@ -311,17 +301,7 @@ public enum SnapshotDecoder {
                 numbersOnly = false
                 try s.skipValue(depth: 2)
             }
-            s.skipWhitespace()
-            let d = s.current
-            if d == UInt8(ascii: ",") {
-                s.position += 1
-                s.skipWhitespace()
-            } else if d == UInt8(ascii: "]") {
-                s.position += 1
-                return numbersOnly ? .value(values) : .invalid
-            } else {
-                throw s.failure(.syntax)
-            }
+            guard try s.moreItems(before: UInt8(ascii: "]")) else { return numbersOnly ? .value(values) : .invalid }
         }
     }
 }
