@@ -136,7 +136,10 @@ package final class Connection: Sendable {
         _ messages: [ClientMessage], timeout: Duration, what: String,
         eventHandler: (@Sendable (ClientMessage) -> Void)? = nil
     ) async -> [Result<ClientMessage, any Error>] {
-        await sendAll(encoded: messages.map { $0.encoded() }, timeout: timeout, what: what, eventHandler: eventHandler)
+        await submit(count: messages.count, byteCount: messages.reduce(0) { $0 + $1.encodedSize }, timeout: timeout,
+                     what: what, eventHandler: eventHandler, onResponse: nil) { index, bytes in
+            messages[index].encode(into: &bytes)
+        }
     }
 
     /// `sendAll` for requests already in their wire form (unfragmented, as `ClientMessage.encoded()`
@@ -147,15 +150,28 @@ package final class Connection: Sendable {
         eventHandler: (@Sendable (ClientMessage) -> Void)? = nil,
         onResponse: (@Sendable (ClientMessage) -> Void)? = nil
     ) async -> [Result<ClientMessage, any Error>] {
-        let batch = ResponseBatch(count: requests.count, onResponse: onResponse)
+        await submit(count: requests.count, byteCount: requests.reduce(0) { $0 + $1.count }, timeout: timeout,
+                     what: what, eventHandler: eventHandler, onResponse: onResponse) { index, bytes in
+            bytes.append(contentsOf: requests[index])
+        }
+    }
+
+    /// Writes `count` requests, each appended to one buffer by `append` and given a fresh
+    /// correlation id there, registers them as one batch and waits for it.
+    private func submit(
+        count: Int, byteCount: Int, timeout: Duration, what: String,
+        eventHandler: (@Sendable (ClientMessage) -> Void)?, onResponse: (@Sendable (ClientMessage) -> Void)?,
+        append: (Int, inout [UInt8]) -> Void
+    ) async -> [Result<ClientMessage, any Error>] {
+        let batch = ResponseBatch(count: count, onResponse: onResponse)
         var correlationIds: [Int64] = []
-        correlationIds.reserveCapacity(requests.count)
+        correlationIds.reserveCapacity(count)
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(requests.reduce(0) { $0 + $1.count })
-        for request in requests {
+        bytes.reserveCapacity(byteCount)
+        for index in 0..<count {
             let correlationId = self.correlationIds.add(1, ordering: .relaxed).newValue
             let start = bytes.count
-            bytes.append(contentsOf: request)
+            append(index, &bytes)
             ClientMessage.patchCorrelationId(correlationId, inMessageAt: start, of: &bytes)
             correlationIds.append(correlationId)
         }
@@ -187,10 +203,10 @@ package final class Connection: Sendable {
 
     /// Sends a request whose response is not awaited (a heartbeat ping); the response is dropped.
     package func sendWithoutResponse(_ message: ClientMessage) {
-        var message = message
-        message.setCorrelationId(correlationIds.add(1, ordering: .relaxed).newValue)
+        var bytes = message.encoded()
+        ClientMessage.patchCorrelationId(correlationIds.add(1, ordering: .relaxed).newValue, inMessageAt: 0, of: &bytes)
         guard !isClosed else { return }
-        write(message.encoded())
+        write(bytes)
     }
 
     private func write(_ bytes: [UInt8]) {

@@ -67,18 +67,17 @@ package enum ListCodec {
     }
 }
 
-/// A list of entries (or a map): BEGIN, key, value, key, value, …, END.
+/// A list of entries (or a map): BEGIN, key, value, key, value, …, END — a list whose items
+/// are a key then a value.
 package enum EntryListCodec {
     package static func encode<K, V>(
         _ entries: [(K, V)], into message: inout ClientMessage,
         key keyEncoder: (K, inout ClientMessage) -> Void, value valueEncoder: (V, inout ClientMessage) -> Void
     ) {
-        message.append(.begin)
-        for (key, value) in entries {
-            keyEncoder(key, &message)
-            valueEncoder(value, &message)
+        ListCodec.encode(entries, into: &message) { entry, message in
+            keyEncoder(entry.0, &message)
+            valueEncoder(entry.1, &message)
         }
-        message.append(.end)
     }
 
     package static func decode<K, V>(
@@ -86,17 +85,9 @@ package enum EntryListCodec {
         key keyDecoder: (inout FrameIterator) throws(HazelcastError) -> K,
         value valueDecoder: (inout FrameIterator) throws(HazelcastError) -> V
     ) throws(HazelcastError) -> [(K, V)] {
-        try iterator.expectBegin("an entry list")
-        var entries: [(K, V)] = []
-        while true {
-            guard iterator.peek() != nil else { throw .protocol("\(iterator.what): an entry list has no END frame") }
-            if iterator.nextIsEnd() { break }
-            let key = try keyDecoder(&iterator)
-            let value = try valueDecoder(&iterator)
-            entries.append((key, value))
+        try ListCodec.decode(&iterator) { (iterator: inout FrameIterator) throws(HazelcastError) -> (K, V) in
+            (try keyDecoder(&iterator), try valueDecoder(&iterator))
         }
-        _ = try iterator.next()
-        return entries
     }
 }
 
