@@ -7,6 +7,7 @@ import Logging
 /// serves every key whichever member a request reaches.
 public final class HazelcastTestCluster: Sendable {
     public let members: [HazelcastTestMember]
+    private let topology: ClusterTopology
 
     /// With `tls`, every member serves TLS with the same certificate.
     public init(
@@ -14,6 +15,7 @@ public final class HazelcastTestCluster: Sendable {
         tls: TestMemberTLS? = nil, logger: Logger = Logger(label: "hazelcast.test-cluster")
     ) {
         let topology = ClusterTopology(hosts: Array(repeating: host, count: memberCount), partitionCount: partitionCount)
+        self.topology = topology
         let store = MapStore()
         let clusterId = UUID()
         members = (0..<memberCount).map { index in
@@ -34,8 +36,8 @@ public final class HazelcastTestCluster: Sendable {
         for member in members { member.stop() }
     }
 
-    /// The index of the member owning `partition`.
+    /// The index of the member owning `partition` (the owners the members announce).
     public func owner(ofPartition partition: Int) -> Int {
-        partition % members.count
+        topology.owner(ofPartition: partition)
     }
 }
