@@ -54,6 +54,8 @@ def main(argv):
         now = time.monotonic()
         if now < next_at:
             time.sleep(next_at - now)
+        elif now - next_at > interval:
+            next_at = now  # behind schedule by more than a period: do not burst to catch up
         next_at += interval
         sent_at = time.time()
         clock = time.perf_counter()
