@@ -22,7 +22,8 @@ public final class ServiceMetrics: Sendable {
     let openFileDescriptors: Gauge
     private let reportedReconnects = Locked<Int>(0)
     private let httpCounters = Locked<[HTTPCounterKey: Counter]>([:])
-    private let httpDurations = Locked<[String: DurationHistogram]>([:])
+    /// One histogram per route template, all registered at start (a scrape shows them at once).
+    private let httpDurations: [String: DurationHistogram]
 
     struct HTTPCounterKey: Hashable {
         var route: String
@@ -66,8 +67,12 @@ public final class ServiceMetrics: Sendable {
             metricName: "process_resident_memory", unitName: "bytes", helpText: "Resident memory size in bytes."))
         openFileDescriptors = registry.makeGauge(descriptor: MetricNameDescriptor(
             metricName: "process_open", unitName: "fds", helpText: "Number of open file descriptors."))
-        // Register the HTTP families up front so a scrape shows them from the start.
-        _ = httpDuration(route: "/metrics")
+        let registry = self.registry
+        httpDurations = Dictionary(uniqueKeysWithValues: Route.templates.map { route in
+            (route, registry.makeDurationHistogram(
+                descriptor: name("http_request_duration", "seconds", "HTTP handling time by route template."),
+                labels: [("route", route)], buckets: Self.durationBuckets))
+        })
     }
 
     /// Records one finished step.
@@ -112,19 +117,7 @@ public final class ServiceMetrics: Sendable {
             return counter
         }
         counter.increment()
-        httpDuration(route: route).record(duration)
-    }
-
-    private func httpDuration(route: String) -> DurationHistogram {
-        httpDurations.withLock { histograms in
-            if let histogram = histograms[route] { return histogram }
-            let histogram = registry.makeDurationHistogram(
-                descriptor: MetricNameDescriptor(namespace: "obf", metricName: "http_request_duration",
-                                                 unitName: "seconds", helpText: "HTTP handling time by route template."),
-                labels: [("route", route)], buckets: Self.durationBuckets)
-            histograms[route] = histogram
-            return histogram
-        }
+        httpDurations[route]?.record(duration)
     }
 
     /// The exposition text, with the process gauges refreshed first.

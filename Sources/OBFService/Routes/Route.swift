@@ -21,6 +21,10 @@ enum Route: Equatable {
         }
     }
 
+    /// Every template, `unmatched` included.
+    static let templates = [Route.step(bar: ""), .features(asset: "", bar: ""), .macro(bar: ""), .bars(bar: ""),
+                            .metrics, .healthz, .readyz, .unknown].map(\.template)
+
     /// The methods the route accepts (for 405 and `Allow`).
     var allowedMethods: [String] {
         switch self {
