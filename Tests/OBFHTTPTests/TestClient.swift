@@ -41,8 +41,11 @@ final class TestClient {
     let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, timeout: Duration = .seconds(3)) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    /// Connects to 127.0.0.1:`port`. The descriptor is stored only once connected: a class
+    /// whose properties are all set runs `deinit` even when `init` throws, which would close
+    /// it a second time (and possibly another test's descriptor of the same number).
+    init(port: Int, timeout: Duration = .seconds(10)) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestClientError(description: "socket: \(errno)") }
         var seconds = timeval()
         let (whole, atto) = timeout.components
@@ -66,6 +69,7 @@ final class TestClient {
             Glibc.close(fd)
             throw TestClientError(description: "connect: \(String(cString: strerror(code)))")
         }
+        self.fd = fd
     }
 
     deinit {
