@@ -28,15 +28,27 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
 fi
 export OBF_PYTHON="$venv/bin/python"
 
+# A test run that has not ended after this long is stopped (exit 124) and fails, so a hang
+# is reported as such rather than running into the CI's own limit.
+suite_limit=${OBF_TEST_SUITE_LIMIT:-15m}
+
+# Prints the failing tests of a test log, so a failed run names them in its last lines.
+show_failures() {
+    echo "-- failures in $1:"
+    grep -E '✘ Test .*(recorded an issue|failed)|error: .*XCT|Test Case .* failed' "$1" | grep -v '^✘ Test run with' | head -40 || true
+}
+
 echo "== building"
 swift build --build-tests -q
 
 echo "== swift test"
 set +e
-swift test --skip-build 2>&1 | tee .build/test-output.txt
+timeout -k 30s "$suite_limit" swift test --skip-build 2>&1 | tee .build/test-output.txt
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then
+    [ "$status" -ne 124 ] || echo "swift test did not end within $suite_limit"
+    show_failures .build/test-output.txt
     echo "swift test failed (exit $status)"
     exit "$status"
 fi
@@ -44,16 +56,20 @@ fi
 if [ "${OBF_TEST_QUICK:-0}" != "1" ]; then
     for sanitizer in thread address; do
         echo "== swift test under the $sanitizer sanitizer"
-        swift build --build-tests -q --sanitize=$sanitizer --scratch-path ".build-$sanitizer"
+        # The gold linker warns once per ASan helper symbol; those lines carry nothing.
+        swift build --build-tests -q --sanitize=$sanitizer --scratch-path ".build-$sanitizer" 2>&1 \
+            | { grep -v "Cannot export local symbol '__asan" || true; }
         set +e
         # Leak reports are off: at exit they list the XCTest and Foundation runtimes' own
         # allocations and async frames of the test harness, not the service's memory.
-        ASAN_OPTIONS=detect_leaks=0 swift test --skip-build --sanitize=$sanitizer --scratch-path ".build-$sanitizer" \
+        ASAN_OPTIONS=detect_leaks=0 timeout -k 30s "$suite_limit" swift test --skip-build --sanitize=$sanitizer --scratch-path ".build-$sanitizer" \
             > ".build/test-$sanitizer.txt" 2>&1
         status=$?
         set -e
         grep -E 'Test run with|WARNING: ThreadSanitizer|ERROR: AddressSanitizer|SUMMARY:' ".build/test-$sanitizer.txt" | head -20
+        [ "$status" -ne 124 ] || echo "swift test under the $sanitizer sanitizer did not end within $suite_limit"
         if [ "$status" -ne 0 ] || grep -qE 'WARNING: ThreadSanitizer|ERROR: AddressSanitizer' ".build/test-$sanitizer.txt"; then
+            show_failures ".build/test-$sanitizer.txt"
             echo "swift test under the $sanitizer sanitizer failed (full output in .build/test-$sanitizer.txt)"
             exit 1
         fi
