@@ -56,16 +56,16 @@ struct ClientMemberTests {
         }
     }
 
-    @Test func largeGetAllCompletesQuickly() async throws {
+    /// 2000 values of 2 kB (4 MB of answers, many frames per partition) arrive whole; how fast
+    /// is the benchmark's business.
+    @Test func largeGetAllArrivesWhole() async throws {
         try await withConnectedClient { client, member in
-            let payload = String(repeating: "x", count: 2_000)
             let keys = (0..<2_000).map { HazelcastData(string: "asset_A\($0)USDT_ob") }
-            for key in keys { member.put(map: Self.mapName, key: key, value: HazelcastData(string: payload)) }
-            let clock = ContinuousClock()
-            let start = clock.now
-            let values = try await client.getAll(map: Self.mapName, keys: keys, timeout: .seconds(10))
+            let value = { (index: Int) in HazelcastData(string: "\(index):" + String(repeating: "x", count: 2_000)) }
+            for (index, key) in keys.enumerated() { member.put(map: Self.mapName, key: key, value: value(index)) }
+            let values = try await client.getAll(map: Self.mapName, keys: keys, timeout: .seconds(30))
             #expect(values.count == keys.count)
-            #expect(clock.now - start < .seconds(5))
+            #expect(keys.indices.allSatisfy { values[keys[$0]] == value($0) })
         }
     }
 
@@ -101,7 +101,7 @@ struct ClientMemberTests {
             for index in 0..<40 {
                 member.put(map: Self.mapName, key: HazelcastData(string: "k\(index)"), value: HazelcastData(string: "v\(index)"))
             }
-            member.responseDelay = .milliseconds(200)
+            member.responseDelay = .milliseconds(500)
             let clock = ContinuousClock()
             let start = clock.now
             try await withThrowingTaskGroup(of: (Int, HazelcastData?).self) { group in
@@ -112,8 +112,9 @@ struct ClientMemberTests {
                     #expect(value == HazelcastData(string: "v\(index)"))
                 }
             }
-            // Sequential requests would take 40 × 200 ms.
-            #expect(clock.now - start < .seconds(3))
+            // Sequential requests would take 40 × 500 ms.
+            let elapsed = clock.now - start
+            #expect(elapsed < .seconds(10), "\(elapsed)")
         }
     }
 

@@ -21,7 +21,7 @@ func hex(_ bytes: [UInt8]) -> String {
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {
@@ -36,6 +36,14 @@ func testLogger(_ label: String) -> Logger {
     var logger = Logger(label: label)
     logger.logLevel = ProcessInfo.processInfo.environment["HZ_TEST_LOG"] != nil ? .debug : .critical
     return logger
+}
+
+/// Bounds for tests that tell a short timeout (or an immediate failure) apart from the client's
+/// own invocation timeout: the client waits `longInvocationTimeout`, and an operation that ends
+/// within `failsFast` did not wait for it, however loaded the machine.
+enum TimingBounds {
+    static let longInvocationTimeout: Duration = .seconds(60)
+    static let failsFast: Duration = .seconds(20)
 }
 
 /// Client settings with short timeouts and back-off, suitable for tests.

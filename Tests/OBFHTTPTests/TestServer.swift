@@ -115,7 +115,7 @@ func normalRequest(port: Int, path: String = "/ok") throws -> TestResponse {
 }
 
 /// Polls `condition` every 10 ms for up to `timeout`.
-func eventually(timeout: Duration = .seconds(3), _ condition: () -> Bool) -> Bool {
+func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }

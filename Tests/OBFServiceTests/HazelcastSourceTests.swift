@@ -14,6 +14,10 @@ import Testing
     static let assets = ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
     /// Generous, so a loaded machine (or a sanitizer build) never turns a healthy read into `missing`.
     static func deadline(_ configuration: inout ServiceConfiguration) { configuration.stepDeadline = .seconds(2) }
+    /// A step that ends within this many milliseconds kept to its deadline (a few seconds at
+    /// most here) rather than waiting for the client's 120 s invocation timeout; the margin is
+    /// for loaded machines, the deadline's precision is measured by the benchmark.
+    static let didNotHangMs = 15_000.0
 
     func makeSource(port: Int) throws -> HazelcastSnapshotSource {
         let configuration = HazelcastClientConfiguration(
@@ -208,7 +212,7 @@ import Testing
                 let step = try await client.request("POST", "/step/\(bar)")
                 #expect(step.status == 200)
                 // Functional bound, not a benchmark: the step did not hang on the dead member.
-                #expect((step.json["duration_ms"]?.doubleValue ?? 1e9) < 3_000)
+                #expect((step.json["duration_ms"]?.doubleValue ?? 1e9) < Self.didNotHangMs)
             }
             try member.start()
             for asset in Self.assets { put(member, asset, freshBook()) }   // a restarted member is empty
@@ -240,7 +244,7 @@ import Testing
             #expect(try await reader.request("GET", "/features/BTCUSDT/1").json["source"]?.stringValue == "live")
             let result = try await step.json
             #expect(result["computed"]?.int64Value == 0)
-            #expect((result["duration_ms"]?.doubleValue ?? 1e9) < 3_000)
+            #expect((result["duration_ms"]?.doubleValue ?? 1e9) < Self.didNotHangMs)
         }
     }
 
@@ -254,7 +258,7 @@ import Testing
         #expect(Set(Self.assets.map(partition)).count == Self.assets.count)
         let source = try makeSource(port: port)
         try await RunningService.with(source: source, assets: Self.assets,
-                                      adjust: { $0.stepDeadline = .milliseconds(400) }) { running in
+                                      adjust: { $0.stepDeadline = .milliseconds(1500) }) { running in
             let client = try running.client()
             #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
             #expect(try await client.request("POST", "/step/1").json["computed"]?.int64Value == 3)
@@ -265,7 +269,7 @@ import Testing
             // The step waited for the stuck partition until its deadline; functional bounds only
             // (the deadline's precision is measured by the benchmark, not by tests).
             let duration = step["duration_ms"]?.doubleValue ?? 1e9
-            #expect(duration > 300 && duration < 2_000, "duration_ms \(duration)")
+            #expect(duration > 1_400 && duration < Self.didNotHangMs, "duration_ms \(duration)")
             member.stuckPartitions = []
             #expect(try await client.request("POST", "/step/3").json["computed"]?.int64Value == 3)
             #expect(source.client.isConnected && source.client.connectionLossCount == 0)
