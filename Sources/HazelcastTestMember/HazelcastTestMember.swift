@@ -103,7 +103,6 @@ public final class HazelcastTestMember: Sendable {
             serverVersion: Self.serverVersion, store: store)
         let thread = Thread { [self] in
             acceptLoop(listener, handler: handler, tls: tlsContext)
-            listener.close()
             done.signal()
         }
         thread.name = "hz-test-member-accept"
@@ -120,8 +119,11 @@ public final class HazelcastTestMember: Sendable {
             state.acceptDone = nil
             return result
         }
+        // Only `stop` closes the listener, after its accept thread is gone: closed earlier, the
+        // shutdown below could reach another socket that reused the descriptor number.
         listener?.shutdown()
         done?.wait()
+        listener?.close()
         for connection in connections { connection.shutdown() }
     }
 
