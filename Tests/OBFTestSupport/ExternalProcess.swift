@@ -56,7 +56,7 @@ public enum ExternalProcess {
         let out = Pipe()
         // stderr goes to a file, so a chatty child can never block on a full pipe.
         let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("obf-test-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errPath.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath.path, contents: nil)
         let err = try FileHandle(forWritingTo: errPath)
         process.standardOutput = out
         process.standardError = err

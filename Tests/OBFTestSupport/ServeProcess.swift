@@ -17,7 +17,7 @@ public final class ServeProcess: Sendable {
         process.arguments = ["serve", "--port", "0"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("obf-serve-\(UUID().uuidString).err").path
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -32,7 +32,9 @@ public final class ServeProcess: Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         process.terminate()
-        throw MissingTool(description: "obf serve did not start: \((try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")")
+        let log = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: errPath)
+        throw MissingTool(description: "obf serve did not start: \(log)")
     }
 
     private init(port: Int, pid: Int32, process: Process, stderrPath: String) {
@@ -40,6 +42,12 @@ public final class ServeProcess: Sendable {
         self.pid = pid
         self.process = Locked(process)
         self.stderrPath = stderrPath
+    }
+
+    /// A process the test did not stop is killed; its log file is removed.
+    deinit {
+        if let process = process.withLock({ $0 }), process.isRunning { kill(pid, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: stderrPath)
     }
 
     /// Everything the process logged so far.
