@@ -31,7 +31,6 @@ final class Connection {
     private var peerClosed = false
     private var registeredEvents: UInt32 = Epoll.readable
 
-    private(set) var generation: UInt64 = 0
     private var pendingHeadOnly = false
     private var pendingKeepAlive = true
     private var pendingHTTP10 = false
@@ -176,24 +175,23 @@ final class Connection {
         case .response(let response):
             write(response, headOnly: request.isHead, keepAlive: keepAlive, http10: request.version == .http10)
         case .deferred(let work):
-            generation &+= 1
             phase = .awaitingDeferred
             pendingHeadOnly = request.isHead
             pendingKeepAlive = keepAlive
             pendingHTTP10 = request.version == .http10
             let handle = loop.handle
-            let message = (fd: fd, id: UInt64(id), generation: generation)
+            let (fd, id) = (fd, UInt64(id))
             Task {
                 let response = await work()
-                handle.post(.deferredResult(
-                    fd: message.fd, connectionID: message.id, generation: message.generation, response: response))
+                handle.post(.deferredResult(fd: fd, connectionID: id, response: response))
             }
         }
     }
 
-    /// Takes the result of the deferred handler started at `generation`.
-    func complete(generation: UInt64, with response: HTTPResponse) {
-        guard phase == .awaitingDeferred, generation == self.generation else { return }
+    /// Takes the result of the deferred handler. A connection runs one at a time and reads
+    /// nothing meanwhile, so a result addressed to this connection is the one it awaits.
+    func complete(with response: HTTPResponse) {
+        guard phase == .awaitingDeferred else { return }
         phase = .reading
         write(response, headOnly: pendingHeadOnly, keepAlive: pendingKeepAlive && !loop.isShuttingDown, http10: pendingHTTP10)
         drive()

@@ -126,9 +126,9 @@ final class EventLoop {
         switch message {
         case .adopt(let fd, let rejected):
             adopt(fd, rejected: rejected)
-        case .deferredResult(let fd, let connectionID, let generation, let response):
+        case .deferredResult(let fd, let connectionID, let response):
             guard let connection = connection(for: fd), UInt64(connection.id) == connectionID else { return }
-            connection.complete(generation: generation, with: response)
+            connection.complete(with: response)
         case .shutdown(let deadline):
             beginShutdown(deadline: deadline)
         }

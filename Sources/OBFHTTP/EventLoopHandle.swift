@@ -8,8 +8,8 @@ import Glibc
 enum LoopMessage: Sendable {
     /// Take over an accepted connection; `rejected` ones are answered 503 and closed.
     case adopt(fd: Int32, rejected: Bool)
-    /// A deferred handler finished.
-    case deferredResult(fd: Int32, connectionID: UInt64, generation: UInt64, response: HTTPResponse)
+    /// A deferred handler of connection `connectionID` (on descriptor `fd`) finished.
+    case deferredResult(fd: Int32, connectionID: UInt64, response: HTTPResponse)
     /// Stop accepting, close idle connections, force-close the rest at `deadline` (monotonic ns).
     case shutdown(deadline: UInt64)
 }
