@@ -29,7 +29,8 @@ fi
 export OBF_PYTHON="$venv/bin/python"
 
 # A test run that has not ended after this long is stopped (exit 124) and fails, so a hang
-# is reported as such rather than running into the CI's own limit.
+# is reported as such rather than running into the CI's own limit. `timeout` runs the tests
+# in a process group of their own, so they read from /dev/null, never from a terminal.
 suite_limit=${OBF_TEST_SUITE_LIMIT:-15m}
 
 # Prints the failing tests of a test log, so a failed run names them in its last lines.
@@ -43,7 +44,7 @@ swift build --build-tests -q
 
 echo "== swift test"
 set +e
-timeout -k 30s "$suite_limit" swift test --skip-build 2>&1 | tee .build/test-output.txt
+timeout -k 30s "$suite_limit" swift test --skip-build < /dev/null 2>&1 | tee .build/test-output.txt
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then
@@ -63,7 +64,7 @@ if [ "${OBF_TEST_QUICK:-0}" != "1" ]; then
         # Leak reports are off: at exit they list the XCTest and Foundation runtimes' own
         # allocations and async frames of the test harness, not the service's memory.
         ASAN_OPTIONS=detect_leaks=0 timeout -k 30s "$suite_limit" swift test --skip-build --sanitize=$sanitizer --scratch-path ".build-$sanitizer" \
-            > ".build/test-$sanitizer.txt" 2>&1
+            < /dev/null > ".build/test-$sanitizer.txt" 2>&1
         status=$?
         set -e
         grep -E 'Test run with|WARNING: ThreadSanitizer|ERROR: AddressSanitizer|SUMMARY:' ".build/test-$sanitizer.txt" | head -20
