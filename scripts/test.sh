@@ -33,6 +33,13 @@ export OBF_PYTHON="$venv/bin/python"
 # in a process group of their own, so they read from /dev/null, never from a terminal.
 suite_limit=${OBF_TEST_SUITE_LIMIT:-15m}
 
+# After a hung pass is stopped: the processes its tests started (obf serve, members, Python
+# clients) run in process groups of their own, so `timeout` did not reach them.
+stop_leftovers() {
+    pkill -KILL -f "^$root/\.build" || true
+    pkill -KILL -f "^$root/\.venv/bin/python" || true
+}
+
 # Prints the failing tests of a test log, so a failed run names them in its last lines.
 show_failures() {
     echo "-- failures in $1:"
@@ -48,7 +55,7 @@ timeout -k 30s "$suite_limit" swift test --skip-build < /dev/null 2>&1 | tee .bu
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then
-    [ "$status" -ne 124 ] || echo "swift test did not end within $suite_limit"
+    [ "$status" -ne 124 ] || { echo "swift test did not end within $suite_limit"; stop_leftovers; }
     show_failures .build/test-output.txt
     echo "swift test failed (exit $status)"
     exit "$status"
@@ -68,7 +75,7 @@ if [ "${OBF_TEST_QUICK:-0}" != "1" ]; then
         status=$?
         set -e
         grep -E 'Test run with|WARNING: ThreadSanitizer|ERROR: AddressSanitizer|SUMMARY:' ".build/test-$sanitizer.txt" | head -20
-        [ "$status" -ne 124 ] || echo "swift test under the $sanitizer sanitizer did not end within $suite_limit"
+        [ "$status" -ne 124 ] || { echo "swift test under the $sanitizer sanitizer did not end within $suite_limit"; stop_leftovers; }
         if [ "$status" -ne 0 ] || grep -qE 'WARNING: ThreadSanitizer|ERROR: AddressSanitizer' ".build/test-$sanitizer.txt"; then
             show_failures ".build/test-$sanitizer.txt"
             echo "swift test under the $sanitizer sanitizer failed (full output in .build/test-$sanitizer.txt)"
