@@ -17,6 +17,10 @@ public struct RunningService: Sendable {
         var configuration = ServiceConfiguration()
         configuration.port = 0
         configuration.assets = assets
+        // Far above the 250 ms default: with in-process sources a step's deadline matters only
+        // on a loaded machine, where it would turn ready snapshots into `missing`. Tests of the
+        // deadline set their own through `adjust`.
+        configuration.stepDeadline = .seconds(5)
         adjust(&configuration)
         let logs = InMemoryLogHandler()
         var logger = Logger(label: "obf-test", factory: { _ in logs })

@@ -15,7 +15,10 @@ public final class ServeProcess: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--port", "0"] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // A generous step deadline unless the test sets one: see `RunningService.start`.
+        process.environment = ProcessInfo.processInfo.environment
+            .merging(["OBF_STEP_DEADLINE_MS": "5000"]) { $1 }
+            .merging(environment) { $1 }
         let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("obf-serve-\(UUID().uuidString).err").path
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
