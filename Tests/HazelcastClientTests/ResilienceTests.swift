@@ -89,13 +89,13 @@ struct ResilienceTests {
             member.put(map: Self.mapName, key: other, value: HazelcastData(string: "other value"))
             // The delay dwarfs the timeout, so a loaded machine (or a sanitizer build) cannot
             // deliver the response before the timeout fires.
-            member.responseDelay = .milliseconds(1500)
+            member.responseDelay = .seconds(4)
             await #expect(throws: HazelcastError.self) {
                 _ = try await client.get(map: Self.mapName, key: Self.key, timeout: .milliseconds(50))
             }
             member.responseDelay = .zero
             #expect(try await client.get(map: Self.mapName, key: other) == HazelcastData(string: "other value"))
-            try await Task.sleep(for: .milliseconds(1700))
+            try await Task.sleep(for: .milliseconds(4300))   // the late response has arrived meanwhile
             #expect(try await client.get(map: Self.mapName, key: other) == HazelcastData(string: "other value"))
             #expect(client.isConnected && client.connectionLossCount == 0)
         }
