@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HazelcastClient
+import Locking
 import Logging
 import OBFEngine
 import OBFService
@@ -24,7 +25,7 @@ struct PushCommand: AsyncParsableCommand {
     var restamp = false
     @Option(help: "Milliseconds between ticks. (default: 100)")
     var intervalMs = 100
-    @Option(help: "Ticks to push; 0 pushes until interrupted (replay stops at the end of the file). (default: 0)")
+    @Option(help: "Ticks to push; 0 pushes until SIGTERM or SIGINT (replay stops at the end of the file). (default: 0)")
     var count = 0
     @OptionGroup var hazelcast: HazelcastOptions
     @Option(help: "Log level. [env: OBF_LOG_LEVEL] (default: info)")
@@ -47,9 +48,16 @@ struct PushCommand: AsyncParsableCommand {
         let pusher = SnapshotPusher(client: client, map: settings.mapName)
         // While the cluster is unreachable every tick fails; one line per 10 s is enough.
         let failures = RateLimitedLog(interval: 10)
+        // SIGTERM or SIGINT ends the pushing after the current tick, with the summary below.
+        let stopSignal = Locked<Int32?>(nil)
+        let watcher = Task {
+            let number = await ShutdownSignal.wait()
+            stopSignal.withLock { $0 = number }
+        }
+        defer { watcher.cancel() }
         var tick: Int64 = 0
         var written = 0
-        while count == 0 || tick < Int64(count) {
+        while (count == 0 || tick < Int64(count)) && stopSignal.withLock({ $0 }) == nil {
             guard let documents = ticks.documents(tick) else { break }
             do {
                 written += try await pusher.push(documents)
@@ -59,8 +67,9 @@ struct PushCommand: AsyncParsableCommand {
             tick += 1
             if count == 0 || tick < Int64(count) { try await Task.sleep(for: .milliseconds(intervalMs)) }
         }
-        logger.info("push finished", metadata: ["ticks": "\(tick)", "documents": "\(written)",
-                                                 "map": "\(settings.mapName)"])
+        var summary: Logger.Metadata = ["ticks": "\(tick)", "documents": "\(written)", "map": "\(settings.mapName)"]
+        if let number = stopSignal.withLock({ $0 }) { summary["signal"] = "\(number)" }
+        logger.info("push finished", metadata: summary)
         await client.shutdown()
     }
 

@@ -12,8 +12,16 @@ import Testing
 /// official Python client as the producer, and the faults a live cluster has.
 @Suite struct HazelcastSourceTests {
     static let assets = ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
-    /// Generous, so a loaded machine (or a sanitizer build) never turns a healthy read into `missing`.
-    static func deadline(_ configuration: inout ServiceConfiguration) { configuration.stepDeadline = .seconds(5) }
+    /// Settings for a loaded machine (or a sanitizer build), where a test can run for many
+    /// seconds: a generous step `deadline` unless the test examines a shorter one, so a healthy
+    /// read is never `missing`, and a 10-minute snapshot age, so books put at the start of a
+    /// test do not turn `stale` (the stale test's book is an hour old).
+    static func patient(deadline: Duration = .seconds(5)) -> (inout ServiceConfiguration) -> Void {
+        { configuration in
+            configuration.stepDeadline = deadline
+            configuration.engine.maxSnapshotAge = 600
+        }
+    }
     /// A step that ends within this many milliseconds kept to its deadline (a few seconds at
     /// most here) rather than waiting for the client's 120 s invocation timeout; the margin is
     /// for loaded machines, the deadline's precision is measured by the benchmark.
@@ -64,7 +72,7 @@ import Testing
         defer { member.stop() }
         let python = try ExternalProcess.python()
         let fixture = Fixtures.path("worked_example.jsonl")
-        try await RunningService.with(source: try makeSource(port: port), assets: Self.assets, adjust: Self.deadline) {
+        try await RunningService.with(source: try makeSource(port: port), assets: Self.assets, adjust: Self.patient()) {
             running in
             let client = try running.client()
             #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
@@ -173,9 +181,9 @@ import Testing
     @Test func obfPushLogsAnOutageOnceAndGoesOnAfterIt() async throws {
         let (member, port) = try HazelcastTestMember.startedOnStablePort()
         defer { member.stop() }
-        async let push = ExternalProcess.run(try ExternalProcess.obfBinary(), [
-            "push", "--hz-members", "127.0.0.1:\(port)", "--assets", "BTCUSDT", "--count", "150",
-            "--interval-ms", "20", "--log-level", "warning",
+        let push = try ChildProcess(try ExternalProcess.obfBinary(), [
+            "push", "--hz-members", "127.0.0.1:\(port)", "--assets", "BTCUSDT", "--interval-ms", "20",
+            "--log-level", "info",
         ])
         let key = HazelcastData(string: "asset_BTCUSDT_ob")
         #expect(try await waitUntil { member.entries(map: "DOLPHIN_FEATURES")[key] != nil })
@@ -183,18 +191,20 @@ import Testing
         member.clear()
         try await Task.sleep(for: .milliseconds(800))   // about 40 ticks with the member down
         try member.start()
-        let result = try await push
-        #expect(result.status == 0, "\(result.stderr)")
-        let failures = result.stderr.components(separatedBy: "\n").filter { $0.contains("push failed") }
-        #expect(failures.count == 1, "\(result.stderr)")
-        #expect(member.entries(map: "DOLPHIN_FEATURES")[key] != nil)   // pushing went on after the restart
+        // Pushing goes on after the restart (the client reconnects with its back-off).
+        #expect(try await waitUntil({ member.entries(map: "DOLPHIN_FEATURES")[key] != nil }, timeout: .seconds(30)))
+        // SIGTERM ends the pushing with its summary and exit status 0.
+        #expect(await push.stop(signal: SIGTERM) == 0, "\(push.log)")
+        let log = push.log
+        #expect(log.components(separatedBy: "\n").filter { $0.contains("push failed") }.count == 1, "\(log)")
+        #expect(log.contains("push finished") && log.contains("signal=\(SIGTERM)"), "\(log)")
     }
 
     @Test func memberAbsentAtStartThenAppearing() async throws {
         let (absent, port) = try HazelcastTestMember.startedOnStablePort()
         absent.stop()
         let source = try makeSource(port: port)
-        try await RunningService.with(source: source, assets: Self.assets, adjust: Self.deadline) { running in
+        try await RunningService.with(source: source, assets: Self.assets, adjust: Self.patient()) { running in
             let client = try running.client()
             #expect(try await client.request("GET", "/readyz").status == 503)
             let step = try await client.request("POST", "/step/1").json
@@ -216,7 +226,7 @@ import Testing
         defer { member.stop() }
         for asset in Self.assets { put(member, asset, freshBook()) }
         try await RunningService.with(source: try makeSource(port: port), assets: Self.assets,
-                                      adjust: Self.deadline) { running in
+                                      adjust: Self.patient()) { running in
             let client = try running.client()
             #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
             let full = try #require(try await stepUntilAllComputed(client, count: 3))
@@ -247,7 +257,7 @@ import Testing
         defer { member.stop() }
         for asset in Self.assets { put(member, asset, freshBook()) }
         try await RunningService.with(source: try makeSource(port: port), assets: Self.assets,
-                                      adjust: { $0.stepDeadline = .seconds(1) }) { running in
+                                      adjust: Self.patient(deadline: .seconds(1))) { running in
             let client = try running.client()
             #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
             let full = try #require(try await stepUntilAllComputed(client, count: 3))
@@ -271,7 +281,7 @@ import Testing
         #expect(Set(Self.assets.map(partition)).count == Self.assets.count)
         let source = try makeSource(port: port)
         try await RunningService.with(source: source, assets: Self.assets,
-                                      adjust: { $0.stepDeadline = .milliseconds(1500) }) { running in
+                                      adjust: Self.patient(deadline: .milliseconds(1500))) { running in
             let client = try running.client()
             #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
             let full = try #require(try await stepUntilAllComputed(client, count: 3))
@@ -294,7 +304,7 @@ import Testing
         defer { member.stop() }
         for asset in Self.assets { put(member, asset, freshBook()) }
         let source = try makeSource(port: port)
-        try await RunningService.with(source: source, assets: Self.assets, adjust: Self.deadline) { running in
+        try await RunningService.with(source: source, assets: Self.assets, adjust: Self.patient()) { running in
             let client = try running.client()
             #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
             member.mode = .garbage
@@ -324,7 +334,7 @@ import Testing
                    value: HazelcastData(bytes: [0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xF9, 0, 0, 0, 5]))
         member.put(map: "DOLPHIN_FEATURES", key: HazelcastData(string: "asset_ADAUSDT_ob"),  // invalid UTF-8
                    value: HazelcastData(bytes: [0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xF5, 0, 0, 0, 2, 0xC3, 0x28]))
-        try await RunningService.with(source: try makeSource(port: port), assets: assets, adjust: Self.deadline) {
+        try await RunningService.with(source: try makeSource(port: port), assets: assets, adjust: Self.patient()) {
             running in
             let client = try running.client()
             #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
@@ -348,7 +358,7 @@ import Testing
         put(member, "ETHUSDT", freshBook(Date().timeIntervalSince1970 - 3_600))
         member.put(map: "DOLPHIN_FEATURES", key: HazelcastData(string: "asset_SOLUSDT_ob"),
                    value: HazelcastData(jsonValue: freshBook()))
-        try await RunningService.with(source: try makeSource(port: port), assets: Self.assets, adjust: Self.deadline) {
+        try await RunningService.with(source: try makeSource(port: port), assets: Self.assets, adjust: Self.patient()) {
             running in
             let client = try running.client()
             #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
