@@ -1,3 +1,4 @@
+import Locking
 import Logging
 
 extension HazelcastTestMember {
@@ -13,12 +14,25 @@ extension HazelcastTestMember {
     ) throws -> (member: HazelcastTestMember, port: Int) {
         var attempt = 1
         while true {
-            let member = HazelcastTestMember(clusterName: clusterName, port: Int.random(in: stablePorts), tls: tls,
-                                             logger: logger)
+            let member = HazelcastTestMember(clusterName: clusterName, port: reservePort(), tls: tls, logger: logger)
             do {
                 return (member, try member.start())
             } catch where attempt < 50 {
                 attempt += 1
+            }
+        }
+    }
+
+    /// Ports handed out in this process. None is handed out twice, so while a member is
+    /// stopped, no other member of the process can take its port before it restarts, and a
+    /// client reconnecting to that port cannot reach another test's member.
+    private static let handedOut = Locked<Set<Int>>([])
+
+    private static func reservePort() -> Int {
+        handedOut.withLock { ports in
+            while true {
+                let port = Int.random(in: stablePorts)
+                if ports.insert(port).inserted { return port }
             }
         }
     }
