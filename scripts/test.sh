@@ -46,20 +46,30 @@ show_failures() {
     grep -E '✘ Test .*(recorded an issue|failed)|error: .*XCT|Test Case .* failed' "$1" | grep -v '^✘ Test run with' | head -40 || true
 }
 
+# Runs one pass of the suite (extra `swift test` arguments after LOG) with its whole output in
+# LOG, printing the summary lines; a failed, hung or sanitizer-reporting pass names its failing
+# tests and ends the script.
+run_pass() {
+    local label=$1 log=$2
+    shift 2
+    set +e
+    timeout -k 30s "$suite_limit" swift test --skip-build "$@" < /dev/null > "$log" 2>&1
+    local status=$?
+    set -e
+    grep -E 'Test run with|WARNING: ThreadSanitizer|ERROR: AddressSanitizer|SUMMARY:' "$log" | head -20 || true
+    [ "$status" -ne 124 ] || { echo "$label did not end within $suite_limit"; stop_leftovers; }
+    if [ "$status" -ne 0 ] || grep -qE 'WARNING: ThreadSanitizer|ERROR: AddressSanitizer' "$log"; then
+        show_failures "$log"
+        echo "$label failed (full output in $log)"
+        exit 1
+    fi
+}
+
 echo "== building"
 swift build --build-tests -q
 
 echo "== swift test"
-set +e
-timeout -k 30s "$suite_limit" swift test --skip-build < /dev/null 2>&1 | tee .build/test-output.txt
-status=${PIPESTATUS[0]}
-set -e
-if [ "$status" -ne 0 ]; then
-    [ "$status" -ne 124 ] || { echo "swift test did not end within $suite_limit"; stop_leftovers; }
-    show_failures .build/test-output.txt
-    echo "swift test failed (exit $status)"
-    exit "$status"
-fi
+run_pass "swift test" .build/test-output.txt
 
 if [ "${OBF_TEST_QUICK:-0}" != "1" ]; then
     for sanitizer in thread address; do
@@ -67,20 +77,10 @@ if [ "${OBF_TEST_QUICK:-0}" != "1" ]; then
         # The gold linker warns once per ASan helper symbol; those lines carry nothing.
         swift build --build-tests -q --sanitize=$sanitizer --scratch-path ".build-$sanitizer" 2>&1 \
             | { grep -v "Cannot export local symbol '__asan" || true; }
-        set +e
         # Leak reports are off: at exit they list the XCTest and Foundation runtimes' own
         # allocations and async frames of the test harness, not the service's memory.
-        ASAN_OPTIONS=detect_leaks=0 timeout -k 30s "$suite_limit" swift test --skip-build --sanitize=$sanitizer --scratch-path ".build-$sanitizer" \
-            < /dev/null > ".build/test-$sanitizer.txt" 2>&1
-        status=$?
-        set -e
-        grep -E 'Test run with|WARNING: ThreadSanitizer|ERROR: AddressSanitizer|SUMMARY:' ".build/test-$sanitizer.txt" | head -20
-        [ "$status" -ne 124 ] || { echo "swift test under the $sanitizer sanitizer did not end within $suite_limit"; stop_leftovers; }
-        if [ "$status" -ne 0 ] || grep -qE 'WARNING: ThreadSanitizer|ERROR: AddressSanitizer' ".build/test-$sanitizer.txt"; then
-            show_failures ".build/test-$sanitizer.txt"
-            echo "swift test under the $sanitizer sanitizer failed (full output in .build/test-$sanitizer.txt)"
-            exit 1
-        fi
+        ASAN_OPTIONS=detect_leaks=0 run_pass "swift test under the $sanitizer sanitizer" ".build/test-$sanitizer.txt" \
+            --sanitize=$sanitizer --scratch-path ".build-$sanitizer"
     done
 
     echo "== fuzzing smoke (libFuzzer, 20000 runs per target)"
