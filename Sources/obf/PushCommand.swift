@@ -48,16 +48,17 @@ struct PushCommand: AsyncParsableCommand {
         let pusher = SnapshotPusher(client: client, map: settings.mapName)
         // While the cluster is unreachable every tick fails; one line per 10 s is enough.
         let failures = RateLimitedLog(interval: 10)
-        // SIGTERM or SIGINT ends the pushing after the current tick, with the summary below.
+        // SIGTERM or SIGINT ends the pushing after the current tick, with the summary below
+        // (the waiting task simply ends with the process when no signal comes).
         let stopSignal = Locked<Int32?>(nil)
-        let watcher = Task {
+        Task {
             let number = await ShutdownSignal.wait()
             stopSignal.withLock { $0 = number }
         }
-        defer { watcher.cancel() }
+        let tickLimit = count == 0 ? Int64.max : Int64(count)
         var tick: Int64 = 0
         var written = 0
-        while (count == 0 || tick < Int64(count)) && stopSignal.withLock({ $0 }) == nil {
+        while tick < tickLimit && stopSignal.withLock({ $0 }) == nil {
             guard let documents = ticks.documents(tick) else { break }
             do {
                 written += try await pusher.push(documents)
@@ -65,7 +66,7 @@ struct PushCommand: AsyncParsableCommand {
                 failures.warn(key: "push", logger: logger, "push failed", metadata: ["tick": "\(tick)", "error": "\(error)"])
             }
             tick += 1
-            if count == 0 || tick < Int64(count) { try await Task.sleep(for: .milliseconds(intervalMs)) }
+            if tick < tickLimit { try await Task.sleep(for: .milliseconds(intervalMs)) }
         }
         var summary: Logger.Metadata = ["ticks": "\(tick)", "documents": "\(written)", "map": "\(settings.mapName)"]
         if let number = stopSignal.withLock({ $0 }) { summary["signal"] = "\(number)" }
