@@ -16,7 +16,7 @@ import Testing
     /// seconds: a generous step `deadline` unless the test examines a shorter one, so a healthy
     /// read is never `missing`, and a 10-minute snapshot age, so books put at the start of a
     /// test do not turn `stale` (the stale test's book is an hour old).
-    static func patient(deadline: Duration = .seconds(5)) -> (inout ServiceConfiguration) -> Void {
+    static func patient(deadline: Duration = RunningService.stepDeadline) -> (inout ServiceConfiguration) -> Void {
         { configuration in
             configuration.stepDeadline = deadline
             configuration.engine.maxSnapshotAge = 600

@@ -46,41 +46,12 @@ public enum ExternalProcess {
         packageRoot.appendingPathComponent("Tests/interop/\(name)").path
     }
 
-    /// Runs `executable` to completion (at most `timeout`), off the concurrency pool.
+    /// Runs `executable` to completion (sent SIGTERM after `timeout`), off the concurrency pool,
+    /// with `environment` (default: the test's) as its whole environment.
     public static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(60),
                            environment: [String: String]? = nil) async throws -> ProcessOutput {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let out = Pipe()
-        // stderr goes to a file, so a chatty child can never block on a full pipe.
-        let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("obf-test-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: errPath.path, contents: nil)
-        let err = try FileHandle(forWritingTo: errPath)
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        return try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                do {
-                    try process.run()
-                    let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-                    DispatchQueue.global().asyncAfter(deadline: .now() + timeout / .seconds(1), execute: killer)
-                    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    killer.cancel()
-                    try? err.close()
-                    let stderr = (try? Data(contentsOf: errPath)) ?? Data()
-                    try? FileManager.default.removeItem(at: errPath)
-                    continuation.resume(returning: ProcessOutput(status: process.terminationStatus,
-                                                                 stdout: String(decoding: stdout, as: UTF8.self),
-                                                                 stderr: String(decoding: stderr, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-            thread.start()
-        }
+        let child = try ChildProcess(executable, arguments, environment: environment ?? ProcessInfo.processInfo.environment)
+        let status = await child.exitStatus(timeout: timeout)
+        return ProcessOutput(status: status, stdout: child.output, stderr: child.log)
     }
 }

@@ -7,6 +7,10 @@ import OBFService
 
 /// A service started on an ephemeral loopback port for one test, with its log captured.
 public struct RunningService: Sendable {
+    /// The step deadline of services started by tests unless a test sets its own: far above
+    /// the 250 ms default, which on a loaded machine could turn ready snapshots into `missing`.
+    public static let stepDeadline = Duration.seconds(5)
+
     public let service: OBFService
     public let port: Int
     public let logs: InMemoryLogHandler
@@ -17,10 +21,7 @@ public struct RunningService: Sendable {
         var configuration = ServiceConfiguration()
         configuration.port = 0
         configuration.assets = assets
-        // Far above the 250 ms default: with in-process sources a step's deadline matters only
-        // on a loaded machine, where it would turn ready snapshots into `missing`. Tests of the
-        // deadline set their own through `adjust`.
-        configuration.stepDeadline = .seconds(5)
+        configuration.stepDeadline = stepDeadline
         adjust(&configuration)
         let logs = InMemoryLogHandler()
         var logger = Logger(label: "obf-test", factory: { _ in logs })

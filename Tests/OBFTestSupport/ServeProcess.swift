@@ -8,11 +8,13 @@ public final class ServeProcess: Sendable {
     public var pid: Int32 { child.pid }
 
     /// Starts `obf serve --port 0 ARGUMENTS` and waits until it logs its address. The step
-    /// deadline is 5 s unless `environment` sets one (see `RunningService.start`).
+    /// deadline is `RunningService.stepDeadline` unless `environment` sets one.
     public static func start(_ arguments: [String], environment: [String: String] = [:],
                              timeout: Duration = .seconds(20)) async throws -> ServeProcess {
+        let deadline = ["OBF_STEP_DEADLINE_MS": "\(Int(RunningService.stepDeadline / .milliseconds(1)))"]
         let child = try ChildProcess(try ExternalProcess.obfBinary(), ["serve", "--port", "0"] + arguments,
-                                     environment: ["OBF_STEP_DEADLINE_MS": "5000"].merging(environment) { $1 })
+                                     environment: ProcessInfo.processInfo.environment.merging(deadline) { $1 }
+                                        .merging(environment) { $1 })
         let address = try await child.waitForLog(#"address=http://127\.0\.0\.1:\d+"#, timeout: timeout)
         guard let port = address.flatMap({ Int($0.split(separator: ":").last ?? "") }) else {
             await child.stop(signal: SIGKILL)
