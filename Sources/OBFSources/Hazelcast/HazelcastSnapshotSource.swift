@@ -100,7 +100,7 @@ final class LastProblem: Sendable {
 final class ConnectionLog: Sendable {
     private let logger: Logger
     private let lastProblem: LastProblem
-    private let failingSince = Locked<Bool>(false)
+    private let reportedUnreachable = Locked<Bool>(false)
 
     init(logger: Logger, lastProblem: LastProblem) {
         self.logger = logger
@@ -111,7 +111,7 @@ final class ConnectionLog: Sendable {
         switch event {
         case .connected(let member, let isReconnect):
             lastProblem.set(nil)
-            failingSince.withLock { $0 = false }
+            reportedUnreachable.withLock { $0 = false }
             logger.info(isReconnect ? "hazelcast connection restored" : "hazelcast connected",
                         metadata: ["member": "\(member)"])
         case .disconnected(let member, let reason):
@@ -120,9 +120,9 @@ final class ConnectionLog: Sendable {
                            metadata: ["member": "\(member)", "reason": "\(reason)"])
         case .connectionAttemptFailed(let member, let error):
             lastProblem.set("cannot connect to \(member): \(error)")
-            let first = failingSince.withLock { failing in
-                defer { failing = true }
-                return !failing
+            let first = reportedUnreachable.withLock { reported in
+                defer { reported = true }
+                return !reported
             }
             if first {
                 logger.warning("hazelcast not reachable; retrying with back-off",
