@@ -16,7 +16,7 @@ public final class HazelcastTestCluster: Sendable {
     ) {
         let topology = ClusterTopology(hosts: Array(repeating: host, count: memberCount), partitionCount: partitionCount)
         self.topology = topology
-        let store = MapStore()
+        let store = MapStore(listeners: EntryListenerRegistry(topology: topology))
         let clusterId = UUID()
         members = (0..<memberCount).map { index in
             HazelcastTestMember(

@@ -54,14 +54,14 @@ public final class HazelcastTestMember: Sendable {
     ) {
         self.init(
             clusterName: clusterName, host: host, port: port, partitionCount: partitionCount,
-            credentials: username.flatMap { user in password.map { (user, $0) } }, logger: logger, store: MapStore(),
+            credentials: username.flatMap { user in password.map { (user, $0) } }, logger: logger,
             topology: ClusterTopology(hosts: [host], partitionCount: partitionCount), memberIndex: 0, clusterId: UUID(),
             tls: tls)
     }
 
     init(
         clusterName: String, host: String, port: Int, partitionCount: Int,
-        credentials: (username: String, password: String)?, logger: Logger, store: MapStore,
+        credentials: (username: String, password: String)?, logger: Logger, store: MapStore? = nil,
         topology: ClusterTopology, memberIndex: Int, clusterId: UUID, tls: TestMemberTLS? = nil
     ) {
         self.clusterName = clusterName
@@ -69,7 +69,7 @@ public final class HazelcastTestMember: Sendable {
         self.partitionCount = partitionCount
         self.credentials = credentials
         self.logger = logger
-        self.store = store
+        self.store = store ?? MapStore(listeners: EntryListenerRegistry(topology: topology))
         self.topology = topology
         self.memberIndex = memberIndex
         self.clusterId = clusterId
@@ -100,7 +100,7 @@ public final class HazelcastTestMember: Sendable {
         let handler = RequestHandler(
             clusterName: clusterName, credentials: credentials, partitionCount: partitionCount,
             topology: topology, memberIndex: memberIndex, clusterId: clusterId,
-            serverVersion: Self.serverVersion, store: store)
+            serverVersion: Self.serverVersion, store: store, listeners: store.listeners)
         let thread = Thread { [self] in
             acceptLoop(listener, handler: handler, tls: tlsContext)
             done.signal()
@@ -162,6 +162,24 @@ public final class HazelcastTestMember: Sendable {
         store.put(map: map, partition: key.partitionId(partitionCount: partitionCount), key: key, value: value)
     }
 
+    /// Removes `key` directly from its partition (listeners hear a REMOVED event).
+    public func remove(map: String, key: HazelcastData) {
+        store.remove(map: map, partition: key.partitionId(partitionCount: partitionCount), key: key)
+    }
+
+    /// Entry events of these keys are not sent to any listener (shared by a test cluster's
+    /// members), as when events are lost; the map itself changes as usual.
+    public var droppedEventKeys: Set<HazelcastData> {
+        get { store.listeners.droppedKeys }
+        set { store.listeners.droppedKeys = newValue }
+    }
+
+    /// Entry events sent to listeners, and those withheld by `droppedEventKeys`, since creation.
+    public var entryEventCounts: (delivered: Int, dropped: Int) {
+        let counts = store.listeners.counts
+        return (counts.delivered, counts.dropped)
+    }
+
     /// Removes every entry of every map.
     public func clear() {
         store.removeAll()
@@ -188,6 +206,7 @@ public final class HazelcastTestMember: Sendable {
     }
 
     func connectionClosed(_ connection: MemberConnection) {
+        store.listeners.removeAll(of: connection)
         state.withLock { _ = $0.connections.removeValue(forKey: connection.id) }
     }
 

@@ -3,8 +3,15 @@ import Locking
 
 /// The member's maps, kept per partition as a member's record stores are: an operation sent
 /// with the wrong partition id sees that partition's store, exactly as on a real member.
+/// Every change is published to the entry listeners while the lock is held, so the events of
+/// one key leave in the order of its changes.
 final class MapStore: Sendable {
     private let maps = Locked<[String: [Int: [HazelcastData: HazelcastData]]]>([:])
+    let listeners: EntryListenerRegistry
+
+    init(listeners: EntryListenerRegistry) {
+        self.listeners = listeners
+    }
 
     func get(map: String, partition: Int, key: HazelcastData) -> HazelcastData? {
         maps.withLock { $0[map]?[partition]?[key] }
@@ -23,6 +30,8 @@ final class MapStore: Sendable {
         maps.withLock { maps in
             let previous = maps[map, default: [:]][partition, default: [:]][key]
             maps[map, default: [:]][partition, default: [:]][key] = value
+            listeners.publish(map: map, partition: partition, key: key, type: previous == nil ? .added : .updated,
+                              value: value, oldValue: previous)
             return previous
         }
     }
@@ -30,7 +39,11 @@ final class MapStore: Sendable {
     @discardableResult
     func remove(map: String, partition: Int, key: HazelcastData) -> HazelcastData? {
         maps.withLock { maps in
-            maps[map]?[partition]?.removeValue(forKey: key)
+            let previous = maps[map]?[partition]?.removeValue(forKey: key)
+            if let previous {
+                listeners.publish(map: map, partition: partition, key: key, type: .removed, value: nil, oldValue: previous)
+            }
+            return previous
         }
     }
 

@@ -22,6 +22,8 @@ final class MemberConnection: Sendable {
     private let logger: Logger
     /// Delayed answers leave in the order they were made (`responseDelay`).
     private let delayedWrites = DispatchQueue(label: "hz-test-member.delayed-writes")
+    /// Entry events leave in the order they were published (per key: the order of its changes).
+    private let eventWrites = DispatchQueue(label: "hz-test-member.event-writes")
 
     /// Descriptor ownership: until `stream` is set the connection thread owns `descriptor` and
     /// closes it with `isClosed` set under the lock; afterwards the stream owns it.
@@ -134,11 +136,16 @@ final class MemberConnection: Sendable {
             member.connectionClosed(self)
         }
         var reader = MessageReader()
-        var context = ConnectionContext(localAddress: localAddress, isAuthenticated: false)
+        var context = ConnectionContext(localAddress: localAddress, isAuthenticated: false, connection: self)
         var sawPreamble = false
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { buffer.deallocate() }
         while true {
+            // A hung member reads nothing: the client's writes fill the socket buffers.
+            while member.mode == .hung {
+                guard !link.withLock({ $0.isShutDown }) else { return }
+                usleep(10_000)
+            }
             guard let count = try? stream.read(into: buffer), count > 0 else { return }
             reader.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             if !sawPreamble {
@@ -179,7 +186,7 @@ final class MemberConnection: Sendable {
     private func answer(_ request: ClientMessage, handler: RequestHandler, context: inout ConnectionContext,
                         into output: inout [UInt8]) -> Bool {
         switch member.mode {
-        case .silent:
+        case .silent, .hung:
             return true
         case .garbage:
             // A frame length of 2 cannot hold the 6-byte frame header.
@@ -197,6 +204,16 @@ final class MemberConnection: Sendable {
                 for message in messages { message.encode(into: &output) }
                 return true
             }
+        }
+    }
+
+    /// Queues an entry event for this connection (never blocks); only a member answering
+    /// normally sends events.
+    func sendEvent(_ event: ClientMessage) {
+        guard member.mode == .normal, let stream = link.withLock({ $0.stream }) else { return }
+        let bytes = event.encoded()
+        eventWrites.async {
+            try? stream.write(bytes)
         }
     }
 

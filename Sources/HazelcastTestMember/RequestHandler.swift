@@ -14,6 +14,8 @@ struct ConnectionContext: Sendable {
     /// The member's address as this client reached it.
     var localAddress: HazelcastAddress
     var isAuthenticated: Bool
+    /// The connection itself, where entry listeners registered on it send their events.
+    var connection: MemberConnection
 }
 
 /// Answers requests the way a Hazelcast 5.x member does, for the messages this project uses and
@@ -27,6 +29,7 @@ struct RequestHandler: Sendable {
     let clusterId: UUID
     let serverVersion: String
     let store: MapStore
+    let listeners: EntryListenerRegistry
 
     private var memberUUID: UUID { topology.uuid(of: memberIndex) }
 
@@ -56,6 +59,16 @@ struct RequestHandler: Sendable {
                 return .send([ClientCreateProxyCodec.encodeResponse(correlationId: correlationId)])
             case ClientStatisticsCodec.requestType:
                 return .send([ClientStatisticsCodec.encodeResponse(correlationId: correlationId)])
+            case MapAddEntryListenerCodec.requestType:
+                let listener = try MapAddEntryListenerCodec.decodeRequest(request)
+                let id = UUID()
+                listeners.add(.init(id: id, request: listener, correlationId: correlationId, memberIndex: memberIndex,
+                                    connection: context.connection))
+                return .send([MapAddEntryListenerCodec.encodeResponse(registration: id, correlationId: correlationId)])
+            case MapRemoveEntryListenerCodec.requestType:
+                let removal = try MapRemoveEntryListenerCodec.decodeRequest(request)
+                let removed = removal.registration.map { listeners.remove(id: $0) } ?? false
+                return .send([MapRemoveEntryListenerCodec.encodeResponse(removed: removed, correlationId: correlationId)])
             case MapGetCodec.requestType, MapPutCodec.requestType, MapSetCodec.requestType,
                  MapRemoveCodec.requestType, MapDeleteCodec.requestType, MapGetAllCodec.requestType:
                 return .send([try mapOperation(request)])

@@ -6,4 +6,7 @@ public enum TestMemberMode: Sendable, Equatable {
     case silent
     /// Answers every request with bytes that are not a valid frame.
     case garbage
+    /// Reads nothing and answers nothing, as a member whose process is stopped: once the
+    /// socket buffers are full, the client's writes cannot complete.
+    case hung
 }

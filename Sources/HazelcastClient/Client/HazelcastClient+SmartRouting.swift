@@ -93,6 +93,7 @@ extension HazelcastClient {
                     continue
                 }
                 logger.debug("connected to another member", metadata: ["member": "\(address)"])
+                registerListeners(on: connection)
                 Task { [self] in
                     let heartbeat = Task { await runHeartbeat(on: connection) }
                     let reason = await connection.waitUntilClosed()

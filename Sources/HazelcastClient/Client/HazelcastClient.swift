@@ -43,6 +43,8 @@ public final class HazelcastClient: Sendable {
         /// With smart routing: the cluster view and the connections to the other members.
         var view = ClusterView()
         var memberConnections: [UUID: Connection] = [:]
+        /// Entry listeners, registered on every connection.
+        var listeners: [ObjectIdentifier: EntryListener] = [:]
     }
 
     /// Creates a client; nothing happens on the network until `start()` or `connect()`.
@@ -361,6 +363,7 @@ public final class HazelcastClient: Sendable {
             "partitions": "\(response.partitionCount)",
         ])
         for waiter in outcome.waiters { waiter.resume() }
+        registerListeners(on: connection)
         broadcaster.emit(.connected(member: connection.address, isReconnect: outcome.isReconnect))
         return true
     }

@@ -4,8 +4,9 @@ import Synchronization
 import Locking
 
 /// One TCP connection to a member. A dedicated thread connects and then reads with blocking
-/// calls (never on the Swift cooperative pool); requests are correlated by id so many can be in
-/// flight; writes happen synchronously under the stream's lock.
+/// calls, and another writes what requests queue (`OutboundQueue`): no caller ever blocks on the
+/// socket, never on the Swift cooperative pool. Requests are correlated by id so many can be in
+/// flight, and each ends at its own timeout even when the member stops reading.
 package final class Connection: Sendable {
     package let id: Int
     package let address: HazelcastAddress
@@ -15,6 +16,7 @@ package final class Connection: Sendable {
     private let lastRead: Atomic<UInt64>
     private let lastWrite: Atomic<UInt64>
     private let state = Locked(State())
+    private let outbound = OutboundQueue()
 
     private struct State {
         var closeReason: String?
@@ -71,6 +73,7 @@ package final class Connection: Sendable {
                         connection.stream.close()
                         return
                     }
+                    connection.startWriter()
                     connection.readLoop()
                 }
                 thread.name = "hz-connection-\(id)"
@@ -101,6 +104,7 @@ package final class Connection: Sendable {
             state.closeWaiters = []
             return (requests, waiters)
         }
+        outbound.close()
         stream.shutdown()
         for request in requests { request.complete(.failure(HazelcastError.connectionLost(reason))) }
         for waiter in waiters { waiter.resume(returning: reason) }
@@ -187,7 +191,11 @@ package final class Connection: Sendable {
         if let closedReason {
             return registered.map { _ in .failure(HazelcastError.connectionLost(closedReason)) }
         }
-        write(bytes)
+        guard outbound.enqueue(bytes) else {
+            fail(registered, with: HazelcastError.io("\(what) not sent: \(OutboundQueue.limit) bytes wait to be written to "
+                + "\(address); the member does not read"))
+            return await batch.results()
+        }
         let timer = Task { [self] in
             try? await Task.sleep(for: timeout)
             guard !Task.isCancelled else { return }
@@ -201,21 +209,30 @@ package final class Connection: Sendable {
         }
     }
 
+    /// Stops handing the events of the registration made by request `correlationId` to its handler.
+    package func removeEventHandler(for correlationId: Int64) {
+        _ = state.withLock { $0.eventHandlers.removeValue(forKey: correlationId) }
+    }
+
     /// Sends a request whose response is not awaited (a heartbeat ping); the response is dropped.
     package func sendWithoutResponse(_ message: ClientMessage) {
         var bytes = message.encoded()
         ClientMessage.patchCorrelationId(correlationIds.add(1, ordering: .relaxed).newValue, inMessageAt: 0, of: &bytes)
         guard !isClosed else { return }
-        write(bytes)
+        _ = outbound.enqueue(bytes)
     }
 
-    private func write(_ bytes: [UInt8]) {
-        do {
-            try stream.write(bytes)
-            lastWrite.store(MonotonicTime.nanoseconds(), ordering: .relaxed)
-        } catch {
-            close(reason: "write failed: \(error)")
-        }
+    /// Bytes queued for the member and not yet written (they pile up when it stops reading).
+    package var pendingWriteBytes: Int { outbound.pendingByteCount }
+
+    /// Starts the writer thread; a failed write closes the connection.
+    private func startWriter() {
+        let stream = self.stream
+        outbound.startWriter(
+            name: "hz-connection-\(id)-writer",
+            write: { bytes in try stream.write(bytes) },
+            onWritten: { [weak self] in self?.lastWrite.store(MonotonicTime.nanoseconds(), ordering: .relaxed) },
+            onFailure: { [weak self] error in self?.close(reason: "write failed: \(error)") })
     }
 
     private func fail(_ correlationIds: [Int64], with error: any Error) {
