@@ -153,4 +153,23 @@ struct PythonInteropTests {
         }
         await client.shutdown()
     }
+
+    @Test func officialPythonClientHearsTheTestMembersEntryEvents() async throws {
+        guard Self.requireInterpreter() else { return }
+        let (member, port) = try startedMember()
+        defer { member.stop() }
+        // Unisocket: one registration for the whole map; smart: one per member, local only.
+        for extra in [["--unisocket"], []] {
+            let run = try await Self.runScript(["127.0.0.1", String(port), "--mode", "listen"] + extra)
+            #expect(run.status == 0, "python listen \(extra): \(run.stdout)\n\(run.stderr)")
+            #expect(try run.summary()["ok"] as? Bool == true)
+            #expect(try run.summary()["events"] as? Int == 11)
+        }
+        let cluster = HazelcastTestCluster(memberCount: 3, logger: testLogger("cluster"))
+        let ports = try cluster.start()
+        defer { cluster.stop() }
+        let run = try await Self.runScript(["127.0.0.1", String(ports[0]), "--mode", "listen"])
+        #expect(run.status == 0, "python listen over a cluster: \(run.stdout)\n\(run.stderr)")
+        #expect(try run.summary()["events"] as? Int == 11)
+    }
 }

@@ -9,6 +9,8 @@ Usage:
   (asset_BTCUSDT_ob as a String, asset_ETHUSDT_ob as a HazelcastJsonValue) for other clients.
 --mode read: reads the keys named in --expect, a JSON object
   {"key": {"kind": "string" | "json", "value": "<text>"}}, and checks kind and text.
+--mode listen: adds an entry listener (with values), puts, updates and removes keys, and checks
+  that the ADDED / UPDATED / REMOVED events arrive with their values, in order per key.
 
 Prints one JSON summary line on stdout; exits 1 on any mismatch, 2 on a usage or connection error.
 """
@@ -43,7 +45,7 @@ def parse_arguments():
     parser.add_argument("host")
     parser.add_argument("port", type=int)
     parser.add_argument("--unisocket", action="store_true", help="smart_routing=False")
-    parser.add_argument("--mode", choices=["write", "read"], default="write")
+    parser.add_argument("--mode", choices=["write", "read", "listen"], default="write")
     parser.add_argument("--expect", default="{}", help="JSON object of expected entries for --mode read")
     return parser.parse_args()
 
@@ -129,6 +131,56 @@ def read_mode(features, expected, failures, summary):
             failures.append("%s: expected %r, get_all gave %r, get gave %r" % (key, want, got, single_description))
 
 
+def listen_mode(client, failures, summary):
+    import threading
+    import time
+
+    features = client.get_map(MAP_NAME)
+    seen = []
+    lock = threading.Lock()
+
+    def record(kind):
+        def handler(event):
+            with lock:
+                seen.append([kind, event.key, event.value, event.old_value])
+        return handler
+
+    keys = ["asset_LISTEN%dUSDT_ob" % index for index in range(5)]
+    for key in keys:
+        features.delete(key).result()
+    registration = features.add_entry_listener(
+        include_value=True, added_func=record("added"), updated_func=record("updated"), removed_func=record("removed")
+    ).result()
+    blocking = features.blocking()
+    for key in keys:
+        blocking.put(key, json.dumps({"seq": 1}))
+    for key in keys:
+        blocking.put(key, json.dumps({"seq": 2}))
+    blocking.remove(keys[0])
+    expected = 2 * len(keys) + 1
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with lock:
+            if len(seen) >= expected:
+                break
+        time.sleep(0.02)
+    time.sleep(0.2)
+    with lock:
+        events = list(seen)
+    features.remove_entry_listener(registration).result()
+    summary["events"] = len(events)
+    if len(events) != expected:
+        failures.append("expected %d events, got %d: %r" % (expected, len(events), events))
+    for key in keys:
+        of_key = [event for event in events if event[1] == key]
+        want = [["added", key, json.dumps({"seq": 1}), None], ["updated", key, json.dumps({"seq": 2}), json.dumps({"seq": 1})]]
+        if key == keys[0]:
+            want.append(["removed", key, None, json.dumps({"seq": 2})])
+        if of_key != want:
+            failures.append("events of %s: %r" % (key, of_key))
+    summary["checks"]["events_in_order"] = not failures
+
+
 def main():
     args = parse_arguments()
     try:
@@ -157,6 +209,8 @@ def main():
         features = client.get_map(MAP_NAME).blocking()
         if args.mode == "write":
             write_mode(features, failures, summary)
+        elif args.mode == "listen":
+            listen_mode(client, failures, summary)
         else:
             read_mode(features, expected, failures, summary)
     except Exception as error:
