@@ -207,6 +207,7 @@ public final class HazelcastTestMember: Sendable {
 
     func connectionClosed(_ connection: MemberConnection) {
         store.listeners.removeAll(of: connection)
+        topology.removeViewListeners(of: connection)
         state.withLock { _ = $0.connections.removeValue(forKey: connection.id) }
     }
 

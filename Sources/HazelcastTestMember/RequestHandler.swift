@@ -51,7 +51,7 @@ struct RequestHandler: Sendable {
             case ClientPingCodec.requestType:
                 return .send([ClientPingCodec.encodeResponse(correlationId: correlationId)])
             case ClientAddClusterViewListenerCodec.requestType:
-                return .send(clusterView(correlationId: correlationId, address: context.localAddress))
+                return .send(clusterView(correlationId: correlationId, context: context))
             case ClientLocalBackupListenerCodec.requestType:
                 return .send([ClientLocalBackupListenerCodec.encodeResponse(registration: UUID(), correlationId: correlationId)])
             case ClientCreateProxyCodec.requestType:
@@ -109,17 +109,14 @@ struct RequestHandler: Sendable {
         return .send([ClientAuthenticationCodec.encodeResponse(response, correlationId: message.correlationId)])
     }
 
-    private func clusterView(correlationId: Int64, address: HazelcastAddress) -> [ClientMessage] {
+    private func clusterView(correlationId: Int64, context: ConnectionContext) -> [ClientMessage] {
         let parts = serverVersion.split(separator: ".").compactMap { Int8($0) }
         let version = MemberVersion(major: parts.first ?? 5, minor: parts.dropFirst().first ?? 0,
                                     patch: parts.dropFirst(2).first ?? 0)
-        let members = topology.memberInfos(selfIndex: memberIndex, selfAddress: address, version: version)
-        return [
-            ClientAddClusterViewListenerCodec.encodeResponse(correlationId: correlationId),
-            ClientAddClusterViewListenerCodec.encodeMembersView(version: 1, members: members, correlationId: correlationId),
-            ClientAddClusterViewListenerCodec.encodePartitionsView(
-                version: 1, owners: topology.partitionOwners(), correlationId: correlationId),
-        ]
+        let events = topology.addViewListener(.init(
+            connection: context.connection, correlationId: correlationId, memberIndex: memberIndex,
+            address: context.localAddress, version: version))
+        return [ClientAddClusterViewListenerCodec.encodeResponse(correlationId: correlationId)] + events
     }
 
     /// Map operations run on the request's partition, as on a real member: a negative partition id

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import OBFEngine
 import OBFService
+import OBFSources
 
 /// `obf serve`: the feature service.
 struct ServeCommand: AsyncParsableCommand {
@@ -22,6 +23,10 @@ struct ServeCommand: AsyncParsableCommand {
     var source: String?
     @OptionGroup var feed: FeedOptions
     @OptionGroup var hazelcast: HazelcastOptions
+    @Option(help: "How the hazelcast source reads: fetch (one batched read per step) or listen (a live view fed by entry events). [env: OBF_HZ_READ] (default: fetch)")
+    var hzRead: String?
+    @Option(help: "Seconds between the live view's reconciliations with the map (listen). [env: OBF_HZ_RESYNC_S] (default: 30)")
+    var hzResyncS: Double?
     @Option(help: "Deadline of a step's source read in ms. [env: OBF_STEP_DEADLINE_MS] (default: 250)")
     var stepDeadlineMs: Int?
     @Option(help: "Bars retained per asset and for macro. [env: OBF_MAX_BARS] (default: 500)")
@@ -43,8 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = Environment()
         let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: "info"))
         let configuration = try makeConfiguration(environment)
-        let source = try SourceFactory.make(configuration, logger: logger)
-        let service = OBFService(configuration: configuration, source: source, logger: logger)
+        let metrics = ServiceMetrics()
+        let source = try SourceFactory.make(configuration, liveViewMetrics: metrics.liveView, logger: logger)
+        let service = OBFService(configuration: configuration, source: source, metrics: metrics, logger: logger)
         do {
             _ = try await service.start()
         } catch {
@@ -70,6 +76,17 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.replayFile = feed.replayPath(environment)
         configuration.mockSeed = try feed.seed(environment)
         configuration.hazelcast = try hazelcast.settings(environment)
+        let readName = environment.string(hzRead, "OBF_HZ_READ", default: configuration.hazelcast.readMode.rawValue)
+        guard let readMode = HazelcastReadMode(rawValue: readName.lowercased()) else {
+            throw ValidationError("--hz-read '\(readName)' is not one of fetch, listen")
+        }
+        configuration.hazelcast.readMode = readMode
+        let resync = try environment.number(hzResyncS, "OBF_HZ_RESYNC_S",
+                                            default: configuration.hazelcast.resyncInterval.seconds)
+        guard resync > 0, resync.isFinite, resync <= 86_400 else {
+            throw ValidationError("--hz-resync-s must be a number of seconds in (0, 86400], got \(resync)")
+        }
+        configuration.hazelcast.resyncInterval = .milliseconds(Int64((resync * 1000).rounded()))
         let deadline = try environment.number(stepDeadlineMs, "OBF_STEP_DEADLINE_MS",
                                               default: Int(configuration.stepDeadline / .milliseconds(1)))
         configuration.stepDeadline = .milliseconds(deadline)

@@ -17,7 +17,8 @@ public struct RunningService: Sendable {
 
     public static func start(source: any SnapshotSource, assets: [String] = ["BTCUSDT", "ETHUSDT", "SOLUSDT"],
                              adjust: (inout ServiceConfiguration) -> Void = { _ in },
-                             http: HTTPServerConfiguration = HTTPServerConfiguration()) async throws -> RunningService {
+                             http: HTTPServerConfiguration = HTTPServerConfiguration(),
+                             metrics: ServiceMetrics = ServiceMetrics()) async throws -> RunningService {
         var configuration = ServiceConfiguration()
         configuration.port = 0
         configuration.assets = assets
@@ -26,7 +27,7 @@ public struct RunningService: Sendable {
         let logs = InMemoryLogHandler()
         var logger = Logger(label: "obf-test", factory: { _ in logs })
         logger.logLevel = .debug
-        let service = OBFService(configuration: configuration, source: source, http: http, logger: logger)
+        let service = OBFService(configuration: configuration, source: source, http: http, metrics: metrics, logger: logger)
         let port = try await service.start()
         return RunningService(service: service, port: port, logs: logs)
     }
@@ -35,8 +36,9 @@ public struct RunningService: Sendable {
     public static func with<T>(source: any SnapshotSource, assets: [String] = ["BTCUSDT", "ETHUSDT", "SOLUSDT"],
                                adjust: (inout ServiceConfiguration) -> Void = { _ in },
                                http: HTTPServerConfiguration = HTTPServerConfiguration(),
+                               metrics: ServiceMetrics = ServiceMetrics(),
                                _ body: (RunningService) async throws -> T) async throws -> T {
-        let running = try await start(source: source, assets: assets, adjust: adjust, http: http)
+        let running = try await start(source: source, assets: assets, adjust: adjust, http: http, metrics: metrics)
         do {
             let result = try await body(running)
             await running.stop()

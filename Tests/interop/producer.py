@@ -21,6 +21,7 @@ def main() -> int:
     try:
         features_map = client.get_map("DOLPHIN_FEATURES").blocking()
         now = datetime.datetime.now(datetime.timezone.utc)
+        # The sequence number of this write, also printed (a listener can wait for it).
         for asset in assets:
             row = next((r for r in rows if r["asset"] == asset and r["bar"] == bar), None)
             if row is None:
@@ -33,7 +34,7 @@ def main() -> int:
             features_map.put(f"asset_{asset}_ob", json.dumps(payload))
     finally:
         client.shutdown()
-    print(json.dumps({"bar": bar, "assets": assets}))
+    print(json.dumps({"bar": bar, "assets": assets, "push_seq": int(now.timestamp() * 1000)}))
     return 0
 
 

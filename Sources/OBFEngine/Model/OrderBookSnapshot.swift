@@ -40,3 +40,17 @@ public enum InvalidSnapshotReason: String, Sendable, Equatable, CaseIterable {
 public enum SnapshotOutcome: String, Sendable, Equatable, CaseIterable {
     case ok, missing, stale, invalid
 }
+
+/// What the producer says about when it wrote a document (`_push_seq`, `_pushed_at`), when it
+/// says it: used to order two copies of one asset's document and to measure delivery lag.
+public struct SnapshotProvenance: Sendable, Equatable {
+    /// The producer's sequence number of the write.
+    public var pushSequence: Int64?
+    /// Unix seconds when the producer wrote it.
+    public var pushedAt: Double?
+
+    public init(pushSequence: Int64? = nil, pushedAt: Double? = nil) {
+        self.pushSequence = pushSequence
+        self.pushedAt = pushedAt
+    }
+}

@@ -44,8 +44,16 @@ public enum SnapshotDecoder {
     }
 
     public static func decode(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<OrderBookSnapshot, InvalidSnapshotReason> {
-        guard buffer.count <= maxBytes else { return .failure(.tooLarge) }
-        guard let base = buffer.baseAddress, buffer.count > 0 else { return .failure(.notJSON) }
+        decodeWithProvenance(buffer).snapshot
+    }
+
+    /// `decode`, also returning the producer's `_push_seq` and `_pushed_at` when the document
+    /// has them as numbers (a timestamp: an ISO-8601 string or Unix seconds). They are never a
+    /// reason to reject a snapshot: a missing or malformed one is nil.
+    public static func decodeWithProvenance(_ buffer: UnsafeBufferPointer<UInt8>)
+        -> (snapshot: Result<OrderBookSnapshot, InvalidSnapshotReason>, provenance: SnapshotProvenance) {
+        guard buffer.count <= maxBytes else { return (.failure(.tooLarge), SnapshotProvenance()) }
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return (.failure(.notJSON), SnapshotProvenance()) }
         var scanner = JSONScanner(base: base, count: buffer.count, maxDepth: maxDepth)
         let fields: Fields
         do throws(JSONParseError) {
@@ -53,14 +61,14 @@ public enum SnapshotDecoder {
             guard scanner.current == UInt8(ascii: "{") else {
                 try scanner.skipValue(depth: 0)
                 try scanner.finish()
-                return .failure(.notObject)
+                return (.failure(.notObject), SnapshotProvenance())
             }
             fields = try scanTopLevelObject(&scanner)
             try scanner.finish()
         } catch {
-            return .failure(reason(for: error))
+            return (.failure(reason(for: error)), SnapshotProvenance())
         }
-        return assemble(fields)
+        return (assemble(fields), fields.provenance)
     }
 
     /// Applies the same rules to an already parsed document (for example a
@@ -142,6 +150,7 @@ public enum SnapshotDecoder {
         var bidDepth: Field<[Double]> = .absent
         var askDepth: Field<[Double]> = .absent
         var duplicate = false
+        var provenance = SnapshotProvenance()
     }
 
     enum Key: UInt8 {
@@ -220,6 +229,19 @@ public enum SnapshotDecoder {
                 case .bidDepth: fields.bidDepth = try readNumbers(&s, nullIsAbsent: true)
                 case .askDepth: fields.askDepth = try readNumbers(&s, nullIsAbsent: true)
                 }
+            } else if key == nil, let provenanceKey = provenanceKey(span, in: s) {
+                switch provenanceKey {
+                case .pushSequence:
+                    let c = s.current
+                    if c == UInt8(ascii: "-") || JSONScanner.isDigit(c) {
+                        let value = try s.readNumber()
+                        fields.provenance.pushSequence = value.isFinite && abs(value) < 9e15 ? Int64(value) : nil
+                    } else {
+                        try s.skipValue(depth: 1)
+                    }
+                case .pushedAt:
+                    if case .value(let seconds) = try readTimestamp(&s) { fields.provenance.pushedAt = seconds }
+                }
             } else {
                 if key != nil { fields.duplicate = true }
                 try s.skipValue(depth: 1)
@@ -242,6 +264,19 @@ public enum SnapshotDecoder {
             default:
                 break
             }
+            return nil
+        }
+    }
+
+    enum ProvenanceKey {
+        case pushSequence, pushedAt
+    }
+
+    static func provenanceKey(_ span: JSONScanner.StringSpan, in s: JSONScanner) -> ProvenanceKey? {
+        s.withUnescapedBytes(span) { bytes in
+            guard let p = bytes.baseAddress else { return nil }
+            if bytes.count == 9 && equals(p, "_push_seq") { return .pushSequence }
+            if bytes.count == 10 && equals(p, "_pushed_at") { return .pushedAt }
             return nil
         }
     }

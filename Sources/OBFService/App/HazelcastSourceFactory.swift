@@ -30,10 +30,15 @@ public enum HazelcastSettingsMapping {
 }
 
 enum HazelcastSourceFactory {
-    static func make(_ configuration: ServiceConfiguration, logger: Logger) throws -> any SnapshotSource {
+    static func make(_ configuration: ServiceConfiguration, liveViewMetrics: LiveViewMetrics, logger: Logger) throws
+        -> any SnapshotSource {
+        let settings = configuration.hazelcast
+        let listen = settings.readMode == .listen
+            ? LiveViewSettings(assets: configuration.assets, resyncInterval: settings.resyncInterval, metrics: liveViewMetrics)
+            : nil
         let source = try HazelcastSnapshotSource(
-            configuration: HazelcastSettingsMapping.clientConfiguration(configuration.hazelcast, logger: logger),
-            mapName: configuration.hazelcast.mapName, logger: logger)
+            configuration: HazelcastSettingsMapping.clientConfiguration(settings, logger: logger),
+            mapName: settings.mapName, listen: listen, logger: logger)
         source.start()
         return source
     }

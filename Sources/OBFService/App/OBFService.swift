@@ -15,12 +15,13 @@ public final class OBFService: Sendable {
     let stateKeeper: StateKeeper?
 
     /// Wires the service around `source`; nothing listens until `start()`.
+    /// Pass the `metrics` the source was made with (`SourceFactory.make(_:liveViewMetrics:logger:)`).
     public init(configuration: ServiceConfiguration, source: any SnapshotSource,
-                http: HTTPServerConfiguration = HTTPServerConfiguration(), logger: Logger) {
+                http: HTTPServerConfiguration = HTTPServerConfiguration(), metrics: ServiceMetrics = ServiceMetrics(),
+                logger: Logger) {
         self.configuration = configuration
         self.source = source
         self.logger = logger
-        let metrics = ServiceMetrics()
         self.metrics = metrics
         let keeperBox = StateKeeperBox()
         let engine = FeatureEngine(

@@ -1,4 +1,5 @@
 import OBFEngine
+import OBFSources
 
 /// Which snapshot source `obf serve` reads.
 public enum SourceKind: String, Sendable, CaseIterable {
@@ -43,6 +44,10 @@ public struct ServiceConfiguration: Sendable {
         public var tlsKeyFile: String?
         /// Check that member certificates name the member host; the chain is verified regardless.
         public var tlsVerifyHostname = true
+        /// Read at every step (`fetch`) or keep a live view fed by entry events (`listen`).
+        public var readMode = HazelcastReadMode.fetch
+        /// Interval of the live view's reconciliation with the map (`listen`).
+        public var resyncInterval = Duration.seconds(30)
 
         public init() {}
 

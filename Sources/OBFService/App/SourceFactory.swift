@@ -4,7 +4,9 @@ import OBFSources
 
 /// Builds the snapshot source a configuration names.
 public enum SourceFactory {
-    public static func make(_ configuration: ServiceConfiguration, logger: Logger) throws -> any SnapshotSource {
+    /// `liveViewMetrics` receives what a `--hz-read listen` source's live view does (`ServiceMetrics.liveView`).
+    public static func make(_ configuration: ServiceConfiguration, liveViewMetrics: LiveViewMetrics = LiveViewMetrics(),
+                            logger: Logger) throws -> any SnapshotSource {
         switch configuration.source {
         case .mock:
             return MockSource(seed: configuration.mockSeed)
@@ -19,7 +21,7 @@ public enum SourceFactory {
                                                           "assets": "\(file.documents.count)"])
             return ReplaySource(file: file)
         case .hazelcast:
-            return try HazelcastSourceFactory.make(configuration, logger: logger)
+            return try HazelcastSourceFactory.make(configuration, liveViewMetrics: liveViewMetrics, logger: logger)
         }
     }
 }

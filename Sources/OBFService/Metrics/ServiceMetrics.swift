@@ -1,5 +1,6 @@
 import Foundation
 import OBFEngine
+import OBFSources
 import Prometheus
 import Locking
 
@@ -20,6 +21,8 @@ public final class ServiceMetrics: Sendable {
     let httpConnections: Gauge
     let residentMemory: Gauge
     let openFileDescriptors: Gauge
+    /// What a `--hz-read listen` source's live view does; zero in every other mode.
+    public let liveView: LiveViewMetrics
     private let reportedReconnects = Locked<Int>(0)
     private let httpCounters = Locked<[HTTPCounterKey: Counter]>([:])
     /// One histogram per route template, all registered at start (a scrape shows them at once).
@@ -30,6 +33,12 @@ public final class ServiceMetrics: Sendable {
         var method: String
         var status: Int
     }
+
+    /// Event lag buckets: from loopback delivery up to a producer clock far off.
+    static let lagBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
 
     static let durationBuckets: [Duration] = [
         .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
@@ -67,6 +76,29 @@ public final class ServiceMetrics: Sendable {
             metricName: "process_resident_memory", unitName: "bytes", helpText: "Resident memory size in bytes."))
         openFileDescriptors = registry.makeGauge(descriptor: MetricNameDescriptor(
             metricName: "process_open", unitName: "fds", helpText: "Number of open file descriptors."))
+        let viewEvents = registry.makeCounter(descriptor: name("view_events", "total", "Entry events received by the live view."))
+        let viewLag = registry.makeDurationHistogram(
+            descriptor: name("view_event_lag", "seconds",
+                             "From a document's _pushed_at (else timestamp) to the arrival of its entry event."),
+            buckets: Self.lagBuckets)
+        let resyncName = name("view_resyncs", "total", "Batched reads of every asset into the live view, by reason.")
+        var viewResyncs: [LiveViewReadReason: Counter] = [:]
+        for reason in LiveViewReadReason.allCases {
+            viewResyncs[reason] = registry.makeCounter(descriptor: resyncName, labels: [("reason", reason.rawValue)])
+        }
+        let viewCorrections = registry.makeCounter(
+            descriptor: name("view_corrections", "total", "Live view entries a batched read replaced or removed."))
+        let viewEntries = registry.makeGauge(descriptor: name("view", "entries", "Documents held by the live view."))
+        liveView = LiveViewMetrics(
+            eventReceived: { lag in
+                viewEvents.increment()
+                if let lag { viewLag.record(.nanoseconds(Int64(max(0, lag) * 1_000_000_000))) }
+            },
+            readCompleted: { [viewResyncs] reason, corrections in
+                viewResyncs[reason]?.increment()
+                if corrections > 0 { viewCorrections.increment(by: Int64(corrections)) }
+            },
+            entries: { viewEntries.set(to: Double($0)) })
         let registry = self.registry
         httpDurations = Dictionary(uniqueKeysWithValues: Route.templates.map { route in
             (route, registry.makeDurationHistogram(

@@ -3,32 +3,43 @@ import Logging
 import OBFEngine
 import Locking
 
-/// The production source: the newest snapshot of every asset from a Hazelcast map,
-/// all assets of a step in one batched `Map.GetAll` round trip. Assets whose partition has not
-/// answered by the step's deadline (or whose answer failed) are missing; the others are used.
+/// The production source: the newest snapshot of every asset from a Hazelcast map.
+///
+/// In `fetch` mode all assets of a step are read in one batched `Map.GetAll` round trip; assets
+/// whose partition has not answered by the step's deadline (or whose answer failed) are
+/// missing, the others are used. In `listen` mode a live view kept by entry events answers the
+/// step from memory (`LiveViewFeed`), with no network I/O on the step path.
 public final class HazelcastSnapshotSource: SnapshotSource {
     public let name = "hazelcast"
     public let client: HazelcastClient
     public let mapName: String
+    public let readMode: HazelcastReadMode
+    private let liveView: LiveViewFeed?
     private let logger: Logger
     private let readFailures = RateLimitedLog(interval: 10)
     /// The map keys of the newest asset list (the same list is read step after step).
     private let keys = Locked<(assets: [String], keys: [HazelcastData])>(([], []))
     private let lastProblem: LastProblem
 
-    /// Builds the source and its client; call `start()` to begin connecting.
-    public init(configuration: HazelcastClientConfiguration, mapName: String, logger: Logger) throws {
+    /// Builds the source and its client; call `start()` to begin connecting. With `listen`, the
+    /// source keeps a live view of the map (`--hz-read listen`).
+    public init(configuration: HazelcastClientConfiguration, mapName: String, listen: LiveViewSettings? = nil,
+                logger: Logger) throws {
         self.mapName = mapName
         self.logger = logger
         let lastProblem = LastProblem()
         self.lastProblem = lastProblem
         let connectionLog = ConnectionLog(logger: logger, lastProblem: lastProblem)
-        client = try HazelcastClient(configuration: configuration, logger: logger,
-                                     onEvent: { connectionLog.record($0) })
+        let client = try HazelcastClient(configuration: configuration, logger: logger,
+                                         onEvent: { connectionLog.record($0) })
+        self.client = client
+        readMode = listen == nil ? .fetch : .listen
+        liveView = listen.map { LiveViewFeed(client: client, mapName: mapName, settings: $0, logger: logger) }
     }
 
     /// Starts connecting in the background; the service answers meanwhile.
     public func start() {
+        liveView?.start()
         client.start()
     }
 
@@ -47,6 +58,7 @@ public final class HazelcastSnapshotSource: SnapshotSource {
     /// answered by `deadline` (or its answer failed), the assets of the partitions that did are
     /// returned and the others are missing.
     public func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant, progress: ReadProgress) async -> SourceRead {
+        if let liveView { return SourceRead(snapshots: liveView.read(assets: assets)) }
         guard client.isConnected else { return SourceRead(snapshots: [:]) }
         let requested = keys.withLock { last in
             if last.assets != assets {
@@ -70,6 +82,12 @@ public final class HazelcastSnapshotSource: SnapshotSource {
         return progress.current
     }
 
+    /// In `listen` mode, what the producer said (`_push_seq`, `_pushed_at`) of the document the
+    /// live view holds for `asset`; nil when it holds none (or in `fetch` mode).
+    public func viewedProvenance(of asset: String) -> SnapshotProvenance? {
+        liveView?.view.provenance(of: asset)
+    }
+
     /// A map value as the engine takes it: the producer's JSON decoded into a snapshot, or why
     /// it could not be.
     static func snapshot(from value: HazelcastData) -> RawSnapshot {
@@ -77,13 +95,18 @@ public final class HazelcastSnapshotSource: SnapshotSource {
         return .decoded(utf8.withUnsafeBufferPointer { SnapshotDecoder.decode($0) })
     }
 
+    /// In `listen` mode connected means the view is complete: the listener is registered on
+    /// every member and the view was filled after the newest registration.
     public func status() -> SourceStatus {
-        let connected = client.isConnected
-        return SourceStatus(connected: connected, reconnects: client.reconnectCount,
-                            detail: connected ? nil : lastProblem.value ?? "connecting")
+        guard client.isConnected else {
+            return SourceStatus(connected: false, reconnects: client.reconnectCount, detail: lastProblem.value ?? "connecting")
+        }
+        let incomplete = liveView?.readiness()
+        return SourceStatus(connected: incomplete == nil, reconnects: client.reconnectCount, detail: incomplete)
     }
 
     public func shutdown() async {
+        await liveView?.shutdown()
         await client.shutdown()
     }
 }

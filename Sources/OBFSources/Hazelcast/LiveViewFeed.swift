@@ -1,0 +1,220 @@
+import Foundation
+import HazelcastClient
+import Locking
+import Logging
+import OBFEngine
+
+/// How the `hazelcast` source reads the map (`--hz-read`).
+public enum HazelcastReadMode: String, Sendable, CaseIterable {
+    /// One batched Map.GetAll per step.
+    case fetch
+    /// A live view kept by entry events; a step reads memory only.
+    case listen
+}
+
+/// Why the live view read every asset from the map.
+public enum LiveViewReadReason: String, Sendable, CaseIterable {
+    /// After the listener was (re)registered on a connection.
+    case registration
+    /// The periodic reconciliation (`--hz-resync-s`).
+    case interval
+    /// A step named assets the view was not reading yet.
+    case newAssets = "new_assets"
+}
+
+/// Where the live view reports what it does (the service wires these to its metrics).
+public struct LiveViewMetrics: Sendable {
+    /// An entry event arrived; with the seconds from its document's `_pushed_at` (else
+    /// `timestamp`) to its arrival, when it had one.
+    public var eventReceived: @Sendable (_ lagSeconds: Double?) -> Void
+    /// A batched read of every asset completed and corrected this many entries.
+    public var readCompleted: @Sendable (_ reason: LiveViewReadReason, _ corrections: Int) -> Void
+    /// The entries the view holds.
+    public var entries: @Sendable (Int) -> Void
+
+    public init(eventReceived: @escaping @Sendable (Double?) -> Void = { _ in },
+                readCompleted: @escaping @Sendable (LiveViewReadReason, Int) -> Void = { _, _ in },
+                entries: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.eventReceived = eventReceived
+        self.readCompleted = readCompleted
+        self.entries = entries
+    }
+}
+
+/// Settings of the live view.
+public struct LiveViewSettings: Sendable {
+    /// Assets read into the view from the start (the configured ones); assets a step names are added.
+    public var assets: [String]
+    /// The interval of the background reconciliation.
+    public var resyncInterval: Duration
+    /// The time limit of one batched read of every asset.
+    public var readTimeout: Duration
+    public var metrics: LiveViewMetrics
+
+    public init(assets: [String], resyncInterval: Duration = .seconds(30), readTimeout: Duration = .seconds(5),
+                metrics: LiveViewMetrics = LiveViewMetrics()) {
+        self.assets = assets
+        self.resyncInterval = resyncInterval
+        self.readTimeout = readTimeout
+        self.metrics = metrics
+    }
+}
+
+/// Keeps a `LiveView` current: an entry listener on the map feeds it, and a background task
+/// reads every asset after each (re)registration, for assets a step names for the first time,
+/// and every `resyncInterval`.
+final class LiveViewFeed: Sendable {
+    /// Assets watched beyond this many are served from events only.
+    static let maxWatchedAssets = LiveView.capacity
+
+    let view = LiveView()
+    private let client: HazelcastClient
+    private let mapName: String
+    private let settings: LiveViewSettings
+    private let logger: Logger
+    private let listener: EntryListener
+    private let triggers: AsyncStream<LiveViewReadReason>
+    private let trigger: AsyncStream<LiveViewReadReason>.Continuation
+    private let watched: Locked<Watched>
+    private let task = Locked<Task<Void, Never>?>(nil)
+    private let readFailures = RateLimitedLog(interval: 10)
+
+    private struct Watched {
+        var assets: [String] = []
+        var known: Set<String> = []
+        var keys: [HazelcastData] = []
+
+        mutating func add(_ names: some Sequence<String>) -> Bool {
+            var added = false
+            for name in names where known.count < LiveViewFeed.maxWatchedAssets && known.insert(name).inserted {
+                assets.append(name)
+                keys.append(HazelcastSnapshotSource.mapKey(for: name))
+                added = true
+            }
+            return added
+        }
+    }
+
+    init(client: HazelcastClient, mapName: String, settings: LiveViewSettings, logger: Logger) {
+        self.client = client
+        self.mapName = mapName
+        self.settings = settings
+        self.logger = logger
+        var watched = Watched()
+        _ = watched.add(settings.assets)
+        self.watched = Locked(watched)
+        (triggers, trigger) = AsyncStream.makeStream(of: LiveViewReadReason.self, bufferingPolicy: .bufferingNewest(8))
+        let view = self.view
+        let metrics = settings.metrics
+        let trigger = self.trigger
+        listener = client.addEntryListener(map: mapName) { notice in
+            switch notice {
+            case .event(let event, let connection):
+                let lag = view.apply(event, connection: connection, wallNow: Date().timeIntervalSince1970,
+                                     monotonicNow: MonotonicTime.nanoseconds())
+                metrics.eventReceived(lag)
+            case .registered:
+                view.registered()
+                trigger.yield(.registration)
+            case .unregistered(let connection, _, _):
+                view.connectionLost(connection)
+            }
+        }
+    }
+
+    /// Starts the background reads.
+    func start() {
+        let started = task.withLock { task -> Bool in
+            guard task == nil else { return false }
+            task = Task { [self] in await runReads() }
+            return true
+        }
+        if started {
+            logger.info("hazelcast live view: entry listener on every member, steps read memory", metadata: [
+                "map": "\(mapName)", "resync_interval": "\(settings.resyncInterval)",
+            ])
+        }
+    }
+
+    /// The documents of `assets` the view can vouch for; assets not watched yet are added and read.
+    func read(assets: [String]) -> [String: RawSnapshot] {
+        let added = watched.withLock { $0.known.isSuperset(of: assets) ? false : $0.add(assets) }
+        if added { trigger.yield(.newAssets) }
+        return view.read(assets: assets, coverage: client.coverage(of: listener))
+    }
+
+    /// Whether the view is complete: the listener covers every partition and a read of every
+    /// asset completed after the newest registration; else why not.
+    func readiness() -> String? {
+        let coverage = client.coverage(of: listener)
+        let summary = view.summary
+        settings.metrics.entries(summary.entries)
+        if !coverage.isComplete {
+            let covered = coverage.connections.filter { $0 != nil }.count
+            return "entry listener covers \(covered) of \(coverage.connections.count) partitions"
+        }
+        return summary.filled ? nil : "live view not yet filled after the listener registration"
+    }
+
+    func shutdown() async {
+        trigger.finish()
+        let running = task.withLock { $0 }
+        running?.cancel()
+        await client.removeEntryListener(listener, timeout: .seconds(1))
+        await running?.value
+    }
+
+    // MARK: Reads of every asset
+
+    private func runReads() async {
+        let interval = settings.resyncInterval
+        let trigger = self.trigger
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard !Task.isCancelled else { return }
+                trigger.yield(.interval)
+            }
+        }
+        defer { ticker.cancel() }
+        for await reason in triggers {
+            guard !Task.isCancelled else { return }
+            if await !readEverything(reason: reason), !Task.isCancelled {
+                // Try again soon rather than at the next interval: the view may be incomplete.
+                Task {
+                    try? await Task.sleep(for: .seconds(1))
+                    trigger.yield(reason)
+                }
+            }
+        }
+    }
+
+    /// One batched read of every watched asset, merged into the view; false when it failed.
+    private func readEverything(reason: LiveViewReadReason) async -> Bool {
+        guard client.isConnected, let partitionCount = client.partitionCount else { return false }
+        let (assets, keys) = watched.withLock { ($0.assets, $0.keys) }
+        guard !assets.isEmpty else { return true }
+        let registrations = view.registrationCount
+        let coverage = client.coverage(of: listener)
+        let startedAt = MonotonicTime.nanoseconds()
+        let found = Locked<[String: HazelcastData]>([:])
+        do {
+            try await client.getAll(map: mapName, keys: keys, timeout: settings.readTimeout) { position, value in
+                found.withLock { $0[assets[position]] = value }
+            }
+        } catch {
+            readFailures.warn(key: "read", logger: logger, "live view read failed; retrying",
+                              metadata: ["reason": "\(reason.rawValue)", "error": "\(error)"])
+            return false
+        }
+        let partitions = zip(assets, keys).map { ($0, $1.partitionId(partitionCount: partitionCount)) }
+        let corrected = view.merge(read: partitions, found: found.withLock { $0 }, coverage: coverage,
+                                   startedAt: startedAt, registrationsAtStart: registrations)
+        settings.metrics.readCompleted(reason, corrected)
+        settings.metrics.entries(view.summary.entries)
+        if corrected > 0 && reason == .interval {
+            logger.notice("live view reconciled", metadata: ["corrected": "\(corrected)", "assets": "\(assets.count)"])
+        }
+        return true
+    }
+}
