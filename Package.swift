@@ -79,7 +79,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], path: "Tests/OBFTestSupport"),
-        .testTarget(name: "OBFEngineTests", dependencies: ["OBFEngine", "OBFSources", "SeededRandom"]),
+        .testTarget(name: "OBFEngineTests", dependencies: ["OBFEngine", "OBFSources", "HazelcastClient", "SeededRandom"]),
         .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "Locking", "SeededRandom"]),
         .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking",
                                                                "SeededRandom"]),

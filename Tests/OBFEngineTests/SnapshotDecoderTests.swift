@@ -237,4 +237,26 @@ import Testing
         s.bidNotional = [-0.0, 0]
         #expect(SnapshotDecoder.validate(s) == nil)
     }
+
+    @Test func provenanceIsReadButNeverInvalidates() {
+        func provenance(_ text: String) -> (Bool, SnapshotProvenance) {
+            var text = text
+            let (result, provenance) = text.withUTF8 { SnapshotDecoder.decodeWithProvenance($0) }
+            return ((try? result.get()) != nil, provenance)
+        }
+        let base = #""timestamp": 1700000000.5, "bid_notional": [1], "ask_notional": [2]"#
+        let full = provenance("{\(base), \"_push_seq\": 42, \"_pushed_at\": \"2023-11-14T22:13:21+00:00\"}")
+        #expect(full.0)
+        #expect(full.1 == SnapshotProvenance(pushSequence: 42, pushedAt: 1_700_000_001))
+        let numeric = provenance("{\(base), \"_pushed_at\": 1700000000.25}")
+        #expect(numeric.1 == SnapshotProvenance(pushSequence: nil, pushedAt: 1_700_000_000.25))
+        // Malformed provenance is ignored, never a reason to skip the snapshot.
+        let odd = provenance("{\(base), \"_push_seq\": \"7\", \"_pushed_at\": [1]}")
+        #expect(odd.0)
+        #expect(odd.1 == SnapshotProvenance())
+        // An invalid snapshot still reports its provenance.
+        let invalid = provenance(#"{"_push_seq": 3, "bid_notional": [1], "ask_notional": [2]}"#)
+        #expect(!invalid.0)
+        #expect(invalid.1.pushSequence == 3)
+    }
 }

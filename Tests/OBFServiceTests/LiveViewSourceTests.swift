@@ -249,4 +249,23 @@ import Testing
             #expect(recovered)
         }
     }
+
+    @Test func obfServeListensWhenAsked() async throws {
+        let (member, port) = try HazelcastTestMember.startedOnStablePort()
+        defer { member.stop() }
+        for asset in Self.assets { put(member, asset, sequence: 1) }
+        let server = try await ServeProcess.start([
+            "--source", "hazelcast", "--hz-members", "127.0.0.1:\(port)", "--assets", Self.assets.joined(separator: ","),
+        ], environment: ["OBF_HZ_READ": "listen", "OBF_HZ_RESYNC_S": "0.5"])
+        let client = try TestHTTPClient(port: server.port)
+        #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+        let first = try await step(client, 1)
+        #expect(first["computed"]?.int64Value == 3, "\(first)")
+        put(member, "BTCUSDT", sequence: 2)
+        #expect(try await waitUntil { try await metric(client, "obf_view_events_total") ?? 0 >= 1 })
+        #expect(try await waitUntil { try await metric(client, "obf_view_resyncs_total{reason=\"interval\"}") ?? 0 >= 1 })
+        #expect(try await metric(client, "obf_view_entries") == 3)
+        #expect(server.log.contains("hazelcast live view"))
+        #expect(await server.stop() == 0)
+    }
 }

@@ -45,6 +45,14 @@ import Testing
         #expect(variable.stderr.contains("OBF_STEP_DEADLINE_MS='soon'"))
         let replay = try await ExternalProcess.run(binary, ["serve", "--source", "replay"])
         #expect(replay.stderr.contains("--source replay needs --replay-file PATH"))
+        let read = try await ExternalProcess.run(binary, ["serve", "--hz-read", "poll"])
+        #expect(read.status != 0)
+        #expect(read.stderr.contains("--hz-read 'poll' is not one of fetch, listen"))
+        environment["OBF_STEP_DEADLINE_MS"] = nil
+        environment["OBF_HZ_RESYNC_S"] = "0"
+        let resync = try await ExternalProcess.run(binary, ["serve"], environment: environment)
+        #expect(resync.status != 0)
+        #expect(resync.stderr.contains("--hz-resync-s must be a number of seconds in (0, 86400]"))
     }
 
     @Test func killDuringAStateWriteLeavesThePreviousFileLoadable() async throws {

@@ -94,6 +94,10 @@ public struct EntryListenerCoverage: Sendable, Equatable {
     /// Per partition id: the id of the connection whose registration covers it, nil when none.
     public let connections: [Int?]
 
+    public init(connections: [Int?]) {
+        self.connections = connections
+    }
+
     /// The connection covering `partition`, nil when its events reach nobody now.
     public func connection(forPartition partition: Int) -> Int? {
         partition >= 0 && partition < connections.count ? connections[partition] : nil

@@ -118,7 +118,8 @@ final class LiveView: Sendable {
     /// Merges a batched read of `assets` (the values found, by asset) that started at
     /// `startedAt` under `coverage`: per asset the newer document wins; an asset the map no
     /// longer holds is dropped unless an event delivered it after the read began. Returns the
-    /// entries corrected (replaced by a newer document, or dropped).
+    /// entries corrected (replaced by a newer document, or dropped). The view counts as filled
+    /// only after such a read under complete coverage.
     func merge(read assets: [(asset: String, partition: Int)], found: [String: HazelcastData],
                coverage: EntryListenerCoverage, startedAt: UInt64, registrationsAtStart: Int) -> Int {
         var incoming: [String: Entry] = [:]
@@ -155,8 +156,12 @@ final class LiveView: Sendable {
                     corrected += 1
                 }
             }
-            state.fillsCompleted += 1
-            state.filledThroughRegistration = max(state.filledThroughRegistration, registrationsAtStart)
+            // Only a read under full coverage fills the view: what it found for a partition
+            // nobody covered is held but not served until an event or a later read vouches for it.
+            if coverage.isComplete {
+                state.fillsCompleted += 1
+                state.filledThroughRegistration = max(state.filledThroughRegistration, registrationsAtStart)
+            }
             return corrected
         }
     }

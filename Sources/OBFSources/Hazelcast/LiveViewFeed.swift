@@ -182,14 +182,16 @@ final class LiveViewFeed: Sendable {
             if await !readEverything(reason: reason), !Task.isCancelled {
                 // Try again soon rather than at the next interval: the view may be incomplete.
                 Task {
-                    try? await Task.sleep(for: .seconds(1))
+                    try? await Task.sleep(for: .milliseconds(250))
                     trigger.yield(reason)
                 }
             }
         }
     }
 
-    /// One batched read of every watched asset, merged into the view; false when it failed.
+    /// One batched read of every watched asset, merged into the view; false when it failed or
+    /// when the listener did not cover every partition as it began (the partition table may
+    /// not have arrived yet): it is then read again soon.
     private func readEverything(reason: LiveViewReadReason) async -> Bool {
         guard client.isConnected, let partitionCount = client.partitionCount else { return false }
         let (assets, keys) = watched.withLock { ($0.assets, $0.keys) }
@@ -215,6 +217,6 @@ final class LiveViewFeed: Sendable {
         if corrected > 0 && reason == .interval {
             logger.notice("live view reconciled", metadata: ["corrected": "\(corrected)", "assets": "\(assets.count)"])
         }
-        return true
+        return coverage.isComplete
     }
 }
