@@ -23,6 +23,9 @@ public func hazelcastFrameFuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) 
                 _ = try? ErrorCodec.decode(message)
                 _ = try? ClientAddClusterViewListenerCodec.decodeEvent(message)
                 _ = try? ClientLocalBackupListenerCodec.decodeResponse(message)
+                _ = try? MapAddEntryListenerCodec.decodeResponse(message)
+                _ = try? MapAddEntryListenerCodec.decodeEvent(message)
+                _ = try? MapRemoveEntryListenerCodec.decodeResponse(message)
             }
         } catch {
             return 0   // the connection would be dropped here
