@@ -12,6 +12,7 @@
 #   BENCH_STEPS        timed sequential POST /step calls per server (default 2000)
 #   BENCH_PY_ROUNDS    rounds of the Python client's reads per asset count (default 30)
 #   BENCH_CPU_SECONDS  length of each idle CPU measurement (default 20)
+#   BENCH_HANG_SECONDS how long the member is stopped (SIGSTOP) in the hung-member run (default 45)
 #   BENCH_SKIP_BUILD   set to 1 to use the release binaries already built
 #   BENCH_OUT          where raw outputs go (default bench/out/listen-<timestamp>, git-ignored)
 set -euo pipefail
@@ -21,6 +22,7 @@ cd "$REPO"
 STEPS="${BENCH_STEPS:-2000}"
 PY_ROUNDS="${BENCH_PY_ROUNDS:-30}"
 CPU_SECONDS="${BENCH_CPU_SECONDS:-20}"
+HANG_SECONDS="${BENCH_HANG_SECONDS:-45}"
 OUT="${BENCH_OUT:-$REPO/bench/out/listen-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
 PIDS=()
@@ -90,6 +92,43 @@ for count in 50 500; do
     stop_pid "$MEMBER_PID"
 done
 
+# A member that hangs: 500 assets stepped every 50 ms (deadline 250 ms) while the producer
+# writes; 5 s in, the member is stopped (SIGSTOP) for BENCH_HANG_SECONDS, long enough for the
+# writes of a fetch-mode service to fill the socket buffers, then continued (SIGCONT).
+declare -A HANG
+assets="$(seq -f 'A%g' -s, 1 500)"
+start_member "$HZ_MEMBER" "$(free_port)"
+member="127.0.0.1:$MEMBER_PORT"
+"${OBF_ENV[@]}" "$OBF" push --hz-members "$member" --assets "$assets" --interval-ms 100 --log-level warning \
+    >"$OUT/push-hang.log" 2>&1 &
+PUSH_PID=$!
+PIDS+=("$PUSH_PID")
+for mode in fetch listen; do
+    say "member hung for ${HANG_SECONDS} s: 500 assets, $mode, a step every 50 ms"
+    start_obf "$OUT/obf-hang-$mode.log" "$OBF" --source hazelcast --hz-members "$member" --assets "$assets" \
+        --hz-read "$mode" --step-deadline-ms 250
+    wait_hz_ready "$OBF" "$member" "$assets" "$OUT/probe.txt"
+    events="$OUT/hang-events-$mode.txt"
+    : >"$events"
+    "$PYTHON" "$REPO/bench/restart_steps.py" 127.0.0.1 "$SERVER_PORT" "$((HANG_SECONDS + 15))" "$events" \
+        --deadline-ms 250 >"$OUT/hang-$mode.txt" &
+    client=$!
+    PIDS+=("$client")
+    sleep 5
+    printf '%s member_down\n' "$(date +%s.%N)" >>"$events"
+    kill -STOP "$MEMBER_PID"
+    sleep "$HANG_SECONDS"
+    kill -CONT "$MEMBER_PID"
+    printf '%s member_up\n' "$(date +%s.%N)" >>"$events"
+    wait "$client" || die "the hung-member step client failed ($mode)"
+    forget_pid "$client"
+    cat "$OUT/hang-$mode.txt" >&2
+    HANG[$mode]="$OUT/hang-$mode.txt"
+    stop_pid "$SERVER_PID"
+done
+stop_pid "$PUSH_PID"
+stop_pid "$MEMBER_PID"
+
 {
     echo
     echo "obf listen bench — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, results in ${OUT#"$REPO"/}"
@@ -114,5 +153,12 @@ done
             "$(ratio "$(field "$py" python_reads get_all_p50_ms)" "${P50[listen-$count]}")" "x"
         row "service CPU idle, listen (events of $count assets at 10/s)" "$(field "$OUT/cpu-listen-$count.txt" cpu seconds_per_minute)" "s/min"
         row "service CPU idle, fetch (no events)" "$(field "$OUT/cpu-fetch-$count.txt" cpu seconds_per_minute)" "s/min"
+    done
+    for mode in fetch listen; do
+        h="${HANG[$mode]}"
+        row "member hung ${HANG_SECONDS} s, $mode: steps sent (every 50 ms)" "$(field "$h" restart steps)" "steps"
+        row "  max duration_ms (deadline 250 ms)" "$(field "$h" restart max_duration_ms)" "ms"
+        row "  longest POST /step seen by the client" "$(field "$h" restart max_post_ms)" "ms"
+        row "  steps over the deadline + 10 ms" "$(field "$h" restart over_deadline)" "steps"
     done
 } | tee "$OUT/summary.txt"
