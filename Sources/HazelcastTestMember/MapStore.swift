@@ -36,6 +36,28 @@ final class MapStore: Sendable {
         }
     }
 
+    /// Stores `value` only when `key` is absent; returns the value already there.
+    func putIfAbsent(map: String, partition: Int, key: HazelcastData, value: HazelcastData) -> HazelcastData? {
+        maps.withLock { maps in
+            if let existing = maps[map]?[partition]?[key] { return existing }
+            maps[map, default: [:]][partition, default: [:]][key] = value
+            listeners.publish(map: map, partition: partition, key: key, type: .added, value: value, oldValue: nil)
+            return nil
+        }
+    }
+
+    /// Replaces `key`'s value only while it equals `expected` byte for byte (as a member compares
+    /// serialized values); returns whether it did.
+    func replace(map: String, partition: Int, key: HazelcastData, ifSameAs expected: HazelcastData,
+                 with value: HazelcastData) -> Bool {
+        maps.withLock { maps in
+            guard let current = maps[map]?[partition]?[key], current == expected else { return false }
+            maps[map]?[partition]?[key] = value
+            listeners.publish(map: map, partition: partition, key: key, type: .updated, value: value, oldValue: current)
+            return true
+        }
+    }
+
     @discardableResult
     func remove(map: String, partition: Int, key: HazelcastData) -> HazelcastData? {
         maps.withLock { maps in

@@ -70,7 +70,8 @@ struct RequestHandler: Sendable {
                 let removed = removal.registration.map { listeners.remove(id: $0) } ?? false
                 return .send([MapRemoveEntryListenerCodec.encodeResponse(removed: removed, correlationId: correlationId)])
             case MapGetCodec.requestType, MapPutCodec.requestType, MapSetCodec.requestType,
-                 MapRemoveCodec.requestType, MapDeleteCodec.requestType, MapGetAllCodec.requestType:
+                 MapRemoveCodec.requestType, MapDeleteCodec.requestType, MapGetAllCodec.requestType,
+                 MapPutIfAbsentCodec.requestType, MapReplaceIfSameCodec.requestType:
                 return .send([try mapOperation(request)])
             default:
                 return .send([error(Self.unsupportedOperation, "java.lang.UnsupportedOperationException",
@@ -148,6 +149,17 @@ struct RequestHandler: Sendable {
             try requireKey(remove.key)
             return MapRemoveCodec.encodeResponse(store.remove(map: remove.name, partition: partition, key: remove.key),
                                                  correlationId: correlationId)
+        case MapPutIfAbsentCodec.requestType:
+            let put = try MapPutIfAbsentCodec.decodeRequest(request)
+            try requireKey(put.key)
+            return MapPutIfAbsentCodec.encodeResponse(store.putIfAbsent(map: put.name, partition: partition, key: put.key,
+                                                                        value: put.value), correlationId: correlationId)
+        case MapReplaceIfSameCodec.requestType:
+            let replace = try MapReplaceIfSameCodec.decodeRequest(request)
+            try requireKey(replace.key)
+            let replaced = store.replace(map: replace.name, partition: partition, key: replace.key,
+                                         ifSameAs: replace.expected, with: replace.value)
+            return MapReplaceIfSameCodec.encodeResponse(replaced: replaced, correlationId: correlationId)
         case MapDeleteCodec.requestType:
             let delete = try MapDeleteCodec.decodeRequest(request)
             try requireKey(delete.key)

@@ -190,6 +190,27 @@ public final class HazelcastClient: Sendable {
         try MapSetCodec.decodeResponse(response)
     }
 
+    /// Stores `value` under `key` only when the key is absent; returns the value already there
+    /// (nil when this call stored `value`).
+    public func putIfAbsent(map: String, key: HazelcastData, value: HazelcastData, timeout: Duration? = nil) async throws
+        -> HazelcastData? {
+        let (connection, partition) = try route(key)
+        let request = MapPutIfAbsentCodec.encodeRequest(MapWriteRequest(name: map, key: key, value: value), partitionId: partition)
+        let response = try await connection.send(request, timeout: timeout ?? configuration.invocationTimeout, what: "Map.PutIfAbsent")
+        return try MapPutIfAbsentCodec.decodeResponse(response)
+    }
+
+    /// Replaces `key`'s value with `value` only while it equals `expected` (byte for byte, as
+    /// the member compares them): a compare-and-set. Returns whether it replaced it.
+    public func replaceIfSame(map: String, key: HazelcastData, expected: HazelcastData, value: HazelcastData,
+                              timeout: Duration? = nil) async throws -> Bool {
+        let (connection, partition) = try route(key)
+        let request = MapReplaceIfSameCodec.encodeRequest(
+            MapReplaceIfSameRequest(name: map, key: key, expected: expected, value: value), partitionId: partition)
+        let response = try await connection.send(request, timeout: timeout ?? configuration.invocationTimeout, what: "Map.ReplaceIfSame")
+        return try MapReplaceIfSameCodec.decodeResponse(response)
+    }
+
     /// Removes `key` and returns the value it had.
     @discardableResult
     public func remove(map: String, key: HazelcastData, timeout: Duration? = nil) async throws -> HazelcastData? {

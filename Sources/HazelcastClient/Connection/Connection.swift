@@ -48,8 +48,8 @@ package final class Connection: Sendable {
         tls: TLSContext? = nil, logger: Logger
     ) async throws -> Connection {
         let attempt = OpenAttempt()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
                 attempt.setContinuation(continuation)
                 let thread = Thread {
                     let connection: Connection
@@ -82,6 +82,7 @@ package final class Connection: Sendable {
         } onCancel: {
             attempt.finish(.failure(CancellationError()))
         }
+        return try attempt.take()
     }
 
     // MARK: State
@@ -315,29 +316,44 @@ private struct PendingRequest: Sendable {
 }
 
 /// The hand-over between an opening thread and the task waiting for it; whichever of success,
-/// failure or cancellation comes first wins.
+/// failure or cancellation comes first wins. The result itself passes through the lock (the
+/// waiting task takes it with `take()` once resumed), so everything the opening thread wrote
+/// before `finish` happens-before the task's use of the connection, for ThreadSanitizer too.
 private final class OpenAttempt: Sendable {
-    private let state = Locked<(continuation: CheckedContinuation<Connection, any Error>?, done: Bool)>((nil, false))
+    private struct State {
+        var continuation: CheckedContinuation<Void, Never>?
+        var result: Result<Connection, any Error>?
+        var done = false
+    }
 
-    func setContinuation(_ continuation: CheckedContinuation<Connection, any Error>) {
+    private let state = Locked(State())
+
+    func setContinuation(_ continuation: CheckedContinuation<Void, Never>) {
         let alreadyDone = state.withLock { state -> Bool in
             if state.done { return true }
             state.continuation = continuation
             return false
         }
-        if alreadyDone { continuation.resume(throwing: CancellationError()) }
+        if alreadyDone { continuation.resume() }
     }
 
     /// Returns whether this result reached the waiting task.
     @discardableResult
     func finish(_ result: Result<Connection, any Error>) -> Bool {
-        let continuation = state.withLock { state -> CheckedContinuation<Connection, any Error>? in
+        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard !state.done else { return nil }
             state.done = true
+            state.result = result
             defer { state.continuation = nil }
             return state.continuation
         }
-        continuation?.resume(with: result)
+        continuation?.resume()
         return continuation != nil
+    }
+
+    /// The result, once the waiting task was resumed.
+    func take() throws -> Connection {
+        let result = state.withLock { $0.result } ?? .failure(CancellationError())
+        return try result.get()
     }
 }
