@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     var maxBars: Int?
     @Option(help: "Age in seconds past which a snapshot is stale. [env: OBF_MAX_SNAPSHOT_AGE_S] (default: 10)")
     var maxSnapshotAgeS: Double?
+    @Option(help: "Assets known at a time; past it the least recently stepped are forgotten. [env: OBF_MAX_ASSETS] (default: 10000)")
+    var maxAssets: Int?
     @Option(help: "Where engine state is kept across restarts. [env: OBF_STATE_FILE] (default: off)")
     var stateFile: String?
     @Flag(help: "Require the API token on the feature GETs too. [env: OBF_AUTH_READS]")
@@ -93,6 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.engine.maxBars = try environment.number(maxBars, "OBF_MAX_BARS", default: configuration.engine.maxBars)
         configuration.engine.maxSnapshotAge = try environment.number(maxSnapshotAgeS, "OBF_MAX_SNAPSHOT_AGE_S",
                                                                      default: configuration.engine.maxSnapshotAge)
+        configuration.engine.maxAssets = try environment.number(maxAssets, "OBF_MAX_ASSETS",
+                                                                default: configuration.engine.maxAssets)
         configuration.stateFile = environment.string(stateFile, "OBF_STATE_FILE")
         configuration.apiToken = environment.string(nil, "OBF_API_TOKEN")
         configuration.authReads = try environment.bool(authReads, "OBF_AUTH_READS")

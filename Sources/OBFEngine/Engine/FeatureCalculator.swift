@@ -20,6 +20,15 @@ public struct FeatureCalculator: Sendable {
         self.macro = macro
     }
 
+    /// A slot no asset has: counts as an asset never seen.
+    public static let unknownSlot = Int.max
+
+    /// Forgets the history of `slot` (it now holds another asset).
+    public mutating func reset(slot: Int) {
+        guard slot < assets.count else { return }
+        assets[slot] = AssetHistory(configuration: configuration)
+    }
+
     /// Makes sure `slot` exists (new assets start with no history).
     public mutating func reserve(slots count: Int) {
         while assets.count < count { assets.append(AssetHistory(configuration: configuration)) }

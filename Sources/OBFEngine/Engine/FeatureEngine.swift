@@ -54,7 +54,7 @@ public actor FeatureEngine {
         self.wallClock = wallClock
         self.observer = observer
         snapshotWarnings = RateLimitedLog(interval: 10)
-        store = FeatureStore(maxBars: configuration.maxBars, knownAssets: defaultAssets)
+        store = FeatureStore(maxBars: configuration.maxBars, maxAssets: configuration.maxAssets, knownAssets: defaultAssets)
         calculator = FeatureCalculator(configuration: configuration)
     }
 
@@ -103,16 +103,20 @@ public actor FeatureEngine {
                                   "invalid snapshot skipped", metadata: ["asset": "\(asset)", "reason": "\(reason.rawValue)"])
         }
 
-        let requestedSlots = store.slots(for: assets)
+        let registered = store.slots(forStep: assets)
+        for slot in registered.recycled { calculator.reset(slot: slot) }
+        // An asset the registry had no room for (not possible with a valid --max-assets) counts
+        // as never seen in the macro mean and is missing.
+        let requestedSlots = registered.slots.map { $0 ?? FeatureCalculator.unknownSlot }
         var computed: [(asset: String, features: AssetFeatures)] = []
         var computedSlots: [Int] = []
         var skipped: [(asset: String, outcome: SnapshotOutcome)] = []
         computed.reserveCapacity(assets.count)
         computedSlots.reserveCapacity(assets.count)
-        calculator.reserve(slots: (requestedSlots.max() ?? -1) + 1)
+        calculator.reserve(slots: store.assetCount)
         var outcomes: [SnapshotOutcome: Int] = [:]
         for (index, asset) in assets.enumerated() {
-            let verdict = judged.verdicts[index]
+            let verdict = registered.slots[index] == nil ? .skipped(.missing) : judged.verdicts[index]
             switch verdict {
             case .ok(let snapshot):
                 computed.append((asset, calculator.update(slot: requestedSlots[index], with: snapshot)))
@@ -155,7 +159,7 @@ public actor FeatureEngine {
         }
         let histories = store.restore(saved)
         calculator = FeatureCalculator(configuration: configuration, assets: histories, macro: saved.macro)
-        _ = store.slots(for: defaultAssets)
+        _ = store.slots(forStep: defaultAssets, pin: true)
     }
 }
 

@@ -30,10 +30,7 @@ public struct StoreStatus: Sendable, Equatable {
 /// only for a look-up or for publishing a computed step, never during a source read.
 public final class FeatureStore: Sendable {
     struct State {
-        var slotByAsset: [String: Int] = [:]
-        var assetNames: [String] = []
-        /// The slots in the order of their asset names, kept as assets are registered (for `/bars`).
-        var slotsByName: [Int] = []
+        var assets: AssetSlots
         var assetBars: [BarLog<AssetFeatures>] = []
         var macroBars = BarLog<MacroFeatures>()
         var steppedBars = BarLog<Bool>()
@@ -42,6 +39,14 @@ public final class FeatureStore: Sendable {
         var lastStepTime: Double?
         /// The bar of the last step: a step's report is kept until the next one or a rollover.
         var lastBar: Int64? { lastReport?.bar }
+
+        /// Registers the assets of a step (see `AssetSlots`); a reused slot's bars are dropped.
+        mutating func slots(forStep names: [String], pin: Bool) -> (slots: [Int?], recycled: [Int]) {
+            let result = assets.slots(forStep: names, pin: pin)
+            while assetBars.count < assets.count { assetBars.append(BarLog()) }
+            for slot in result.recycled { assetBars[slot].removeAll() }
+            return result
+        }
 
         /// Evicts the oldest stepped bars, from every cache, until at most `maxBars` remain.
         mutating func trim(to maxBars: Int) {
@@ -56,37 +61,28 @@ public final class FeatureStore: Sendable {
     let maxBars: Int
     let state: Locked<State>
 
-    public init(maxBars: Int, knownAssets: [String] = []) {
+    /// `knownAssets` (the configured ones) are registered at once and never forgotten; at most
+    /// `maxAssets` assets are known at a time.
+    public init(maxBars: Int, maxAssets: Int = EngineConfiguration.defaultMaxAssets, knownAssets: [String] = []) {
         self.maxBars = max(1, maxBars)
-        state = Locked(State())
-        _ = slots(for: knownAssets)
+        state = Locked(State(assets: AssetSlots(capacity: maxAssets)))
+        _ = slots(forStep: knownAssets, pin: true)
     }
 
-    /// The slot of each asset, registering the ones not seen before.
-    public func slots(for assets: [String]) -> [Int] {
-        state.withLock { state in assets.map { Self.slot(of: $0, in: &state) } }
+    /// The slot of each asset of a step, registering the ones not seen before (and forgetting
+    /// the least recently stepped assets when full); `recycled` slots held another asset.
+    public func slots(forStep assets: [String], pin: Bool = false) -> (slots: [Int?], recycled: [Int]) {
+        state.withLock { $0.slots(forStep: assets, pin: pin) }
     }
 
-    private static func slot(of asset: String, in state: inout State) -> Int {
-        if let slot = state.slotByAsset[asset] { return slot }
-        let slot = state.assetNames.count
-        state.slotByAsset[asset] = slot
-        state.assetNames.append(asset)
-        state.assetBars.append(BarLog())
-        var low = 0, high = state.slotsByName.count   // first position whose name sorts after `asset`
-        while low < high {
-            let mid = (low + high) / 2
-            if state.assetNames[state.slotsByName[mid]] < asset { low = mid + 1 } else { high = mid }
-        }
-        state.slotsByName.insert(slot, at: low)
-        return slot
-    }
+    /// Assets known now.
+    public var assetCount: Int { state.withLock { $0.assets.count } }
 
     // MARK: reading
 
     public func lookup(asset: String, bar: Int64) -> FeatureLookup {
         state.withLock { state in
-            let log = state.slotByAsset[asset].map { state.assetBars[$0] }
+            let log = state.assets.slot(of: asset).map { state.assetBars[$0] }
             return Self.lookup(asset: asset, bar: bar, in: log)
         }
     }
@@ -95,10 +91,17 @@ public final class FeatureStore: Sendable {
         state.withLock { state in Self.macroLookup(bar: bar, in: state.macroBars) }
     }
 
-    /// Every known asset's look-up (sorted by name) and the macro look-up, under one lock.
-    public func barLookup(bar: Int64) -> (assets: [FeatureLookup], macro: MacroLookup) {
+    /// The look-up (sorted by name) of every asset that has something to say for `bar` (a
+    /// retained bar at or below it), of every pinned (configured) asset whatever it has, and
+    /// the macro look-up, under one lock.
+    public func barLookup(bar: Int64, including pinned: Set<String> = []) -> (assets: [FeatureLookup], macro: MacroLookup) {
         state.withLock { state in
-            let assets = state.slotsByName.map { Self.lookup(asset: state.assetNames[$0], bar: bar, in: state.assetBars[$0]) }
+            var assets: [FeatureLookup] = []
+            for slot in state.assets.slotsByName {
+                let name = state.assets.names[slot]
+                let lookup = Self.lookup(asset: name, bar: bar, in: state.assetBars[slot])
+                if lookup.source != .default || pinned.contains(name) { assets.append(lookup) }
+            }
             return (assets, Self.macroLookup(bar: bar, in: state.macroBars))
         }
     }
@@ -150,9 +153,9 @@ public final class FeatureStore: Sendable {
     /// the look-ups of concurrent `GET`s wait only for the copy.
     func export(histories: [AssetHistory], macro: MacroHistory, configuration: EngineConfiguration) -> EngineState {
         let state = self.state.withLock { $0 }
-        let assets = state.assetNames.indices.map { slot in
+        let assets = state.assets.names.indices.map { slot in
             EngineState.Asset(
-                name: state.assetNames[slot],
+                name: state.assets.names[slot],
                 history: slot < histories.count ? histories[slot] : AssetHistory(configuration: configuration),
                 bars: state.assetBars[slot].entries)
         }
@@ -166,9 +169,12 @@ public final class FeatureStore: Sendable {
     /// Replaces everything with `saved` (at start-up, before any step); returns the histories by slot.
     func restore(_ saved: EngineState) -> [AssetHistory] {
         state.withLock { state in
-            state = State()
-            for asset in saved.assets {
-                let slot = Self.slot(of: asset.name, in: &state)
+            state = State(assets: AssetSlots(capacity: state.assets.capacity))
+            // More saved assets than room (a smaller --max-assets): the first ones are kept.
+            let kept = saved.assets.prefix(state.assets.capacity)
+            let (slots, _) = state.slots(forStep: kept.map(\.name), pin: false)
+            for (asset, slot) in zip(kept, slots) {
+                guard let slot else { continue }
                 for entry in asset.bars { state.assetBars[slot].append(bar: entry.bar, entry.value) }
             }
             for entry in saved.macroBars { state.macroBars.append(bar: entry.bar, entry.value) }
@@ -178,7 +184,7 @@ public final class FeatureStore: Sendable {
             state.emptyStreak = saved.emptyStreak
             state.lastStepTime = saved.lastStepTime
             state.lastReport = saved.lastReport
-            return saved.assets.map(\.history)
+            return kept.map(\.history)
         }
     }
 

@@ -10,6 +10,9 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var maxSnapshotAge: Double = 10
     /// Consecutive empty steps from which the engine warns and reports not ready.
     public var emptyStreakLimit: Int = 3
+    /// Assets known at a time (`--max-assets`); past it the least recently stepped are forgotten.
+    public var maxAssets: Int = EngineConfiguration.defaultMaxAssets
+    public static let defaultMaxAssets = 10_000
 
     public init(imbalanceLookback: Int = 10, depthLookback: Int = 10, cascadeThreshold: Double = 0.05,
                 referenceAlpha: Double = 0.01, maxBars: Int = 500, maxSnapshotAge: Double = 10,

@@ -82,6 +82,12 @@ public struct ServiceConfiguration: Sendable {
         }
         guard stepDeadline > .zero else { throw .invalid("--step-deadline-ms must be above 0") }
         guard engine.maxBars >= 1 else { throw .invalid("--max-bars must be at least 1") }
+        // Room for every configured asset plus a whole step body of new ones.
+        let leastAssets = assets.count + Self.maxAssets
+        guard engine.maxAssets >= leastAssets, engine.maxAssets <= 1_000_000 else {
+            throw .invalid("--max-assets must be \(leastAssets)...1000000 (the configured assets plus \(Self.maxAssets) "
+                + "for a step body), got \(engine.maxAssets)")
+        }
         guard engine.maxSnapshotAge > 0, engine.maxSnapshotAge.isFinite else {
             throw .invalid("--max-snapshot-age-s must be a positive number")
         }

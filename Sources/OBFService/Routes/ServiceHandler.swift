@@ -9,9 +9,12 @@ final class ServiceHandler: HTTPHandler {
     let source: any SnapshotSource
     let metrics: ServiceMetrics
     let access: AccessPolicy
+    /// The configured assets: `/bars` lists them even before they have a bar.
+    let configuredAssets: Set<String>
 
     init(engine: FeatureEngine, source: any SnapshotSource, metrics: ServiceMetrics, access: AccessPolicy) {
         self.engine = engine
+        configuredAssets = Set(engine.defaultAssets)
         self.source = source
         self.metrics = metrics
         self.access = access
@@ -96,7 +99,7 @@ final class ServiceHandler: HTTPHandler {
     }
 
     private func barsBody(bar: Int64) -> [UInt8] {
-        let (assets, macro) = engine.store.barLookup(bar: bar)
+        let (assets, macro) = engine.store.barLookup(bar: bar, including: configuredAssets)
         var json = JSONWriter(capacity: 512 + assets.count * 400)
         json.beginObject()
         json.field("bar", bar)
