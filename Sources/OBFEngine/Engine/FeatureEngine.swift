@@ -38,6 +38,8 @@ public actor FeatureEngine {
     let logger: Logger
     let snapshotWarnings: RateLimitedLog
     let observer: (@Sendable (StepObservation) -> Void)?
+    /// Where every new step is written before it is answered (`--state-map`), when configured.
+    let replica: (any StateReplica)?
 
     var calculator: FeatureCalculator
     var gate = StepGate()
@@ -45,8 +47,10 @@ public actor FeatureEngine {
     public init(configuration: EngineConfiguration, source: any SnapshotSource, defaultAssets: [String],
                 stepDeadline: Duration = .milliseconds(250), logger: Logger,
                 wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                replica: (any StateReplica)? = nil,
                 observer: (@Sendable (StepObservation) -> Void)? = nil) {
         self.configuration = configuration
+        self.replica = replica
         self.source = source
         self.defaultAssets = defaultAssets
         self.stepDeadline = stepDeadline
@@ -66,20 +70,16 @@ public actor FeatureEngine {
     public func step(bar: Int64, assets: [String]? = nil, rollover: Bool = false) async throws(StepError) -> StepReport {
         await enterGate()
         defer { gate.leave() }
-
-        let status = store.status()
-        if let last = status.lastBar {
-            if bar == last, var stored = store.lastReport {
-                stored.replayed = true
-                return stored
-            }
-            if bar < last {
-                guard rollover else { throw .barRegression(requested: bar, last: last) }
-                logger.notice("rollover: new bar sequence", metadata: ["bar": "\(bar)", "previous_bar": "\(last)"])
-                store.clearBars()
-            }
+        if let replica { await synchronize(with: replica) }
+        // A step another replica committed first is answered from its state (decided again on
+        // it); the third attempt does not replicate, so it always answers.
+        var answer: StepReport?
+        for attempt in 0..<3 where answer == nil {
+            answer = try await decideAndRun(bar: bar, assets: assets ?? defaultAssets, rollover: rollover,
+                                            replicate: attempt < 2)
         }
-        return await runStep(bar: bar, assets: assets ?? defaultAssets, previousStreak: status.emptyStreak)
+        return answer ?? StepReport(bar: bar, replayed: true, requested: 0, computed: [], skipped: [],
+                                    emptyStreak: store.status().emptyStreak, durationMs: 0, macro: nil)
     }
 
     private func enterGate() async {
@@ -87,7 +87,54 @@ public actor FeatureEngine {
         await withCheckedContinuation { gate.enqueue($0) }
     }
 
-    private func runStep(bar: Int64, assets: [String], previousStreak: Int) async -> StepReport {
+    /// Applies the step rules to the current state and runs a new step if one is due; nil when
+    /// another replica's step superseded it (the state was replaced: decide again).
+    private func decideAndRun(bar: Int64, assets: [String], rollover: Bool, replicate: Bool)
+        async throws(StepError) -> StepReport? {
+        let status = store.status()
+        var startsSequence = false
+        if let last = status.lastBar {
+            if bar == last, var stored = store.lastReport {
+                stored.replayed = true
+                return stored
+            }
+            if bar < last {
+                guard rollover else { throw .barRegression(requested: bar, last: last) }
+                startsSequence = true
+            }
+        }
+        let step = await compute(bar: bar, assets: assets, previousStreak: status.emptyStreak)
+        let finishedAt = wallClock()
+        if replicate, let replica {
+            let change = ReplicatedStep(report: step.report, rolling: rollingState(emptyStreak: step.report.emptyStreak,
+                                                                                  lastStepTime: finishedAt),
+                                        startedSequence: startsSequence)
+            if case .superseded(let adoption) = await replica.commit(change) {
+                logger.notice("another replica stepped first; answering from its state", metadata: ["bar": "\(bar)"])
+                adopt(adoption)
+                return nil
+            }
+        }
+        if startsSequence {
+            logger.notice("rollover: new bar sequence", metadata: ["bar": "\(bar)", "previous_bar": "\(status.lastBar ?? -1)"])
+            store.clearBars()
+        }
+        store.publish(report: step.report, slots: step.computedSlots, at: finishedAt)
+        observer?(StepObservation(report: step.report, sourceReadSeconds: step.readSeconds, outcomes: step.outcomes,
+                                  retainedBars: store.status().retainedBars, finishedAt: finishedAt))
+        return step.report
+    }
+
+    /// A computed step, not yet published.
+    private struct ComputedStep {
+        var report: StepReport
+        var computedSlots: [Int]
+        var readSeconds: Double
+        var outcomes: [SnapshotOutcome: Int]
+    }
+
+    /// Reads the source and computes a step (updating the histories); publishes nothing.
+    private func compute(bar: Int64, assets: [String], previousStreak: Int) async -> ComputedStep {
         let started = ContinuousClock.now
         let source = self.source
         let progress = ReadProgress()
@@ -137,11 +184,7 @@ public actor FeatureEngine {
                                 skipped: skipped, emptyStreak: streak,
                                 durationMs: ((ContinuousClock.now - started).seconds * 1_000_000).rounded() / 1000,
                                 macro: macro)
-        let finishedAt = wallClock()
-        store.publish(report: report, slots: computedSlots, at: finishedAt)
-        observer?(StepObservation(report: report, sourceReadSeconds: readSeconds, outcomes: outcomes,
-                                  retainedBars: store.status().retainedBars, finishedAt: finishedAt))
-        return report
+        return ComputedStep(report: report, computedSlots: computedSlots, readSeconds: readSeconds, outcomes: outcomes)
     }
 
     /// A consistent copy of the whole engine state (between steps), for the state file.

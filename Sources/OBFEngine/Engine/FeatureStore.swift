@@ -78,6 +78,9 @@ public final class FeatureStore: Sendable {
     /// Assets known now.
     public var assetCount: Int { state.withLock { $0.assets.count } }
 
+    /// The known assets' names by slot.
+    public var assetNames: [String] { state.withLock { $0.assets.names } }
+
     // MARK: reading
 
     public func lookup(asset: String, bar: Int64) -> FeatureLookup {
@@ -134,10 +137,11 @@ public final class FeatureStore: Sendable {
     // MARK: publishing (the engine only)
 
     /// Publishes one finished step: its features, its macro entry and its report; evicts past `maxBars`.
-    func publish(report: StepReport, slots: [Int], at time: Double) {
+    /// `slots` are those of `report.computed`, in its order (nil: an asset not held, skipped).
+    func publish(report: StepReport, slots: [Int?], at time: Double) {
         state.withLock { state in
-            for (index, item) in report.computed.enumerated() {
-                state.assetBars[slots[index]].append(bar: report.bar, item.features)
+            for (item, slot) in zip(report.computed, slots) {
+                if let slot { state.assetBars[slot].append(bar: report.bar, item.features) }
             }
             if let macro = report.macro { state.macroBars.append(bar: report.bar, macro) }
             state.steppedBars.append(bar: report.bar, true)
@@ -185,6 +189,14 @@ public final class FeatureStore: Sendable {
             state.lastStepTime = saved.lastStepTime
             state.lastReport = saved.lastReport
             return kept.map(\.history)
+        }
+    }
+
+    /// Sets the step bookkeeping (after taking over another replica's steps).
+    func setBookkeeping(emptyStreak: Int, lastStepTime: Double?) {
+        state.withLock { state in
+            state.emptyStreak = emptyStreak
+            state.lastStepTime = lastStepTime
         }
     }
 

@@ -1,0 +1,113 @@
+/// The engine's rolling state without its retained bars: what changes at every step besides
+/// the step's own features.
+public struct RollingState: Sendable, Equatable {
+    /// One asset's name and histories.
+    public struct Asset: Sendable, Equatable {
+        public var name: String
+        public var history: AssetHistory
+
+        public init(name: String, history: AssetHistory) {
+            self.name = name
+            self.history = history
+        }
+    }
+
+    public var imbalanceLookback: Int
+    public var depthLookback: Int
+    public var maxBars: Int
+    public var assets: [Asset]
+    public var macro: MacroHistory
+    public var emptyStreak: Int
+    public var lastStepTime: Double?
+
+    public init(imbalanceLookback: Int, depthLookback: Int, maxBars: Int, assets: [Asset], macro: MacroHistory,
+                emptyStreak: Int, lastStepTime: Double?) {
+        self.imbalanceLookback = imbalanceLookback
+        self.depthLookback = depthLookback
+        self.maxBars = maxBars
+        self.assets = assets
+        self.macro = macro
+        self.emptyStreak = emptyStreak
+        self.lastStepTime = lastStepTime
+    }
+}
+
+extension EngineState {
+    /// The state of an engine whose rolling part is `rolling` and whose retained bars are those
+    /// of `reports` (oldest first; the last one is the last step's): each computed asset's
+    /// features and the macro features under the report's bar, as the engine publishes them.
+    /// Bars of assets `rolling` does not hold are left out (the engine forgot those assets).
+    public init(rolling: RollingState, reports: [StepReport]) {
+        var bars: [String: [BarEntry<AssetFeatures>]] = [:]
+        var macroBars: [BarEntry<MacroFeatures>] = []
+        for report in reports {
+            for item in report.computed { bars[item.asset, default: []].append(BarEntry(bar: report.bar, value: item.features)) }
+            if let macro = report.macro { macroBars.append(BarEntry(bar: report.bar, value: macro)) }
+        }
+        self.init(
+            imbalanceLookback: rolling.imbalanceLookback, depthLookback: rolling.depthLookback,
+            assets: rolling.assets.map { Asset(name: $0.name, history: $0.history, bars: bars[$0.name] ?? []) },
+            macro: rolling.macro, macroBars: macroBars, steppedBars: reports.map(\.bar), lastBar: reports.last?.bar,
+            emptyStreak: rolling.emptyStreak, lastStepTime: rolling.lastStepTime, lastReport: reports.last)
+    }
+}
+
+/// One new step, as a replica writes it: its report and the rolling state after it.
+public struct ReplicatedStep: Sendable {
+    public var report: StepReport
+    public var rolling: RollingState
+    /// The step began a new bar sequence (a rollover cleared the bars before it).
+    public var startedSequence: Bool
+
+    public init(report: StepReport, rolling: RollingState, startedSequence: Bool) {
+        self.report = report
+        self.rolling = rolling
+        self.startedSequence = startedSequence
+    }
+}
+
+/// A state the engine takes over from the shared copy.
+public enum ReplicaAdoption: Sendable {
+    /// The shared copy continues this engine's bars: these steps follow its last one, and the
+    /// rolling state is the one after them.
+    case continuation(reports: [StepReport], rolling: RollingState)
+    /// Anything else: the whole state replaces the engine's.
+    case whole(EngineState)
+}
+
+/// What the engine does before a step.
+public enum ReplicaPreparation: Sendable {
+    /// The engine holds what the shared copy holds.
+    case current
+    /// The shared copy is ahead (or this engine's local steps lost to a newer one): take it.
+    case adopt(ReplicaAdoption)
+    /// The shared copy lacks this engine's state (empty, unreadable, or behind after an outage):
+    /// the engine writes all of it (`writeAll`).
+    case writeAll
+    /// The shared copy cannot be reached (or not used): the step goes on locally.
+    case unavailable
+}
+
+/// How a commit of a step ended.
+public enum ReplicaCommit: Sendable {
+    /// Written: the step is in the shared copy.
+    case committed
+    /// Another replica's step came first: this state replaces the engine's, and the step is
+    /// answered from it.
+    case superseded(ReplicaAdoption)
+    /// Not written (unreachable): the engine keeps its local step and reconciles later.
+    case deferred
+}
+
+/// Where the engine's state is kept for other replicas (`--state-map`): every new step is
+/// written there before it is answered, and a replica takes over a state that is ahead of it.
+/// Calls come from the engine, one at a time (between or inside steps).
+public protocol StateReplica: Sendable {
+    /// Before a step (and at start-up): compares the shared copy with what this replica last
+    /// wrote or took.
+    func prepare() async -> ReplicaPreparation
+    /// Writes a new step.
+    func commit(_ step: ReplicatedStep) async -> ReplicaCommit
+    /// Writes the whole state (after `prepare` answered `.writeAll`).
+    func writeAll(_ state: EngineState, maxBars: Int) async -> ReplicaCommit
+}
