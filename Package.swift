@@ -37,6 +37,11 @@ let package = Package(
             "OBFEngine", "HazelcastClient", "Locking", "SeededRandom",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The engine's state in a Hazelcast map, shared by the replicas of one engine (`--state-map`).
+        .target(name: "OBFReplication", dependencies: [
+            "OBFEngine", "HazelcastClient", "Locking",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // A small HTTP/1.1 server on sockets, epoll and Dispatch.
         .target(name: "OBFHTTP", dependencies: [
             "CSystemShims", "Locking",
@@ -44,7 +49,7 @@ let package = Package(
         ]),
         // Routes, JSON bodies, metrics and wiring of the service.
         .target(name: "OBFService", dependencies: [
-            "OBFEngine", "OBFSources", "OBFHTTP", "HazelcastClient", "Locking",
+            "OBFEngine", "OBFSources", "OBFReplication", "OBFHTTP", "HazelcastClient", "Locking",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
@@ -84,7 +89,7 @@ let package = Package(
         .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking",
                                                                "SeededRandom"]),
         .testTarget(name: "OBFServiceTests", dependencies: [
-            "OBFService", "OBFEngine", "OBFSources", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
+            "OBFService", "OBFEngine", "OBFSources", "OBFReplication", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
             "OBFTestSupport", "SeededRandom",
         ]),
     ]

@@ -37,6 +37,10 @@ struct ServeCommand: AsyncParsableCommand {
     var maxAssets: Int?
     @Option(help: "Where engine state is kept across restarts. [env: OBF_STATE_FILE] (default: off)")
     var stateFile: String?
+    @Option(help: "Hazelcast map the engine's state is replicated in, written before every step is answered. [env: OBF_STATE_MAP] (default: off)")
+    var stateMap: String?
+    @Option(help: "The engine's name in the state map; its replicas share it. [env: OBF_ENGINE_ID] (default: default)")
+    var engineId: String?
     @Flag(help: "Require the API token on the feature GETs too. [env: OBF_AUTH_READS]")
     var authReads = false
     @Flag(help: "Require the API token on /metrics too. [env: OBF_AUTH_METRICS]")
@@ -98,6 +102,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.engine.maxAssets = try environment.number(maxAssets, "OBF_MAX_ASSETS",
                                                                 default: configuration.engine.maxAssets)
         configuration.stateFile = environment.string(stateFile, "OBF_STATE_FILE")
+        configuration.stateMap = environment.string(stateMap, "OBF_STATE_MAP")
+        configuration.engineId = environment.string(engineId, "OBF_ENGINE_ID", default: configuration.engineId)
         configuration.apiToken = environment.string(nil, "OBF_API_TOKEN")
         configuration.authReads = try environment.bool(authReads, "OBF_AUTH_READS")
         configuration.authMetrics = try environment.bool(authMetrics, "OBF_AUTH_METRICS")

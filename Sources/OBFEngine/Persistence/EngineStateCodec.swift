@@ -47,7 +47,7 @@ public enum EngineStateCodec {
         return json.bytes
     }
 
-    private static func encode(_ report: StepReport, into json: inout JSONWriter) {
+    static func encode(_ report: StepReport, into json: inout JSONWriter) {
         json.beginObject()
         json.field("bar", report.bar)
         json.field("requested", report.requested)
@@ -165,7 +165,7 @@ extension MacroFeatures {
 }
 
 /// Typed reading of the state file's JSON, each failure naming the field.
-private struct Reader {
+struct Reader {
     func array(_ value: JSONValue?, _ name: String) throws(StateFileError) -> [JSONValue] {
         guard let array = value?.arrayValue else { throw .corrupt("\(name) is not a list") }
         return array

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OBFEngine
 import OBFHTTP
+import OBFReplication
 import Locking
 
 /// The service assembled: a source, the engine, the metrics and the HTTP server.
@@ -13,6 +14,8 @@ public final class OBFService: Sendable {
     let logger: Logger
     let configuration: ServiceConfiguration
     let stateKeeper: StateKeeper?
+    /// The state map replica (`--state-map`), when configured.
+    public let replica: GridStateReplica?
 
     /// Wires the service around `source`; nothing listens until `start()`.
     /// Pass the `metrics` the source was made with (`SourceFactory.make(_:liveViewMetrics:logger:)`).
@@ -24,9 +27,13 @@ public final class OBFService: Sendable {
         self.logger = logger
         self.metrics = metrics
         let keeperBox = StateKeeperBox()
+        let replica = configuration.stateMap.flatMap { map in
+            ReplicaFactory.make(configuration, map: map, metrics: metrics.replication, logger: logger)
+        }
+        self.replica = replica
         let engine = FeatureEngine(
             configuration: configuration.engine, source: source, defaultAssets: configuration.assets,
-            stepDeadline: configuration.stepDeadline, logger: logger,
+            stepDeadline: configuration.stepDeadline, logger: logger, replica: replica,
             observer: { observation in
                 metrics.record(observation)
                 if let keeper = keeperBox.keeper { Task { await keeper.stepFinished() } }
@@ -34,8 +41,9 @@ public final class OBFService: Sendable {
         self.engine = engine
         stateKeeper = configuration.stateFile.map { StateKeeper(path: $0, engine: engine, logger: logger) }
         keeperBox.keeper = stateKeeper
+        let replicationStatus: (@Sendable () -> ReplicationStatus)? = if let replica { { replica.status } } else { nil }
         let handler = ServiceHandler(
-            engine: engine, source: source, metrics: metrics,
+            engine: engine, source: source, metrics: metrics, replication: replicationStatus,
             access: AccessPolicy(token: configuration.apiToken, guardReads: configuration.authReads,
                                  guardMetrics: configuration.authMetrics))
         var http = http
@@ -50,6 +58,11 @@ public final class OBFService: Sendable {
     /// Loads the state file (when configured), binds and starts serving; returns the bound port.
     public func start() async throws -> Int {
         await stateKeeper?.load()
+        if let replica {
+            // A replica started later takes over the replicated state before its first step.
+            await replica.start(waitingUpTo: .seconds(3))
+            await engine.synchronize()
+        }
         let port = try server.start()
         logger.info("listening", metadata: [
             "address": "http://\(configuration.host):\(port)", "source": "\(source.name)",
@@ -63,6 +76,7 @@ public final class OBFService: Sendable {
         logger.info("shutting down")
         await server.shutdown()
         await stateKeeper?.save()
+        await replica?.shutdown()
         await source.shutdown()
         logger.info("stopped")
     }

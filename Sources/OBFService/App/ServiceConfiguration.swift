@@ -20,6 +20,10 @@ public struct ServiceConfiguration: Sendable {
     public static let maxAssets = 2000
     public var engine = EngineConfiguration()
     public var stateFile: String?
+    /// The Hazelcast map the engine's state is replicated in (`--state-map`), off when nil.
+    public var stateMap: String?
+    /// The engine's name in the state map (`--engine-id`): replicas of one engine share it.
+    public var engineId = "default"
     public var apiToken: String?
     public var authReads = false
     public var authMetrics = false
@@ -90,6 +94,11 @@ public struct ServiceConfiguration: Sendable {
         }
         guard engine.maxSnapshotAge > 0, engine.maxSnapshotAge.isFinite else {
             throw .invalid("--max-snapshot-age-s must be a positive number")
+        }
+        if let stateMap, stateMap.isEmpty { throw .invalid("--state-map must not be empty") }
+        let idCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+        guard (1...64).contains(engineId.count), engineId.allSatisfy(idCharacters.contains) else {
+            throw .invalid("--engine-id must match ^[A-Za-z0-9_.-]{1,64}$, got '\(engineId.prefix(80))'")
         }
         guard !hazelcast.members.isEmpty else { throw .invalid("--hz-members must name at least one member") }
         guard !hazelcast.mapName.isEmpty else { throw .invalid("--hz-map must not be empty") }

@@ -1,5 +1,6 @@
 import Foundation
 import OBFEngine
+import OBFReplication
 import OBFSources
 import Prometheus
 import Locking
@@ -23,6 +24,8 @@ public final class ServiceMetrics: Sendable {
     let openFileDescriptors: Gauge
     /// What a `--hz-read listen` source's live view does; zero in every other mode.
     public let liveView: LiveViewMetrics
+    /// What the state replica (`--state-map`) does; zero without one.
+    public let replication: ReplicationMetrics
     private let reportedReconnects = Locked<Int>(0)
     private let httpCounters = Locked<[HTTPCounterKey: Counter]>([:])
     /// One histogram per route template, all registered at start (a scrape shows them at once).
@@ -99,6 +102,23 @@ public final class ServiceMetrics: Sendable {
                 if corrections > 0 { viewCorrections.increment(by: Int64(corrections)) }
             },
             entries: { viewEntries.set(to: Double($0)) })
+        let replicationConnected = registry.makeGauge(descriptor: name(
+            "replication", "connected", "Whether the state map answered the last replication call (1) or not (0)."))
+        let replicationBehind = registry.makeGauge(descriptor: name(
+            "replication", "behind", "1 while this replica holds answered steps the state map does not."))
+        let replicationCommits = registry.makeCounter(descriptor: name(
+            "replication_commits", "total", "Steps (and whole states) written to the state map."))
+        let replicationConflicts = registry.makeCounter(descriptor: name(
+            "replication_conflicts", "total", "Writes refused because another replica's state was newer."))
+        let replicationTakeovers = registry.makeCounter(descriptor: name(
+            "replication_takeovers", "total", "States taken over from the state map (written by another replica)."))
+        let replicationWrites = registry.makeDurationHistogram(
+            descriptor: name("replication_write_duration", "seconds", "Time to write one step to the state map."),
+            buckets: Self.durationBuckets)
+        replication = ReplicationMetrics(
+            written: { replicationWrites.record($0) }, committed: { replicationCommits.increment() },
+            conflict: { replicationConflicts.increment() }, adopted: { replicationTakeovers.increment() },
+            reachable: { replicationConnected.set(to: $0 ? 1 : 0) }, behind: { replicationBehind.set(to: $0 ? 1 : 0) })
         let registry = self.registry
         httpDurations = Dictionary(uniqueKeysWithValues: Route.templates.map { route in
             (route, registry.makeDurationHistogram(

@@ -1,6 +1,7 @@
 import Logging
 import OBFEngine
 import OBFHTTP
+import OBFReplication
 
 /// Answers every route of the API; feature reads are answered inline from the
 /// published store, steps are deferred to the engine actor.
@@ -11,9 +12,13 @@ final class ServiceHandler: HTTPHandler {
     let access: AccessPolicy
     /// The configured assets: `/bars` lists them even before they have a bar.
     let configuredAssets: Set<String>
+    /// The state replica's status, with `--state-map`.
+    let replication: (@Sendable () -> ReplicationStatus)?
 
-    init(engine: FeatureEngine, source: any SnapshotSource, metrics: ServiceMetrics, access: AccessPolicy) {
+    init(engine: FeatureEngine, source: any SnapshotSource, metrics: ServiceMetrics,
+         replication: (@Sendable () -> ReplicationStatus)? = nil, access: AccessPolicy) {
         self.engine = engine
+        self.replication = replication
         configuredAssets = Set(engine.defaultAssets)
         self.source = source
         self.metrics = metrics
@@ -127,12 +132,19 @@ final class ServiceHandler: HTTPHandler {
         if store.emptyStreak >= engine.configuration.emptyStreakLimit {
             reasons.append("no order-book snapshots for \(store.emptyStreak) bars")
         }
+        let replicationText = replication.map { status in
+            let state = status()
+            return state.reachable && !state.behind ? "ok" : state.detail ?? "behind"
+        }
         guard reasons.isEmpty else {
-            return .error(status: 503, code: "not_ready", message: reasons.joined(separator: "; "))
+            let replicationNote = replicationText.flatMap { $0 == "ok" ? nil : "replication: \($0)" }
+            return .error(status: 503, code: "not_ready", message: (reasons + [replicationNote].compactMap { $0 })
+                .joined(separator: "; "))
         }
         var json = JSONWriter()
         json.beginObject()
         json.field("status", "ready")
+        if let replicationText { json.field("replication", replicationText) }
         json.field("source", source.name)
         json.field("empty_streak", store.emptyStreak)
         json.field("last_bar", store.lastBar)
