@@ -41,6 +41,10 @@ public actor GridStateReplica: StateReplica {
     /// A head this replica cannot read and may overwrite (garbage, or one naming missing keys).
     var overwritable: HazelcastData?
     var reachable = true
+    /// Why the map is not reachable, while it is not.
+    var problem = ""
+    /// The format version of a newer replicated state in the map, which is never read or overwritten.
+    var newerFormat: Int?
 
     public init(client: HazelcastClient, mapName: String, engineId: String, timeout: Duration,
                 metrics: ReplicationMetrics = ReplicationMetrics(), logger: Logger) {
@@ -304,16 +308,18 @@ public actor GridStateReplica: StateReplica {
 
     private func unusable(_ head: HazelcastData, _ error: StateFileError) -> ReplicaPreparation {
         if case .unsupportedVersion(let version) = error {
-            if reachable || overwritable == nil {
+            if newerFormat != version {
                 logger.error("the replicated state has a newer format; not reading or overwriting it", metadata: [
                     "map": "\(mapName)", "format_version": "\(version)",
                     "supported": "\(ReplicatedStateCodec.formatVersion)",
                 ])
             }
-            published.withLock { $0 = ReplicationStatus(reachable: true, behind: true,
-                                                          detail: "the replicated state has format version \(version)") }
+            newerFormat = version
+            unreplicated = true
+            publish()
             return .unavailable
         }
+        newerFormat = nil
         if overwritable != head {
             logger.warning("the replicated state is unusable; replacing it with this replica's",
                            metadata: ["map": "\(mapName)", "reason": "\(error)"])
@@ -330,9 +336,9 @@ public actor GridStateReplica: StateReplica {
                 "map": "\(mapName)", "reason": "\(reason)",
             ])
         }
+        problem = reason
         unreplicated = true
-        published.withLock { $0 = ReplicationStatus(reachable: false, behind: true, detail: "state map unreachable: \(reason)") }
-        metrics.reachable(false)
+        publish()
         return .unavailable
     }
 
@@ -341,14 +347,21 @@ public actor GridStateReplica: StateReplica {
             reachable = true
             logger.info("state map reachable again", metadata: ["map": "\(mapName)"])
         }
-        metrics.reachable(true)
         publish()
     }
 
     private func publish() {
-        let status = ReplicationStatus(reachable: reachable, behind: unreplicated,
-                                       detail: unreplicated ? "local steps not yet replicated" : nil)
-        published.withLock { $0 = status }
+        let detail: String? = if let newerFormat {
+            "the replicated state has format version \(newerFormat); this build writes \(ReplicatedStateCodec.formatVersion)"
+        } else if !reachable {
+            "state map unreachable: \(problem)"
+        } else if unreplicated {
+            "local steps not yet replicated"
+        } else {
+            nil
+        }
+        published.withLock { $0 = ReplicationStatus(reachable: reachable, behind: unreplicated, detail: detail) }
+        metrics.reachable(reachable)
         metrics.behind(unreplicated)
     }
 }
