@@ -65,6 +65,9 @@ public actor GridStateReplica: StateReplica {
         try? await client.connect(timeout: wait)
     }
 
+    /// Whether the replica's client is connected to the cluster now.
+    public nonisolated var isConnected: Bool { client.isConnected }
+
     /// The replication state for `/readyz` and the metrics.
     public nonisolated var status: ReplicationStatus { published.withLock { $0 } }
 

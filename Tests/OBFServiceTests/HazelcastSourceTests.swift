@@ -37,15 +37,6 @@ import Testing
         return source
     }
 
-    func waitUntil(_ condition: () async throws -> Bool, timeout: Duration = .seconds(10)) async throws -> Bool {
-        let end = ContinuousClock.now + timeout
-        while ContinuousClock.now < end {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
-    }
-
     /// Steps bars `first`, `first + 1`, … until one computes all `count` assets and returns
     /// that bar (nil after `attempts`): on a loaded machine a healthy read can still miss a
     /// step's deadline, and these tests need one full step before the fault they inject.
@@ -75,7 +66,7 @@ import Testing
         try await RunningService.with(source: try makeSource(port: port), assets: Self.assets, adjust: Self.patient()) {
             running in
             let client = try running.client()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             for bar in 0...2 {
                 let producer = try await ExternalProcess.run(
                     python, [ExternalProcess.interopScript("producer.py"), "127.0.0.1:\(port)", fixture, "\(bar)"])
@@ -186,13 +177,13 @@ import Testing
             "--log-level", "info",
         ])
         let key = HazelcastData(string: "asset_BTCUSDT_ob")
-        #expect(try await waitUntil { member.entries(map: "DOLPHIN_FEATURES")[key] != nil })
+        #expect(try await eventually { member.entries(map: "DOLPHIN_FEATURES")[key] != nil })
         member.stop()
         member.clear()
         try await Task.sleep(for: .milliseconds(800))   // about 40 ticks with the member down
         try member.start()
         // Pushing goes on after the restart (the client reconnects with its back-off).
-        #expect(try await waitUntil({ member.entries(map: "DOLPHIN_FEATURES")[key] != nil }, timeout: .seconds(30)))
+        #expect(try await eventually(timeout: .seconds(30)) { member.entries(map: "DOLPHIN_FEATURES")[key] != nil })
         // SIGTERM ends the pushing with its summary and exit status 0.
         #expect(await push.stop(signal: SIGTERM) == 0, "\(push.log)")
         let log = push.log
@@ -214,7 +205,7 @@ import Testing
             try member.start()
             defer { member.stop() }
             for asset in Self.assets { put(member, asset, freshBook()) }
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             let recovered = try await client.request("POST", "/step/2").json
             #expect(recovered["computed"]?.int64Value == 3)
             #expect(MetricsText.value(try await client.request("GET", "/metrics").text, "obf_source_connected") == 1)
@@ -228,7 +219,7 @@ import Testing
         try await RunningService.with(source: try makeSource(port: port), assets: Self.assets,
                                       adjust: Self.patient()) { running in
             let client = try running.client()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             let full = try #require(try await stepUntilAllComputed(client, count: 3))
             member.stop()
             for bar in (full + 1)...(full + 3) {
@@ -241,7 +232,7 @@ import Testing
             for asset in Self.assets { put(member, asset, freshBook()) }   // a restarted member is empty
             // Three empty steps keep /readyz at 503 until a step computes again; wait for the connection.
             #expect(try await client.request("GET", "/readyz").status == 503)
-            #expect(try await waitUntil {
+            #expect(try await eventually {
                 MetricsText.value(try await client.request("GET", "/metrics").text, "obf_source_connected") == 1
             })
             #expect(try await stepUntilAllComputed(client, count: 3, from: full + 4) != nil)
@@ -259,7 +250,7 @@ import Testing
         try await RunningService.with(source: try makeSource(port: port), assets: Self.assets,
                                       adjust: Self.patient(deadline: .seconds(1))) { running in
             let client = try running.client()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             let full = try #require(try await stepUntilAllComputed(client, count: 3))
             member.mode = .silent
             let reader = try running.client()
@@ -283,7 +274,7 @@ import Testing
         try await RunningService.with(source: source, assets: Self.assets,
                                       adjust: Self.patient(deadline: .milliseconds(1500))) { running in
             let client = try running.client()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             let full = try #require(try await stepUntilAllComputed(client, count: 3))
             member.stuckPartitions = [partition("BTCUSDT")]
             let step = try await client.request("POST", "/step/\(full + 1)").json
@@ -306,7 +297,7 @@ import Testing
         let source = try makeSource(port: port)
         try await RunningService.with(source: source, assets: Self.assets, adjust: Self.patient()) { running in
             let client = try running.client()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             member.mode = .garbage
             let step = try await client.request("POST", "/step/1").json
             #expect(step["computed"]?.int64Value == 0)
@@ -337,7 +328,7 @@ import Testing
         try await RunningService.with(source: try makeSource(port: port), assets: assets, adjust: Self.patient()) {
             running in
             let client = try running.client()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             let step = try await client.request("POST", "/step/1").json
             #expect(step["computed"]?.int64Value == 1)
             for asset in ["ETHUSDT", "SOLUSDT", "XRPUSDT", "ADAUSDT"] {
@@ -361,7 +352,7 @@ import Testing
         try await RunningService.with(source: try makeSource(port: port), assets: Self.assets, adjust: Self.patient()) {
             running in
             let client = try running.client()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             let step = try await client.request("POST", "/step/1").json
             #expect(step["skipped"]?["ETHUSDT"]?.stringValue == "stale")
             #expect(step["computed"]?.int64Value == 2)   // BTCUSDT as a String, SOLUSDT as HazelcastJsonValue

@@ -32,15 +32,6 @@ import Testing
         return source
     }
 
-    func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
-        let end = ContinuousClock.now + timeout
-        while ContinuousClock.now < end {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try await condition()
-    }
-
     func put(_ member: HazelcastTestMember, _ asset: String, sequence: Int64, timestamp: Double = Date().timeIntervalSince1970) {
         member.put(map: Self.map, key: HazelcastSnapshotSource.mapKey(for: asset), value: HazelcastData(
             string: ProducerDocument.json(timestamp: timestamp, bid: [100, 90], ask: [80, 70], sequence: sequence)))
@@ -64,7 +55,7 @@ import Testing
         try await RunningService.with(source: source, assets: Self.assets, adjust: HazelcastSourceTests.patient(),
                                       metrics: metrics) { running in
             let client = try running.client()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             let readsBefore = member.requestCount(messageType: Self.getAllType)
             for bar in 0...2 {
                 let producer = try await ExternalProcess.run(
@@ -73,8 +64,8 @@ import Testing
                 let written = try #require(try JSONValue.parse(Array(producer.stdout.utf8)).get()["push_seq"]?.int64Value)
                 // The step must see this bar's books: wait until their events reached the view.
                 let present = bar == 1 ? ["BTCUSDT", "ETHUSDT"] : Self.assets
-                #expect(try await waitUntil { present.allSatisfy { source.viewedProvenance(of: $0)?.pushSequence == written } })
-                if bar == 1 { #expect(try await waitUntil { source.viewedProvenance(of: "SOLUSDT") == nil }) }
+                #expect(try await eventually { present.allSatisfy { source.viewedProvenance(of: $0)?.pushSequence == written } })
+                if bar == 1 { #expect(try await eventually { source.viewedProvenance(of: "SOLUSDT") == nil }) }
                 let report = try await step(client, bar)
                 #expect(report["computed"]?.int64Value == (bar == 1 ? 2 : 3))
                 #expect(bar != 1 || report["skipped"]?["SOLUSDT"]?.stringValue == "missing")
@@ -111,10 +102,10 @@ import Testing
         try await RunningService.with(source: source, assets: Self.assets, adjust: HazelcastSourceTests.patient(),
                                       metrics: metrics) { running in
             let client = try running.client()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             #expect(try await step(client, 1)["computed"]?.int64Value == 3)
             member.stop()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 503 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 503 })
             // Down: the view vouches for nothing, so every asset is missing.
             let down = try await step(client, 2)
             #expect(down["computed"]?.int64Value == 0)
@@ -122,7 +113,7 @@ import Testing
             put(member, "BTCUSDT", sequence: 2)
             member.remove(map: Self.map, key: HazelcastSnapshotSource.mapKey(for: "ETHUSDT"))
             try member.start()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             #expect(source.viewedProvenance(of: "BTCUSDT")?.pushSequence == 2)
             #expect(source.viewedProvenance(of: "ETHUSDT") == nil)
             let back = try await step(client, 3)
@@ -141,15 +132,15 @@ import Testing
         try await RunningService.with(source: source, assets: Self.assets, adjust: HazelcastSourceTests.patient(),
                                       metrics: metrics) { running in
             let client = try running.client()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             let btc = HazelcastSnapshotSource.mapKey(for: "BTCUSDT")
             member.droppedEventKeys = [btc]
             put(member, "BTCUSDT", sequence: 7)
             put(member, "ETHUSDT", sequence: 7)
-            #expect(try await waitUntil { source.viewedProvenance(of: "ETHUSDT")?.pushSequence == 7 })
+            #expect(try await eventually { source.viewedProvenance(of: "ETHUSDT")?.pushSequence == 7 })
             #expect(member.entryEventCounts.dropped >= 1)
             // The lost event costs at most one reconciliation interval.
-            #expect(try await waitUntil { source.viewedProvenance(of: "BTCUSDT")?.pushSequence == 7 })
+            #expect(try await eventually { source.viewedProvenance(of: "BTCUSDT")?.pushSequence == 7 })
             #expect(try await metric(client, "obf_view_corrections_total") ?? 0 >= 1)
             #expect(try await metric(client, "obf_view_resyncs_total{reason=\"interval\"}") ?? 0 >= 1)
         }
@@ -162,12 +153,12 @@ import Testing
         let source = try makeSource(ports: [port], metrics: ServiceMetrics())
         try await RunningService.with(source: source, assets: Self.assets, adjust: HazelcastSourceTests.patient()) { running in
             let client = try running.client()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             #expect(try await step(client, 1)["computed"]?.int64Value == 3)
             member.remove(map: Self.map, key: HazelcastSnapshotSource.mapKey(for: "SOLUSDT"))
             // A dead producer's last book stays in the map, an hour old.
             put(member, "ETHUSDT", sequence: 2, timestamp: Date().timeIntervalSince1970 - 3600)
-            #expect(try await waitUntil {
+            #expect(try await eventually {
                 source.viewedProvenance(of: "SOLUSDT") == nil && source.viewedProvenance(of: "ETHUSDT")?.pushSequence == 2
             })
             let report = try await step(client, 2)
@@ -191,17 +182,17 @@ import Testing
         let source = try makeSource(ports: [ports[0]], assets: assets, metrics: ServiceMetrics())
         try await RunningService.with(source: source, assets: assets, adjust: HazelcastSourceTests.patient()) { running in
             let client = try running.client()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             #expect(try await step(client, 1)["computed"]?.int64Value == Int64(assets.count))
             cluster.members[1].stop()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 503 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 503 })
             let readiness = try await client.request("GET", "/readyz").json
             #expect(readiness["error"]?["message"]?.stringValue?.contains("entry listener covers") == true)
             let partial = try await step(client, 2)
             #expect(partial["computed"]?.int64Value == Int64(assets.count - onSecond.count))
             for asset in onSecond { #expect(partial["skipped"]?[asset]?.stringValue == "missing") }
             try cluster.members[1].start()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             #expect(try await step(client, 3)["computed"]?.int64Value == Int64(assets.count))
         }
     }
@@ -219,7 +210,7 @@ import Testing
         try await RunningService.with(source: source, assets: Self.assets,
                                       adjust: HazelcastSourceTests.patient(deadline: .milliseconds(250))) { running in
             let client = try running.client()
-            #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             // A loaded machine can make a healthy read miss the short deadline: step until one is whole.
             let whole = try await HazelcastSourceTests().stepUntilAllComputed(client, count: 3)
             #expect(whole != nil)
@@ -261,12 +252,12 @@ import Testing
             "--source", "hazelcast", "--hz-members", "127.0.0.1:\(port)", "--assets", Self.assets.joined(separator: ","),
         ], environment: ["OBF_HZ_READ": "listen", "OBF_HZ_RESYNC_S": "0.5"])
         let client = try TestHTTPClient(port: server.port)
-        #expect(try await waitUntil { try await client.request("GET", "/readyz").status == 200 })
+        #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
         let first = try await step(client, 1)
         #expect(first["computed"]?.int64Value == 3, "\(first)")
         put(member, "BTCUSDT", sequence: 2)
-        #expect(try await waitUntil { try await metric(client, "obf_view_events_total") ?? 0 >= 1 })
-        #expect(try await waitUntil { try await metric(client, "obf_view_resyncs_total{reason=\"interval\"}") ?? 0 >= 1 })
+        #expect(try await eventually { try await metric(client, "obf_view_events_total") ?? 0 >= 1 })
+        #expect(try await eventually { try await metric(client, "obf_view_resyncs_total{reason=\"interval\"}") ?? 0 >= 1 })
         #expect(try await metric(client, "obf_view_entries") == 3)
         #expect(server.log.contains("hazelcast live view"))
         #expect(await server.stop() == 0)

@@ -38,15 +38,6 @@ import Testing
         }
     }
 
-    func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
-        let end = ContinuousClock.now + timeout
-        while ContinuousClock.now < end {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try await condition()
-    }
-
     func metric(_ client: TestHTTPClient, _ series: String) async throws -> Double? {
         MetricsText.value(String(decoding: try await client.request("GET", "/metrics").body, as: UTF8.self), series)
     }
@@ -63,6 +54,9 @@ import Testing
         let referenceClient = try TestHTTPClient(port: reference.port)
         // The trader's client: the replicas in order, moving to the next when one stops answering.
         let replicas = [try TestHTTPClient(port: first.port), try TestHTTPClient(port: second.port)]
+        for client in replicas + [referenceClient] {
+            #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
+        }
         var active = 0
         func step(_ bar: Int) async throws -> TestHTTPResponse {
             while true {
@@ -141,6 +135,9 @@ import Testing
         try await RunningService.with(source: try source(), assets: Self.assets, adjust: adjust) { one in
             try await RunningService.with(source: try source(), assets: Self.assets, adjust: adjust) { other in
                 let clients = [try one.client(), try other.client()]
+                for client in clients {
+                    #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
+                }
                 for bar in 1...5 {
                     Self.putBooks(member, bar: bar)
                     #expect(try await clients[bar % 2].request("POST", "/step/\(bar)").json["computed"]?.int64Value == 3)
@@ -186,11 +183,13 @@ import Testing
                 #expect(first.messages.filter { $0.contains("state map unreachable") }.count == 1)
                 try member.start()
                 // Back: the next step writes the newer local state first; the other replica takes it over.
-                #expect(try await waitUntil {
+                #expect(try await eventually {
                     _ = try await a.request("POST", "/step/7")
                     return try await a.request("GET", "/readyz").json["replication"]?.stringValue == "ok"
                 })
                 #expect(try await metric(a, "obf_replication_behind") == 0)
+                // (A replica whose client has not reconnected yet would rightly step alone.)
+                #expect(try await eventually { second.service.replica?.isConnected == true })
                 #expect(try await b.request("POST", "/step/7").json["replayed"]?.boolValue == true)
                 for bar in [5, 7] {
                     #expect(try await b.request("GET", "/bars/\(bar)").text == (try await a.request("GET", "/bars/\(bar)").text))
@@ -198,14 +197,18 @@ import Testing
                 // Both step alone while the map is down; the first back writes its state, and the
                 // other refuses to overwrite that newer one: it takes it over, counted.
                 member.stop()
+                #expect(try await eventually { first.service.replica?.isConnected == false
+                    && second.service.replica?.isConnected == false })
                 _ = try await a.request("POST", "/step/8")
                 _ = try await b.request("POST", "/step/8")
+                #expect(try await metric(b, "obf_replication_behind") == 1)
                 try member.start()
-                #expect(try await waitUntil {
+                #expect(try await eventually {
                     _ = try await a.request("POST", "/step/9")
                     return try await a.request("GET", "/readyz").json["replication"]?.stringValue == "ok"
                 })
-                #expect(try await waitUntil { try await b.request("POST", "/step/9").json["replayed"]?.boolValue == true })
+                #expect(try await eventually { second.service.replica?.isConnected == true })
+                #expect(try await b.request("POST", "/step/9").json["replayed"]?.boolValue == true)
                 #expect(try await metric(b, "obf_replication_conflicts_total") ?? 0 >= 1)
                 #expect(try await b.request("GET", "/bars/8").text == (try await a.request("GET", "/bars/8").text))
             }

@@ -14,14 +14,11 @@ public enum EngineStateCodec {
         json.field("depth_lookback", state.depthLookback)
         json.field("last_bar", state.lastBar)
         json.field("empty_streak", state.emptyStreak)
-        json.key("last_step_time")
-        if let time = state.lastStepTime { json.double(time) } else { json.null() }
+        json.key("last_step_time"); json.optionalDouble(state.lastStepTime)
         json.key("stepped_bars"); json.beginArray(); state.steppedBars.forEach { json.int($0) }; json.endArray()
         json.key("macro")
         json.beginObject()
-        json.key("mean_references"); json.numbers(Array(state.macro.meanReferences))
-        json.key("last_depth_velocity")
-        if let velocity = state.macro.lastDepthVelocity { json.double(velocity) } else { json.null() }
+        json.macroHistoryFields(state.macro)
         json.key("bars"); json.beginArray()
         for entry in state.macroBars { json.beginArray(); json.int(entry.bar); json.numbers(entry.value.numbers); json.endArray() }
         json.endArray()
@@ -31,8 +28,7 @@ public enum EngineStateCodec {
         for asset in state.assets {
             json.beginObject()
             json.field("name", asset.name)
-            json.key("reference")
-            if let reference = asset.history.reference { json.double(reference) } else { json.null() }
+            json.key("reference"); json.optionalDouble(asset.history.reference)
             json.key("imbalances"); json.numbers(Array(asset.history.imbalances))
             json.key("depths"); json.numbers(Array(asset.history.depths))
             json.key("bars"); json.beginArray()
@@ -77,10 +73,7 @@ public enum EngineStateCodec {
         let depthLookback = try reader.int(root["depth_lookback"], "depth_lookback")
         guard imbalanceLookback >= 1, depthLookback >= 1 else { throw .corrupt("lookbacks must be at least 1") }
         let macroValue = root["macro"]
-        let macro = MacroHistory(
-            meanReferences: RollingWindow(capacity: depthLookback,
-                                          values: try reader.numbers(macroValue?["mean_references"], "macro.mean_references")),
-            lastDepthVelocity: try reader.optionalNumber(macroValue?["last_depth_velocity"], "macro.last_depth_velocity"))
+        let macro = try reader.macroHistory(macroValue, depthLookback: depthLookback)
         let macroBars = try reader.entries(macroValue?["bars"], "macro.bars", MacroFeatures.init(numbers:))
         var assets: [EngineState.Asset] = []
         for item in try reader.array(root["assets"], "assets") {
@@ -132,6 +125,16 @@ extension JSONWriter {
         beginArray()
         for value in values { double(value) }
         endArray()
+    }
+
+    mutating func optionalDouble(_ value: Double?) {
+        if let value { double(value) } else { null() }
+    }
+
+    /// The fields of the macro history, inside an object the caller opened.
+    mutating func macroHistoryFields(_ macro: MacroHistory) {
+        key("mean_references"); numbers(Array(macro.meanReferences))
+        key("last_depth_velocity"); optionalDouble(macro.lastDepthVelocity)
     }
 }
 
@@ -195,6 +198,14 @@ struct Reader {
 
     func numbers(_ value: JSONValue?, _ name: String) throws(StateFileError) -> [Double] {
         try array(value, name).map { item throws(StateFileError) in try number(item, name) }
+    }
+
+    /// The macro history written by `JSONWriter.macroHistoryFields`.
+    func macroHistory(_ value: JSONValue?, depthLookback: Int) throws(StateFileError) -> MacroHistory {
+        MacroHistory(
+            meanReferences: RollingWindow(capacity: depthLookback,
+                                          values: try numbers(value?["mean_references"], "macro.mean_references")),
+            lastDepthVelocity: try optionalNumber(value?["last_depth_velocity"], "macro.last_depth_velocity"))
     }
 
     func entries<Value>(_ value: JSONValue?, _ name: String, _ make: ([Double]) -> Value?)

@@ -88,20 +88,17 @@ public enum ReplicatedStateCodec {
         json.field("depth_lookback", rolling.depthLookback)
         json.field("max_bars", rolling.maxBars)
         json.field("empty_streak", rolling.emptyStreak)
-        json.key("last_step_time")
-        if let time = rolling.lastStepTime { json.double(time) } else { json.null() }
+        json.key("last_step_time"); json.optionalDouble(rolling.lastStepTime)
         json.key("macro")
         json.beginObject()
-        json.key("mean_references"); json.numbers(Array(rolling.macro.meanReferences))
-        json.key("last_depth_velocity")
-        if let velocity = rolling.macro.lastDepthVelocity { json.double(velocity) } else { json.null() }
+        json.macroHistoryFields(rolling.macro)
         json.endObject()
         json.key("assets")
         json.beginArray()
         for asset in rolling.assets {
             json.beginArray()
             json.string(asset.name)
-            if let reference = asset.history.reference { json.double(reference) } else { json.null() }
+            json.optionalDouble(asset.history.reference)
             json.numbers(Array(asset.history.imbalances))
             json.numbers(Array(asset.history.depths))
             json.endArray()
@@ -123,11 +120,7 @@ public enum ReplicatedStateCodec {
         let imbalanceLookback = try reader.int(root["imbalance_lookback"], "imbalance_lookback")
         let depthLookback = try reader.int(root["depth_lookback"], "depth_lookback")
         guard imbalanceLookback >= 1, depthLookback >= 1 else { throw .corrupt("lookbacks must be at least 1") }
-        let macroValue = root["macro"]
-        let macro = MacroHistory(
-            meanReferences: RollingWindow(capacity: depthLookback,
-                                          values: try reader.numbers(macroValue?["mean_references"], "macro.mean_references")),
-            lastDepthVelocity: try reader.optionalNumber(macroValue?["last_depth_velocity"], "macro.last_depth_velocity"))
+        let macro = try reader.macroHistory(root["macro"], depthLookback: depthLookback)
         var assets: [RollingState.Asset] = []
         for item in try reader.array(root["assets"], "assets") {
             let parts = try reader.array(item, "assets")
