@@ -21,24 +21,17 @@ OUT="${BENCH_OUT:-$REPO/bench/out/replication-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
 PIDS=()
 
-say() { printf '\n== %s\n' "$*" >&2; }
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
-
+# shellcheck source=lib.sh
+source "$REPO/bench/lib.sh"
 # shellcheck source=../scripts/lib/processes.sh
 source "$REPO/scripts/lib/processes.sh"
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
-    say "building release (obf, hz-test-member)"
-    swift build -c release --product obf >&2
-    swift build -c release --product hz-test-member >&2
-fi
-BIN="$(swift build -c release --show-bin-path)"
+build_release obf hz-test-member
 OBF="$BIN/obf"
 HZ_MEMBER="$BIN/hz-test-member"
 PYTHON="$(command -v python3)"
-field() { grep -m1 "^$2" "$1" | tr ' ' '\n' | sed -n "s/^$3=//p"; }
 
 start_member "$HZ_MEMBER" "$(free_port)"
 member="127.0.0.1:$MEMBER_PORT"
