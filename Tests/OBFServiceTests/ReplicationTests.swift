@@ -242,4 +242,26 @@ import Testing
             #expect(try member.entries(map: Self.map)[newerHead]?.decodeText().text == newer)
         }
     }
+
+    @Test func theMapsCopyOfOldBarsIsTrimmedLikeTheLocalOne() async throws {
+        let (member, port) = try HazelcastTestMember.startedOnStablePort()
+        defer { member.stop() }
+        try await RunningService.with(source: MockSource(seed: 2), assets: Self.assets, adjust: { configuration in
+            Self.replicated(port: port, engine: "trim")(&configuration)
+            configuration.engine.maxBars = 5
+        }) { running in
+            let client = try running.client()
+            for bar in 1...20 { #expect(try await client.request("POST", "/step/\(bar)").status == 200) }
+            func keys(_ prefix: String) throws -> [String] {
+                try member.entries(map: Self.map).keys.map { try $0.decodeText().text }.filter { $0.hasPrefix(prefix) }
+            }
+            // The keys no head names are deleted in the background.
+            #expect(try await eventually { try keys("trim/bar/").count == 5 && keys("trim/state/").count == 1 })
+            let bars = try keys("trim/bar/").compactMap { Int($0.dropFirst("trim/bar/".count).split(separator: "-")[0]) }
+            #expect(bars.sorted() == Array(16...20))
+            // A rollover drops them all but the new sequence's.
+            #expect(try await client.request("POST", "/step/0?rollover=true").status == 200)
+            #expect(try await eventually { try keys("trim/bar/").count == 1 })
+        }
+    }
 }
