@@ -99,6 +99,7 @@ client_want=$(find clients/python/pyproject.toml clients/python/README.md client
     -not -path '*/__pycache__/*' -not -path '*.egg-info/*' | sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
 client_stamp="$venv/.obf-client.sha"
 if [ "$(cat "$client_stamp" 2>/dev/null)" != "$client_want" ]; then
+    rm -rf clients/python/build   # setuptools' in-tree build folder would keep files removed from src/
     "$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps ./clients/python
     echo "$client_want" > "$client_stamp"
 fi

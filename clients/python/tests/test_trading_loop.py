@@ -16,8 +16,8 @@ import pytest
 from conftest import Processes
 from processes import free_port
 
-from obf_client import (LiveOBFeatureEngine, LookupSource, OBPlacementFeatures, OBSignalFeatures, StepStatus)
-from obf_client.features import DEFAULT_PLACEMENT, DEFAULT_SIGNAL
+from obf_client import LiveOBFeatureEngine, LookupSource, OBPlacementFeatures, OBSignalFeatures, StepStatus
+from obf_client.features import neutral_placement, neutral_signal
 
 ASSETS = [f"T{index:02d}USDT" for index in range(50)]
 SCAN_INTERVAL = 0.05
@@ -49,7 +49,7 @@ class TradingLoop:
             for record in (placement, signal_record):
                 self.check(record)
             if placement.source is LookupSource.DEFAULT:
-                assert (placement, signal_record) == (DEFAULT_PLACEMENT, DEFAULT_SIGNAL)
+                assert (placement, signal_record) == (neutral_placement(), neutral_signal())
             self.answers[asset] = (placement, signal_record)
         if not status.ok:
             assert all(p.source is LookupSource.DEFAULT for p, _ in self.answers.values())

@@ -61,3 +61,7 @@ def test_worked_example_value_for_value(processes: Processes) -> None:
         assert close(engine.get_placement("SOLUSDT", 1).spread_proxy_bps, 56)
         assert engine.get_macro(1).cascade_regime == "CASCADE"
         assert engine.counters.steps_ok == 3 and engine.counters.steps_failed == 0
+
+        # Every look-up is a new record: changing one changes nothing the engine answers later.
+        engine.get_placement("BTCUSDT", 0).depth_quality = 99.0
+        assert engine.get_placement("BTCUSDT", 0).depth_quality == 1

@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import logging
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
 
 from .client import DEFAULT_BASE_URL, OBFClient, encode_assets, step_path
 from .errors import BarRegression, OBFError
-from .features import (DEFAULT_MACRO, DEFAULT_PLACEMENT, DEFAULT_SIGNAL, OBMacroFeatures, OBPlacementFeatures,
-                       OBSignalFeatures, as_seen_from, macro_from_json, placement_from_json, signal_from_json)
+from .features import (FALLBACK, LIVE, AssetValues, MacroValues, OBMacroFeatures, OBPlacementFeatures,
+                       OBSignalFeatures, asset_values, macro_record, macro_values, neutral_macro, neutral_placement,
+                       neutral_signal, placement_record, signal_record)
 from .memory import BarLog, BarMemory
 from .outage import OutageLog
 
-AssetRecord = tuple[OBPlacementFeatures, OBSignalFeatures]
-Record = TypeVar("Record")
+Value = TypeVar("Value")
 
 
-def _asset_record(lookup: Any, bar: int) -> AssetRecord:
-    return placement_from_json(lookup["placement"], bar), signal_from_json(lookup["signal"], bar)
-
-
-def _macro_record(lookup: Any, bar: int) -> OBMacroFeatures:
-    return macro_from_json(lookup["macro"], bar)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +107,7 @@ class LiveOBFeatureEngine:
         self.client = client if isinstance(client, OBFClient) else OBFClient(
             client, token=token, timeout=timeout, retries=retries)
         self.logger = logger or logging.getLogger("obf_client")
-        self._memory: BarMemory[AssetRecord, OBMacroFeatures] = BarMemory(max_bars)
+        self._memory: BarMemory[AssetValues, MacroValues] = BarMemory(max_bars)
         self._outage = OutageLog(self.logger)
         self._last_bar: int | None = None
         self._rollover_pending = False
@@ -174,13 +168,13 @@ class LiveOBFeatureEngine:
 
     def _record_step(self, bar: int, answer: Any) -> None:
         memory = self._memory
-        assets = memory.assets
+        assets, floor = memory.assets, memory.floor
         for asset, entry in answer["features"].items():
             log = assets.get(asset) or memory.asset_log(asset)
-            log.put(bar, _asset_record(entry, bar))
+            log.put(bar, asset_values(entry), floor)
         macro = answer["macro"]
         if macro is not None:
-            memory.macro.put(bar, macro_from_json(macro, bar))
+            memory.macro.put(bar, macro_values(macro), floor)
         memory.note_stepped(bar)
 
     def _sync(self, bar: int) -> None:
@@ -196,19 +190,21 @@ class LiveOBFeatureEngine:
             self.logger.debug("obf: GET /bars/%d failed (%s); trying again after the next step", at, error)
             return
         for asset, lookup in answer["assets"].items():
-            self._learn(self._memory.asset_log(asset), at, lookup, _asset_record)
-        self._learn(self._memory.macro, at, answer["macro"], _macro_record)
+            served = lookup["served_bar"]
+            self._learn(self._memory.asset_log(asset), at, served, None if served is None else asset_values(lookup))
+        macro = answer["macro"]
+        served = macro["served_bar"]
+        self._learn(self._memory.macro, at, served, None if served is None else macro_values(macro["macro"]))
         self._synced = True
         self._uncertain_bar = None
         self._connections_seen = self.client.transport.connections_opened
 
-    def _learn(self, log: BarLog[Record], at: int, lookup: Any, make: Callable[[Any, int], Record]) -> None:
-        """The service serves `lookup` for bar `at`: nothing retained at or below it (`default`),
-        or its `served_bar` and nothing between that and `at`."""
-        served = lookup["served_bar"]
+    def _learn(self, log: BarLog[Value], at: int, served: int | None, values: Value | None) -> None:
+        """The service serves `values` of bar `served` for bar `at`: nothing retained between
+        them, and nothing at all at or below `at` when it serves defaults (`served` None)."""
         log.remove(served, at)
-        if served is not None:
-            log.put(served, make(lookup, served))
+        if served is not None and values is not None:
+            log.put(served, values, self._memory.floor)
             if served == at:
                 self._memory.note_stepped(at)
 
@@ -237,30 +233,34 @@ class LiveOBFeatureEngine:
 
     def get_placement(self, asset: str, timestamp_or_idx: int) -> OBPlacementFeatures:
         """The asset's placement features at the bar."""
-        bar = bar_index(timestamp_or_idx)
-        record = self._asset_lookup(asset, bar)
-        return DEFAULT_PLACEMENT if record is None else as_seen_from(record[0], bar)
+        bar = timestamp_or_idx if type(timestamp_or_idx) is int and timestamp_or_idx >= 0 else bar_index(
+            timestamp_or_idx)
+        found = None if self._failing else self._memory.asset(asset, bar)
+        if found is None:
+            return neutral_placement()
+        served, values = found
+        return placement_record(values, LIVE if served == bar else FALLBACK, served)
 
     def get_signal(self, asset: str, timestamp_or_idx: int) -> OBSignalFeatures:
         """The asset's signal features at the bar."""
-        bar = bar_index(timestamp_or_idx)
-        record = self._asset_lookup(asset, bar)
-        return DEFAULT_SIGNAL if record is None else as_seen_from(record[1], bar)
+        bar = timestamp_or_idx if type(timestamp_or_idx) is int and timestamp_or_idx >= 0 else bar_index(
+            timestamp_or_idx)
+        found = None if self._failing else self._memory.asset(asset, bar)
+        if found is None:
+            return neutral_signal()
+        served, values = found
+        return signal_record(values, LIVE if served == bar else FALLBACK, served)
 
     def get_market(self, timestamp_or_idx: int) -> OBMacroFeatures:
         """The market-agreement and macro features at the bar (one record, as `get_macro`)."""
         bar = bar_index(timestamp_or_idx)
-        record = None if self._failing else self._memory.macro.newest(bar)
-        return DEFAULT_MACRO if record is None else as_seen_from(record, bar)
+        found = None if self._failing else self._memory.macro.newest(bar, self._memory.floor)
+        if found is None:
+            return neutral_macro()
+        served, values = found
+        return macro_record(values, LIVE if served == bar else FALLBACK, served)
 
     get_macro = get_market
-
-    def _asset_lookup(self, asset: str, bar: int) -> AssetRecord | None:
-        if self._failing:
-            return None
-        assets = self._memory.assets
-        log = assets.get(asset) or assets.get(asset.upper())
-        return None if log is None else log.newest(bar)
 
     # -- state -----------------------------------------------------------------------------------
 

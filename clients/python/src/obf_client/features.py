@@ -1,20 +1,23 @@
 """The records `LiveOBFeatureEngine` answers with, the names the trader's order-book engine uses.
 
 Each says where its values come from: `source` is `live` (the bar itself), `fallback` (the
-newest earlier bar, `served_bar`) or `default` (neutral values, `served_bar` None).
+newest earlier bar, `served_bar`) or `default` (neutral values, `served_bar` None). They are
+plain dataclasses, as the original engine's: every look-up returns a new record, and the engine
+keeps only the numbers, so changing a record changes nothing else (and a record costs a
+quarter of a frozen one to make, which counts at 1000 look-ups per scan).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any
 
 from .models import CascadeRegime, JSONObject, LookupSource
 
 LIVE, FALLBACK, DEFAULT = LookupSource.LIVE, LookupSource.FALLBACK, LookupSource.DEFAULT
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OBPlacementFeatures:
     """Placement: depth within 1 % (USD), depth against its reference, fill probability, spread proxy (bps)."""
 
@@ -26,7 +29,7 @@ class OBPlacementFeatures:
     served_bar: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OBSignalFeatures:
     """Signal: book imbalance, its 5-step mean and persistence, nearest-band asymmetry, withdrawal velocity."""
 
@@ -39,7 +42,7 @@ class OBSignalFeatures:
     served_bar: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OBMacroFeatures:
     """Market agreement and macro features in one record, as the original engine keeps them."""
 
@@ -54,35 +57,53 @@ class OBMacroFeatures:
     served_bar: int | None
 
 
-DEFAULT_PLACEMENT = OBPlacementFeatures(0.0, 1.0, 0.5, 0.0, DEFAULT, None)
-DEFAULT_SIGNAL = OBSignalFeatures(0.0, 0.0, 0.0, 0.0, 0.0, DEFAULT, None)
-DEFAULT_MACRO = OBMacroFeatures(0.0, 0.0, 0.0, CascadeRegime.CALM, 0.0, 0.0, 0, DEFAULT, None)
+def neutral_placement() -> OBPlacementFeatures:
+    """The `default` placement: no depth, depth_quality 1, fill_probability 0.5."""
+    return OBPlacementFeatures(0.0, 1.0, 0.5, 0.0, DEFAULT, None)
 
 
-def placement_from_json(body: JSONObject, bar: int) -> OBPlacementFeatures:
-    """The API's `placement` object as computed at `bar` (a `live` record)."""
-    return OBPlacementFeatures(body["depth_1pct_usd"], body["depth_quality"], body["fill_probability"],
-                               body["spread_proxy_bps"], LIVE, bar)
+def neutral_signal() -> OBSignalFeatures:
+    """The `default` signal: every number 0."""
+    return OBSignalFeatures(0.0, 0.0, 0.0, 0.0, 0.0, DEFAULT, None)
 
 
-def signal_from_json(body: JSONObject, bar: int) -> OBSignalFeatures:
-    """The API's `signal` object as computed at `bar` (a `live` record)."""
-    return OBSignalFeatures(body["imbalance"], body["imbalance_ma5"], body["imbalance_persistence"],
-                            body["depth_asymmetry"], body["withdrawal_velocity"], LIVE, bar)
+def neutral_macro() -> OBMacroFeatures:
+    """The `default` macro features: every number 0, CALM."""
+    return OBMacroFeatures(0.0, 0.0, 0.0, CascadeRegime.CALM, 0.0, 0.0, 0, DEFAULT, None)
 
 
-def macro_from_json(body: JSONObject, bar: int) -> OBMacroFeatures:
-    """The API's `macro` object as computed at `bar` (a `live` record)."""
-    return OBMacroFeatures(body["median_imbalance"], body["agreement_pct"], body["depth_pressure"],
-                           CascadeRegime(body["cascade_regime"]), body["depth_velocity"], body["acceleration"],
-                           body["withdrawing_assets"], LIVE, bar)
+AssetValues = tuple[float, ...]
+"""One asset's nine numbers of a step: the placement fields, then the signal fields, in the
+records' order (a tuple of floats costs the garbage collector nothing once it has seen it)."""
 
 
-Record = TypeVar("Record", OBPlacementFeatures, OBSignalFeatures, OBMacroFeatures)
+def asset_values(features: JSONObject) -> AssetValues:
+    """The numbers of the API's `{"placement": {...}, "signal": {...}}`."""
+    placement, signal = features["placement"], features["signal"]
+    return (placement["depth_1pct_usd"], placement["depth_quality"], placement["fill_probability"],
+            placement["spread_proxy_bps"], signal["imbalance"], signal["imbalance_ma5"],
+            signal["imbalance_persistence"], signal["depth_asymmetry"], signal["withdrawal_velocity"])
 
 
-def as_seen_from(record: Record, bar: int) -> Record:
-    """A `live` record computed at `record.served_bar`, as the look-up of `bar` answers it:
-    itself at that bar, a `fallback` after it."""
-    return record if record.served_bar == bar else replace(record, source=FALLBACK)
+def placement_record(values: AssetValues, source: LookupSource, served_bar: int) -> OBPlacementFeatures:
+    return OBPlacementFeatures(values[0], values[1], values[2], values[3], source, served_bar)
 
+
+def signal_record(values: AssetValues, source: LookupSource, served_bar: int) -> OBSignalFeatures:
+    return OBSignalFeatures(values[4], values[5], values[6], values[7], values[8], source, served_bar)
+
+
+MacroValues = tuple[Any, ...]
+"""A step's macro numbers (and regime) in the record's order."""
+
+
+def macro_values(macro: JSONObject) -> MacroValues:
+    """The numbers of the API's `macro` object."""
+    return (macro["median_imbalance"], macro["agreement_pct"], macro["depth_pressure"],
+            CascadeRegime(macro["cascade_regime"]), macro["depth_velocity"], macro["acceleration"],
+            macro["withdrawing_assets"])
+
+
+def macro_record(values: MacroValues, source: LookupSource, served_bar: int) -> OBMacroFeatures:
+    return OBMacroFeatures(values[0], values[1], values[2], values[3], values[4], values[5], values[6], source,
+                           served_bar)

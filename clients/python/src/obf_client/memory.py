@@ -14,7 +14,8 @@ MacroValue = TypeVar("MacroValue")
 
 
 class BarLog(Generic[Value]):
-    """One series of values by bar, bars ascending."""
+    """One series of values by bar, bars ascending. Bars at or below `floor` (evicted) are
+    never answered, and are dropped when the series is next written."""
 
     __slots__ = ("bars", "values")
 
@@ -22,9 +23,14 @@ class BarLog(Generic[Value]):
         self.bars: list[int] = []
         self.values: list[Value] = []
 
-    def put(self, bar: int, value: Value) -> None:
+    def put(self, bar: int, value: Value, floor: int) -> None:
         """Stores `value` under `bar`, replacing what was there."""
         bars = self.bars
+        if bars and bars[0] <= floor:
+            if len(bars) > 1 and bars[1] > floor:   # one bar evicted per step: the usual case
+                del bars[0], self.values[0]
+            else:
+                self.remove(None, floor)
         if not bars or bar > bars[-1]:
             bars.append(bar)
             self.values.append(value)
@@ -36,13 +42,13 @@ class BarLog(Generic[Value]):
             bars.insert(index, bar)
             self.values.insert(index, value)
 
-    def newest(self, bar: int) -> Value | None:
-        """The value of the newest bar at or below `bar`."""
+    def newest(self, bar: int, floor: int) -> tuple[int, Value] | None:
+        """(its bar, value) of the newest bar at or below `bar` and above `floor`."""
         bars = self.bars
-        if bars and bars[-1] <= bar:
-            return self.values[-1]
-        index = bisect_right(bars, bar) - 1
-        return self.values[index] if index >= 0 else None
+        index = len(bars) - 1 if bars and bars[-1] <= bar else bisect_right(bars, bar) - 1
+        if index < 0 or bars[index] <= floor:
+            return None
+        return bars[index], self.values[index]
 
     def remove(self, above: int | None, through: int) -> None:
         """Removes the bars in (`above`, `through`]; `above` None means from the first."""
@@ -53,13 +59,15 @@ class BarLog(Generic[Value]):
 
 
 class BarMemory(Generic[AssetValue, MacroValue]):
-    """Per-asset and macro values by bar, with the stepped bars that bound retention."""
+    """Per-asset and macro values by bar, and the stepped bars that bound their retention."""
 
     def __init__(self, max_bars: int) -> None:
         if max_bars < 1:
             raise ValueError("max_bars must be at least 1")
         self.max_bars = max_bars
         self.stepped: deque[int] = deque()
+        #: The newest evicted stepped bar: nothing at or below it is answered.
+        self.floor = -1
         self.assets: dict[str, BarLog[AssetValue]] = {}
         self.macro: BarLog[MacroValue] = BarLog()
 
@@ -69,24 +77,27 @@ class BarMemory(Generic[AssetValue, MacroValue]):
             log = self.assets[asset] = BarLog()
         return log
 
+    def asset(self, asset: str, bar: int) -> tuple[int, AssetValue] | None:
+        """(served bar, value) of the asset's look-up of `bar` (names are case-insensitive)."""
+        log = self.assets.get(asset) or self.assets.get(asset.upper())
+        return None if log is None else log.newest(bar, self.floor)
+
     def note_stepped(self, bar: int) -> None:
-        """Counts `bar` as stepped (once) and evicts the oldest stepped bars past `max_bars`,
-        everything at or below them, from every series, as the service does."""
+        """Counts `bar` as stepped (once); past `max_bars` stepped bars the oldest is evicted,
+        with everything at or below it in every series, as the service does."""
         stepped = self.stepped
+        if bar <= self.floor:
+            return
         if not stepped or bar > stepped[-1]:
             stepped.append(bar)
         elif bar not in stepped:
             insort(stepped, bar)
         while len(stepped) > self.max_bars:
-            oldest = stepped.popleft()
-            for log in self.assets.values():
-                if log.bars and log.bars[0] <= oldest:
-                    log.remove(None, oldest)
-            if self.macro.bars and self.macro.bars[0] <= oldest:
-                self.macro.remove(None, oldest)
+            self.floor = max(self.floor, stepped.popleft())
 
     def clear(self) -> None:
         """Forgets everything (a rollover: the service clears its bar caches)."""
         self.stepped.clear()
+        self.floor = -1
         self.assets.clear()
         self.macro = BarLog()
