@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import logging
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
 
 from .client import DEFAULT_BASE_URL, OBFClient, encode_assets, step_path
 from .errors import BarRegression, OBFError
-from .features import (FALLBACK, LIVE, AssetValues, MacroValues, OBMacroFeatures, OBPlacementFeatures,
-                       OBSignalFeatures, asset_values, macro_record, macro_values, neutral_macro, neutral_placement,
+from .features import (ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, OBMacroFeatures, OBPlacementFeatures,
+                       OBSignalFeatures, asset_row, macro_record, macro_row, neutral_macro, neutral_placement,
                        neutral_signal, placement_record, signal_record)
+from .models import LookupSource
 from .memory import BarLog, BarMemory
 from .outage import OutageLog
 
-Value = TypeVar("Value")
-
-
+Record = TypeVar("Record")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +75,11 @@ def bar_index(timestamp_or_idx: object) -> int:
     return bar
 
 
+def _bar(timestamp_or_idx: object) -> int:
+    """`bar_index`, with the plain int of every scan checked first."""
+    return timestamp_or_idx if type(timestamp_or_idx) is int and timestamp_or_idx >= 0 else bar_index(timestamp_or_idx)
+
+
 class LiveOBFeatureEngine:
     """A drop-in for the order-book engine of the trading loop, fed live by `obf serve`.
 
@@ -107,7 +111,7 @@ class LiveOBFeatureEngine:
         self.client = client if isinstance(client, OBFClient) else OBFClient(
             client, token=token, timeout=timeout, retries=retries)
         self.logger = logger or logging.getLogger("obf_client")
-        self._memory: BarMemory[AssetValues, MacroValues] = BarMemory(max_bars)
+        self._memory = BarMemory(max_bars, ASSET_WIDTH, MACRO_WIDTH)
         self._outage = OutageLog(self.logger)
         self._last_bar: int | None = None
         self._rollover_pending = False
@@ -171,10 +175,10 @@ class LiveOBFeatureEngine:
         assets, floor = memory.assets, memory.floor
         for asset, entry in answer["features"].items():
             log = assets.get(asset) or memory.asset_log(asset)
-            log.put(bar, asset_values(entry), floor)
+            log.put(bar, asset_row(entry), floor)
         macro = answer["macro"]
         if macro is not None:
-            memory.macro.put(bar, macro_values(macro), floor)
+            memory.macro.put(bar, macro_row(macro), floor)
         memory.note_stepped(bar)
 
     def _sync(self, bar: int) -> None:
@@ -191,15 +195,15 @@ class LiveOBFeatureEngine:
             return
         for asset, lookup in answer["assets"].items():
             served = lookup["served_bar"]
-            self._learn(self._memory.asset_log(asset), at, served, None if served is None else asset_values(lookup))
+            self._learn(self._memory.asset_log(asset), at, served, None if served is None else asset_row(lookup))
         macro = answer["macro"]
         served = macro["served_bar"]
-        self._learn(self._memory.macro, at, served, None if served is None else macro_values(macro["macro"]))
+        self._learn(self._memory.macro, at, served, None if served is None else macro_row(macro["macro"]))
         self._synced = True
         self._uncertain_bar = None
         self._connections_seen = self.client.transport.connections_opened
 
-    def _learn(self, log: BarLog[Value], at: int, served: int | None, values: Value | None) -> None:
+    def _learn(self, log: BarLog, at: int, served: int | None, values: Sequence[float] | None) -> None:
         """The service serves `values` of bar `served` for bar `at`: nothing retained between
         them, and nothing at all at or below `at` when it serves defaults (`served` None)."""
         log.remove(served, at)
@@ -233,34 +237,33 @@ class LiveOBFeatureEngine:
 
     def get_placement(self, asset: str, timestamp_or_idx: int) -> OBPlacementFeatures:
         """The asset's placement features at the bar."""
-        bar = timestamp_or_idx if type(timestamp_or_idx) is int and timestamp_or_idx >= 0 else bar_index(
-            timestamp_or_idx)
-        found = None if self._failing else self._memory.asset(asset, bar)
-        if found is None:
-            return neutral_placement()
-        served, values = found
-        return placement_record(values, LIVE if served == bar else FALLBACK, served)
+        return self._look_up(self._asset_log(asset), _bar(timestamp_or_idx), placement_record, neutral_placement)
 
     def get_signal(self, asset: str, timestamp_or_idx: int) -> OBSignalFeatures:
         """The asset's signal features at the bar."""
-        bar = timestamp_or_idx if type(timestamp_or_idx) is int and timestamp_or_idx >= 0 else bar_index(
-            timestamp_or_idx)
-        found = None if self._failing else self._memory.asset(asset, bar)
-        if found is None:
-            return neutral_signal()
-        served, values = found
-        return signal_record(values, LIVE if served == bar else FALLBACK, served)
+        return self._look_up(self._asset_log(asset), _bar(timestamp_or_idx), signal_record, neutral_signal)
 
     def get_market(self, timestamp_or_idx: int) -> OBMacroFeatures:
         """The market-agreement and macro features at the bar (one record, as `get_macro`)."""
-        bar = bar_index(timestamp_or_idx)
-        found = None if self._failing else self._memory.macro.newest(bar, self._memory.floor)
-        if found is None:
-            return neutral_macro()
-        served, values = found
-        return macro_record(values, LIVE if served == bar else FALLBACK, served)
+        return self._look_up(self._memory.macro, _bar(timestamp_or_idx), macro_record, neutral_macro)
 
     get_macro = get_market
+
+    def _asset_log(self, asset: str) -> BarLog | None:
+        assets = self._memory.assets
+        return assets.get(asset) or assets.get(asset.upper())
+
+    def _look_up(self, log: BarLog | None, bar: int, make: Callable[[Sequence[float], int, LookupSource, int], Record],
+                 neutral: Callable[[], Record]) -> Record:
+        """The look-up rule: the newest retained bar at or below `bar`, else neutral values
+        (always neutral while steps fail)."""
+        if log is None or self._failing:
+            return neutral()
+        row = log.newest(bar, self._memory.floor)
+        if row < 0:
+            return neutral()
+        served = log.bars[row]
+        return make(log.values, row * log.width, LIVE if served == bar else FALLBACK, served)
 
     # -- state -----------------------------------------------------------------------------------
 

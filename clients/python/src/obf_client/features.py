@@ -9,8 +9,8 @@ quarter of a frozen one to make, which counts at 1000 look-ups per scan).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from .models import CascadeRegime, JSONObject, LookupSource
 
@@ -72,12 +72,15 @@ def neutral_macro() -> OBMacroFeatures:
     return OBMacroFeatures(0.0, 0.0, 0.0, CascadeRegime.CALM, 0.0, 0.0, 0, DEFAULT, None)
 
 
-AssetValues = tuple[float, ...]
-"""One asset's nine numbers of a step: the placement fields, then the signal fields, in the
-records' order (a tuple of floats costs the garbage collector nothing once it has seen it)."""
+ASSET_WIDTH = 9
+"""One asset's numbers of a step: the placement fields, then the signal fields, in the records' order."""
+MACRO_WIDTH = 7
+"""A step's macro numbers in the record's order, the regime as its index in `REGIMES`."""
+REGIMES = tuple(CascadeRegime)
+_REGIME_INDEX = {regime.value: float(index) for index, regime in enumerate(REGIMES)}
 
 
-def asset_values(features: JSONObject) -> AssetValues:
+def asset_row(features: JSONObject) -> tuple[float, ...]:
     """The numbers of the API's `{"placement": {...}, "signal": {...}}`."""
     placement, signal = features["placement"], features["signal"]
     return (placement["depth_1pct_usd"], placement["depth_quality"], placement["fill_probability"],
@@ -85,25 +88,25 @@ def asset_values(features: JSONObject) -> AssetValues:
             signal["imbalance_persistence"], signal["depth_asymmetry"], signal["withdrawal_velocity"])
 
 
-def placement_record(values: AssetValues, source: LookupSource, served_bar: int) -> OBPlacementFeatures:
-    return OBPlacementFeatures(values[0], values[1], values[2], values[3], source, served_bar)
-
-
-def signal_record(values: AssetValues, source: LookupSource, served_bar: int) -> OBSignalFeatures:
-    return OBSignalFeatures(values[4], values[5], values[6], values[7], values[8], source, served_bar)
-
-
-MacroValues = tuple[Any, ...]
-"""A step's macro numbers (and regime) in the record's order."""
-
-
-def macro_values(macro: JSONObject) -> MacroValues:
+def macro_row(macro: JSONObject) -> tuple[float, ...]:
     """The numbers of the API's `macro` object."""
     return (macro["median_imbalance"], macro["agreement_pct"], macro["depth_pressure"],
-            CascadeRegime(macro["cascade_regime"]), macro["depth_velocity"], macro["acceleration"],
-            macro["withdrawing_assets"])
+            _REGIME_INDEX[macro["cascade_regime"]], macro["depth_velocity"], macro["acceleration"],
+            float(macro["withdrawing_assets"]))
 
 
-def macro_record(values: MacroValues, source: LookupSource, served_bar: int) -> OBMacroFeatures:
-    return OBMacroFeatures(values[0], values[1], values[2], values[3], values[4], values[5], values[6], source,
-                           served_bar)
+def placement_record(values: Sequence[float], at: int, source: LookupSource, served_bar: int) -> OBPlacementFeatures:
+    """The placement record of the asset row starting at `values[at]`."""
+    return OBPlacementFeatures(values[at], values[at + 1], values[at + 2], values[at + 3], source, served_bar)
+
+
+def signal_record(values: Sequence[float], at: int, source: LookupSource, served_bar: int) -> OBSignalFeatures:
+    """The signal record of the asset row starting at `values[at]`."""
+    return OBSignalFeatures(values[at + 4], values[at + 5], values[at + 6], values[at + 7], values[at + 8], source,
+                            served_bar)
+
+
+def macro_record(values: Sequence[float], at: int, source: LookupSource, served_bar: int) -> OBMacroFeatures:
+    """The macro record of the macro row starting at `values[at]`."""
+    return OBMacroFeatures(values[at], values[at + 1], values[at + 2], REGIMES[int(values[at + 3])], values[at + 4],
+                           values[at + 5], int(values[at + 6]), source, served_bar)
