@@ -142,7 +142,8 @@ class LiveOBFeatureEngine:
             try:
                 answer = self._post_step(bar, body)
             except BarRegression as refused:
-                self.logger.warning("obf: %s; starting a new bar sequence at bar %d", refused.message, bar)
+                self.logger.warning("obf: the service refused bar %d (%s); stepping it with rollover=true: new bar "
+                                    "sequence", bar, refused.message)
                 self._new_sequence()
                 answer = self._post_step(bar, body)
             rollover = self._rollover_pending

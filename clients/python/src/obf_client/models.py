@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Any
 
@@ -26,6 +26,11 @@ class CascadeRegime(str, Enum):
     CASCADE = "CASCADE"
 
 
+def _numbers(record: type, body: JSONObject) -> list[float]:
+    """The values of a record made only of floats, by field name."""
+    return [float(body[field.name]) for field in fields(record)]
+
+
 @dataclass(frozen=True, slots=True)
 class Placement:
     """How much can be placed and how likely it fills."""
@@ -37,8 +42,7 @@ class Placement:
 
     @classmethod
     def from_json(cls, body: JSONObject) -> Placement:
-        return cls(float(body["depth_1pct_usd"]), float(body["depth_quality"]),
-                   float(body["fill_probability"]), float(body["spread_proxy_bps"]))
+        return cls(*_numbers(cls, body))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +57,7 @@ class Signal:
 
     @classmethod
     def from_json(cls, body: JSONObject) -> Signal:
-        return cls(float(body["imbalance"]), float(body["depth_asymmetry"]), float(body["imbalance_ma5"]),
-                   float(body["imbalance_persistence"]), float(body["withdrawal_velocity"]))
+        return cls(*_numbers(cls, body))
 
 
 @dataclass(frozen=True, slots=True)
