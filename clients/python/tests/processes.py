@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import itertools
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -121,3 +122,34 @@ class Producer(Process):
     def __init__(self, member_port: int, assets: Sequence[str], log: Path, *, interval_ms: int = 100) -> None:
         super().__init__([sys.executable, str(TESTS / "book_producer.py"), f"127.0.0.1:{member_port}",
                           ",".join(assets), str(interval_ms)], log)
+
+
+class Processes:
+    """Starts the test's processes and stops every one at teardown (newest first)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.started: list[Process] = []
+        self._numbers = itertools.count(1)
+
+    def _log(self, name: str) -> Path:
+        return self.folder / f"{name}-{next(self._numbers)}.log"
+
+    def serve(self, *arguments: str, port: int = 0, environment: dict[str, str] | None = None) -> Serve:
+        process = Serve(arguments, self._log("serve"), port=port, environment=environment)
+        self.started.append(process)
+        return process
+
+    def member(self, port: int) -> Member:
+        process = Member(port, self._log("member"))
+        self.started.append(process)
+        return process
+
+    def producer(self, member_port: int, assets: Sequence[str], interval_ms: int = 100) -> Producer:
+        process = Producer(member_port, assets, self._log("producer"), interval_ms=interval_ms)
+        self.started.append(process)
+        return process
+
+    def stop_all(self) -> None:
+        for process in reversed(self.started):
+            process.stop(signal.SIGTERM, timeout=10)

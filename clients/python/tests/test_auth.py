@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import Processes
+from processes import Processes
 
 from obf_client import LiveOBFeatureEngine, LookupSource, OBFClient, Unauthorized
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from books import BookWalk
 from checks import fields
-from conftest import Processes
+from processes import Processes
 
 from obf_client import LiveOBFeatureEngine, LookupSource, OBFClient
 

@@ -7,8 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Processes
-from processes import Serve
+from processes import Processes, Serve
 
 import obf_client
 from obf_client import (APIError, BadRequest, BarRegression, BodyTooLarge, HeadersTooLarge, InvalidAsset, InvalidBar,

@@ -7,8 +7,7 @@ import signal
 
 import pytest
 from checks import fields
-from conftest import Processes
-from processes import free_port
+from processes import Processes, free_port
 
 from obf_client import LiveOBFeatureEngine, LookupSource, OBFClient, OBFConnectionError
 

@@ -7,9 +7,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from conftest import Processes
 from cutting_proxy import CuttingProxy
-from processes import Serve
+from processes import Processes, Serve
 
 from obf_client import LiveOBFeatureEngine, LookupSource, OBFClient
 

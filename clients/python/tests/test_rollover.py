@@ -6,7 +6,7 @@ import logging
 
 import pytest
 from checks import fields
-from conftest import Processes
+from processes import Processes
 
 from obf_client import LiveOBFeatureEngine, LookupSource, OBFClient
 

@@ -13,8 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import Processes
-from processes import free_port
+from processes import Processes, free_port
 
 from obf_client import LiveOBFeatureEngine, LookupSource, OBPlacementFeatures, OBSignalFeatures, StepStatus
 from obf_client.features import neutral_placement, neutral_signal

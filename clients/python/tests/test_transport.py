@@ -6,8 +6,7 @@ import signal
 import time
 
 import pytest
-from conftest import Processes
-from processes import free_port
+from processes import Processes, free_port
 
 from obf_client import LiveOBFeatureEngine, LookupSource, OBFClient, OBFConnectionError, OBFTimeout
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from checks import close
-from conftest import Processes
-from processes import REPO
+from processes import Processes, REPO
 
 from obf_client import CascadeRegime, LiveOBFeatureEngine, LookupSource
 
