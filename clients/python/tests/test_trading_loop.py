@@ -86,7 +86,9 @@ def test_trading_loop_through_member_and_service_restarts(processes: Processes, 
                        "--assets", ",".join(ASSETS), "--state-file", str(state_file))
     serve = processes.serve(*serve_arguments, port=serve_port)
 
-    with LiveOBFeatureEngine(serve.url) as engine:
+    # A timeout far above a step's 250 ms source deadline: a loaded machine must not turn a
+    # slow answer into a failed scan here (outages are the service's stops below).
+    with LiveOBFeatureEngine(serve.url, timeout=5.0) as engine:
         loop = TradingLoop(engine)
         loop.scan_until("start", at_least=10)
         loop.daily_reset()
