@@ -63,6 +63,7 @@ def test_the_service_answers_raise_their_class(processes: Processes, tmp_path: P
         cases: list[tuple[type[APIError], int, object]] = [
             (InvalidBar, 400, lambda: client.features("BTCUSDT", 2**53)),
             (InvalidAsset, 400, lambda: client.features("BTC-USDT", 1)),
+            (InvalidAsset, 400, lambda: client.features("BTC/USDT 1", 1)),   # quoted: one path segment
             (InvalidQuery, 400, lambda: client.request("GET", "/bars/1?at=2")),
             (InvalidBody, 400, lambda: client.request("POST", "/step/1", b'{"assets": 5}')),
             (NotFound, 404, lambda: client.request("GET", "/nowhere")),

@@ -7,6 +7,7 @@ import operator
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
 
 from .errors import ServiceError, error_from_response
 from .models import BarLookup, FeatureLookup, Health, JSONObject, MacroLookup, Readiness, StepReport
@@ -74,7 +75,7 @@ class OBFClient:
 
     def features(self, asset: str, bar: int) -> FeatureLookup:
         """`GET /features/{asset}/{bar}`: one asset's look-up."""
-        return self._typed(FeatureLookup, "GET", f"/features/{asset}/{operator.index(bar)}")
+        return self._typed(FeatureLookup, "GET", f"/features/{quote(asset, safe='')}/{operator.index(bar)}")
 
     def macro(self, bar: int) -> MacroLookup:
         """`GET /macro/{bar}`: the macro look-up."""
