@@ -11,6 +11,8 @@
 #   BENCH_HZ_STEP_ROUNDS  runs of BENCH_STEPS steps through the member per asset count; the
 #                     median p50 and the worst p99 are reported (default 3)
 #   BENCH_RESTART_SECONDS  length of the member-restart run, stepping every 50 ms (default 20)
+#   BENCH_SCANS       timed trader scans per run and way (LiveOBFeatureEngine, bare http.client) (default 1000)
+#   BENCH_SCAN_RUNS   runs of BENCH_SCANS scans per asset count (default 3)
 #   BENCH_SKIP_BUILD  set to 1 to use the release binaries already built
 #   BENCH_OUT         where raw outputs go (default bench/out/<timestamp>, git-ignored)
 set -euo pipefail
@@ -22,6 +24,8 @@ ROUNDS="${BENCH_ROUNDS:-2}"
 STEPS="${BENCH_STEPS:-2000}"
 HZ_ROUNDS="${BENCH_HZ_ROUNDS:-200}"
 HZ_STEP_ROUNDS="${BENCH_HZ_STEP_ROUNDS:-3}"
+SCANS="${BENCH_SCANS:-1000}"
+SCAN_RUNS="${BENCH_SCAN_RUNS:-3}"
 RESTART_SECONDS="${BENCH_RESTART_SECONDS:-20}"
 OUT="${BENCH_OUT:-$REPO/bench/out/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
@@ -181,6 +185,32 @@ for count in 50 500; do
     stop_pid "$SERVER_PID"
 done
 
+# --- 2b. the trader's scan: LiveOBFeatureEngine beside bare http.client, 50 and 500 mock assets ----
+# BENCH_SCAN_RUNS runs of BENCH_SCANS scans on one server per asset count, each run a new bar range;
+# the median run's p50 and the worst run's p99 are reported, with every run's p99 beside them.
+declare -A SCAN_ENGINE_P50 SCAN_ENGINE_P99 SCAN_ENGINE_P99_ALL SCAN_BARE_P50 SCAN_BARE_P99 SCAN_BARE_P99_ALL
+declare -A SCAN_RATIO_P50 SCAN_RATIO_P99
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+scan_values() { sed -n "s/^scan method=$1 .* $2=\([0-9.]*\).*/\1/p" "$OUT/scan-$count.txt"; }   # METHOD FIELD
+for count in 50 500; do
+    say "trader scan: $count mock assets, $SCAN_RUNS runs of $SCANS scans each way"
+    start_obf "$OUT/obf-scan$count.log" "$OBF" --assets "$(seq -f 'A%g' -s, 1 "$count")"
+    : >"$OUT/scan-$count.txt"
+    for run in $(seq "$SCAN_RUNS"); do
+        PYTHONPATH="$REPO/clients/python/src" "$PYTHON" "$REPO/bench/trader_scan.py" 127.0.0.1 "$SERVER_PORT" \
+            "$count" "$SCANS" --first-bar $((1000000 * run)) | tee -a "$OUT/scan-$count.txt" >&2
+    done
+    SCAN_ENGINE_P50[$count]="$(scan_values engine p50_ms | median)"
+    SCAN_ENGINE_P99[$count]="$(scan_values engine p99_ms | sort -n | tail -1)"
+    SCAN_ENGINE_P99_ALL[$count]="$(scan_values engine p99_ms | paste -sd/)"
+    SCAN_BARE_P50[$count]="$(scan_values bare p50_ms | median)"
+    SCAN_BARE_P99[$count]="$(scan_values bare p99_ms | sort -n | tail -1)"
+    SCAN_BARE_P99_ALL[$count]="$(scan_values bare p99_ms | paste -sd/)"
+    SCAN_RATIO_P50[$count]="$(sed -n 's/.* bare_over_engine_p50=\([0-9.]*\).*/\1/p' "$OUT/scan-$count.txt" | paste -sd/)"
+    SCAN_RATIO_P99[$count]="$(sed -n 's/.* bare_over_engine_p99=\([0-9.]*\).*/\1/p' "$OUT/scan-$count.txt" | paste -sd/)"
+    stop_pid "$SERVER_PID"
+done
+
 # --- 3. and 4. in-process: engine cost and memory ---------------------------------------------
 say "obf-bench (in-process)"
 "$OBF_BENCH" | tee "$OUT/obf-bench.txt" >&2
@@ -277,6 +307,16 @@ stop_pid "$MEMBER_PID"
         row "POST /step $count assets: p99 (client, keep-alive)" "${STEP_P99[$count]}" "ms"
         row "POST /step $count assets: p50 duration_ms (server)" "${STEP_SERVER[$count]}" "ms"
         row "obf serve RSS after $STEPS+ steps of $count assets" "${STEP_RSS[$count]}" "KiB"
+    done
+    for count in 50 500; do
+        row "trader scan $count assets, engine: p50 (median run)" "${SCAN_ENGINE_P50[$count]}" "ms"
+        row "trader scan $count assets, engine: p99 (worst run)" "${SCAN_ENGINE_P99[$count]}" "ms"
+        row "  p99 of each of the $SCAN_RUNS runs" "${SCAN_ENGINE_P99_ALL[$count]}" "ms"
+        row "trader scan $count assets, bare http.client: p50 (median run)" "${SCAN_BARE_P50[$count]}" "ms"
+        row "trader scan $count assets, bare http.client: p99 (worst run)" "${SCAN_BARE_P99[$count]}" "ms"
+        row "  p99 of each of the $SCAN_RUNS runs" "${SCAN_BARE_P99_ALL[$count]}" "ms"
+        row "  bare / engine p50, each run" "${SCAN_RATIO_P50[$count]}" "x"
+        row "  bare / engine p99, each run" "${SCAN_RATIO_P99[$count]}" "x"
     done
     row "FeatureCalculator update+macro, $(field "$B" calculator assets) assets" "$(field "$B" calculator ns_per_asset_step)" "ns/asset-step"
     row "  of which update(slot:with:)" "$(field "$B" calculator update_ns_per_asset)" "ns/asset-step"

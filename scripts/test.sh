@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs (idempotently), builds, runs the
 # Swift tests (plainly, then under the thread and address sanitizers), a short
-# libFuzzer smoke of each fuzz target, and checks the HTTP API against openapi.yaml
-# with schemathesis. OBF_TEST_QUICK=1 skips the sanitizer and fuzzing passes.
+# libFuzzer smoke of each fuzz target, checks the HTTP API against openapi.yaml
+# with schemathesis, and runs the Python client's tests (pytest).
+# OBF_TEST_QUICK=1 skips the sanitizer and fuzzing passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,7 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
-# Python packages for the interoperability and API conformance tests, in .venv.
+# Python packages for the interoperability, API conformance and Python client tests, in .venv.
 venv="$root/.venv"
 stamp="$venv/.requirements.sha"
 want=$(sha256sum scripts/requirements-test.txt | cut -d' ' -f1)
@@ -90,7 +91,36 @@ fi
 echo "== API conformance (openapi.yaml, schemathesis)"
 OBF_BIN="$root/.build/debug/obf" VENV="$venv" bash scripts/api-conformance.sh
 
+# The Python client: `pip install ./clients/python` into .venv whenever its sources changed (the
+# tests import that installed copy), then its pytest suite against real `obf serve` processes and
+# test members. Exit 5 (no test ran) fails like any other failure.
+echo "== Python client (clients/python, pytest)"
+client_want=$(find clients/python/pyproject.toml clients/python/README.md clients/python/src -type f \
+    -not -path '*/__pycache__/*' -not -path '*.egg-info/*' | sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
+client_stamp="$venv/.obf-client.sha"
+if [ "$(cat "$client_stamp" 2>/dev/null)" != "$client_want" ]; then
+    rm -rf clients/python/build   # setuptools' in-tree build folder would keep files removed from src/
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps ./clients/python
+    echo "$client_want" > "$client_stamp"
+fi
+python_log=.build/test-python.txt
+set +e
+OBF_BIN="$root/.build/debug/obf" HZ_MEMBER_BIN="$root/.build/debug/hz-test-member" \
+    timeout -k 30s "$suite_limit" "$venv/bin/python" -m pytest clients/python/tests -q -rfE < /dev/null > "$python_log" 2>&1
+python_status=$?
+set -e
+tail -1 "$python_log"
+[ "$python_status" -ne 124 ] || { echo "pytest did not end within $suite_limit"; stop_leftovers; }
+if [ "$python_status" -ne 0 ]; then
+    echo "-- failures in $python_log:"
+    grep -E '^(FAILED|ERROR) ' "$python_log" | head -40 || true
+    [ "$python_status" -ne 5 ] || echo "pytest ran no test"
+    echo "pytest failed (full output in $python_log)"
+    exit 1
+fi
+python_tests=$(tail -1 "$python_log" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+')
+
 swift_tests=$(grep -Eo 'Test run with [0-9]+ tests?' .build/test-output.txt | grep -Eo '[0-9]+' | tail -1)
 echo "== all tests passed"
-echo "swift test: ${swift_tests:-0} tests passed; API conformance (schemathesis) passed"
-echo "total: $(( ${swift_tests:-0} + 1 )) passed, 0 failed"
+echo "swift test: ${swift_tests:-0} tests passed; API conformance (schemathesis) passed; Python client: ${python_tests:-0} tests passed"
+echo "total: $(( ${swift_tests:-0} + 1 + ${python_tests:-0} )) passed, 0 failed"

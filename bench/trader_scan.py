@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""The trader's cost per scan: LiveOBFeatureEngine beside bare http.client calls.
+
+    trader_scan.py HOST PORT ASSETS SCANS [--warmup N] [--first-bar N]
+
+Each scan steps a new bar over the assets A1..A<ASSETS> (the body names them) and reads one
+placement and one signal record per asset, two ways, alternating scan by scan on the same
+service so background load hurts both alike:
+
+- engine: `step_live(assets, bar)` (POST /step/{bar}?include=features), then
+  `get_placement` and `get_signal` for every asset (from memory);
+- bare: the README's former snippet over one keep-alive `http.client` connection: POST
+  /step/{bar}, GET /bars/{bar}, `json.loads` both, then each asset's `placement` and `signal`.
+
+Prints `scan method=engine ...`, `scan method=bare ...` (p50_ms, p99_ms, mean_ms, max_ms per
+scan) and `scan ratio ...` (bare / engine, p50 and p99). Exits non-zero when a step fails or a
+look-up is not live. Needs clients/python/src on PYTHONPATH (or obf-client installed).
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import statistics
+import sys
+import time
+
+from obf_client import LiveOBFeatureEngine, LookupSource
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    index = min(len(sorted_values) - 1, max(0, math.ceil(fraction * len(sorted_values)) - 1))   # nearest rank
+    return sorted_values[index]
+
+
+def engine_scan(engine: LiveOBFeatureEngine, assets: list[str], bar: int) -> None:
+    status = engine.step_live(assets, bar)
+    for asset in assets:
+        placement = engine.get_placement(asset, bar)
+        signal = engine.get_signal(asset, bar)
+    if not status.ok or status.computed != len(assets) or placement.source is not LookupSource.LIVE \
+            or signal.source is not LookupSource.LIVE:
+        raise SystemExit(f"engine scan of bar {bar}: {status}")
+
+
+def bare_scan(connection: http.client.HTTPConnection, body: bytes, assets: list[str], bar: int) -> None:
+    connection.request("POST", f"/step/{bar}", body=body, headers={"Content-Type": "application/json"})
+    step = connection.getresponse()
+    report = json.loads(step.read())
+    connection.request("GET", f"/bars/{bar}")
+    answer = connection.getresponse()
+    snapshot = json.loads(answer.read())
+    for asset in assets:
+        look_up = snapshot["assets"][asset]
+        placement, signal = look_up["placement"], look_up["signal"]
+    if step.status != 200 or answer.status != 200 or report["computed"] != len(assets) \
+            or look_up["source"] != "live" or not placement or not signal:
+        raise SystemExit(f"bare scan of bar {bar}: {step.status} {answer.status} {report}")
+
+
+def summary(method: str, count: int, millis: list[float]) -> tuple[float, float]:
+    millis.sort()
+    p50, p99 = percentile(millis, 0.50), percentile(millis, 0.99)
+    print(f"scan method={method} assets={count} n={len(millis)} p50_ms={p50:.3f} p99_ms={p99:.3f} "
+          f"mean_ms={statistics.fmean(millis):.3f} max_ms={millis[-1]:.3f}")
+    return p50, p99
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 5:
+        print(__doc__, file=sys.stderr)
+        return 2
+    host, port, count, scans = argv[1], int(argv[2]), int(argv[3]), int(argv[4])
+    flags = dict(zip(argv[5::2], argv[6::2]))
+    warmup, bar = int(flags.get("--warmup", 50)), int(flags.get("--first-bar", 1_000_000))
+    assets = [f"A{index}" for index in range(1, count + 1)]
+    body = json.dumps({"assets": assets}).encode()
+    engine = LiveOBFeatureEngine(f"http://{host}:{port}", timeout=30)
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    timings: dict[str, list[float]] = {"engine": [], "bare": []}
+    connection.request("POST", f"/step/{bar}?rollover=true", body=body, headers={"Content-Type": "application/json"})
+    connection.getresponse().read()   # a re-used server may have stepped higher bars already
+    for index in range(warmup + scans):
+        for method in ("engine", "bare"):
+            bar += 1
+            started = time.perf_counter()
+            if method == "engine":
+                engine_scan(engine, assets, bar)
+            else:
+                bare_scan(connection, body, assets, bar)
+            if index >= warmup:
+                timings[method].append((time.perf_counter() - started) * 1000)
+    engine_p50, engine_p99 = summary("engine", count, timings["engine"])
+    bare_p50, bare_p99 = summary("bare", count, timings["bare"])
+    print(f"scan ratio assets={count} bare_over_engine_p50={bare_p50 / engine_p50:.2f} "
+          f"bare_over_engine_p99={bare_p99 / engine_p99:.2f}")
+    engine.close()
+    connection.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
