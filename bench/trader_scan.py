@@ -7,7 +7,7 @@ Each scan steps a new bar over the assets A1..A<ASSETS> (the body names them) an
 placement and one signal record per asset, two ways, alternating scan by scan on the same
 service so background load hurts both alike:
 
-- engine: `step_live(assets, bar)` (POST /step/{bar}?include=features), then
+- engine: `step_live(assets, bar)` (POST /step/{bar}?include=feature_table), then
   `get_placement` and `get_signal` for every asset (from memory);
 - bare: the README's former snippet over one keep-alive `http.client` connection: POST
   /step/{bar}, GET /bars/{bar}, `json.loads` both, then each asset's `placement` and `signal`.

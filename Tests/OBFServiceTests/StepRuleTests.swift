@@ -12,6 +12,31 @@ import Testing
         for asset in assets { source.setBook(asset, bid: Self.book.bid.map { $0 * scale }, ask: Self.book.ask) }
     }
 
+    @Test func theFeatureTableCarriesTheNumbersOfTheFeatureObjects() async throws {
+        let source = ScriptedSource()
+        feed(source, ["BTCUSDT", "ETHUSDT"])
+        try await RunningService.with(source: source, assets: ["BTCUSDT", "ETHUSDT"]) { running in
+            let client = try running.client()
+            let table = try await client.request("POST", "/step/3?include=feature_table").json["feature_table"]
+            // The same step again (a replay) as objects.
+            let objects = try await client.request("POST", "/step/3?include=features").json
+            let columns = table?["columns"]?.arrayValue?.compactMap { $0.stringValue } ?? []
+            let assets = table?["assets"]?.arrayValue?.compactMap { $0.stringValue } ?? []
+            let values = table?["values"]?.arrayValue?.compactMap { $0.doubleValue } ?? []
+            #expect(columns.count == 9 && assets == ["BTCUSDT", "ETHUSDT"] && values.count == 18)
+            #expect(objects["feature_table"] == nil)
+            for (position, asset) in assets.enumerated() {
+                let object = objects["features"]?[asset]
+                let named = columns.map { name in object?["placement"]?[name]?.doubleValue ?? object?["signal"]?[name]?.doubleValue }
+                #expect(named.allSatisfy { $0 != nil })
+                #expect(Array(values[(position * 9)..<(position * 9 + 9)]) == named.compactMap { $0 }, "\(asset)")
+            }
+            let refused = try await client.request("POST", "/step/4?include=rows")
+            #expect(refused.status == 400)
+            #expect(refused.json["error"]?["message"]?.stringValue?.contains("feature_table") == true)
+        }
+    }
+
     @Test func stepPopulatesPlacementSignalAndMacro() async throws {
         let source = ScriptedSource()
         feed(source, ["BTCUSDT", "ETHUSDT", "SOLUSDT"])

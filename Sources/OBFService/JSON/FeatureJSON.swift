@@ -1,5 +1,13 @@
 import OBFEngine
 
+/// What `?include=` adds to a step's body.
+enum StepInclusion: String {
+    /// Every computed asset's features as objects.
+    case features
+    /// Every computed asset's features in one table of numbers (`feature_table`).
+    case featureTable = "feature_table"
+}
+
 /// The JSON shapes of the API's feature bodies (names are part of the contract).
 extension JSONWriter {
     mutating func placement(_ features: AssetFeatures) {
@@ -55,8 +63,31 @@ extension JSONWriter {
         endObject()
     }
 
+    /// The column names of `feature_table`, in the order of each row.
+    static let featureColumns = [
+        "depth_1pct_usd", "depth_quality", "fill_probability", "spread_proxy_bps", "imbalance", "imbalance_ma5",
+        "imbalance_persistence", "depth_asymmetry", "withdrawal_velocity",
+    ]
+
+    /// One asset's features as a row in the order of `featureColumns`, inside an open array.
+    mutating func featureRow(_ f: AssetFeatures) {
+        double(f.depth1pctUSD); double(f.depthQuality); double(f.fillProbability); double(f.spreadProxyBps)
+        double(f.imbalance); double(f.imbalanceMA5); double(f.imbalancePersistence); double(f.depthAsymmetry)
+        double(f.withdrawalVelocity)
+    }
+
+    /// `{columns, assets, values}`: the computed assets' features as one flat table, row after
+    /// row (few objects to build for a client that parses it).
+    mutating func featureTable(_ computed: [(asset: String, features: AssetFeatures)]) {
+        beginObject()
+        key("columns"); beginArray(); for name in Self.featureColumns { string(name) }; endArray()
+        key("assets"); beginArray(); for item in computed { string(item.asset) }; endArray()
+        key("values"); beginArray(); for item in computed { featureRow(item.features) }; endArray()
+        endObject()
+    }
+
     /// The body of `POST /step/{bar}`.
-    mutating func stepReport(_ report: StepReport, includeFeatures: Bool) {
+    mutating func stepReport(_ report: StepReport, include: StepInclusion?) {
         beginObject()
         field("bar", report.bar)
         field("replayed", report.replayed)
@@ -70,7 +101,13 @@ extension JSONWriter {
         field("duration_ms", report.durationMs)
         key("macro")
         if let macro = report.macro { self.macro(macro) } else { null() }
-        if includeFeatures {
+        switch include {
+        case nil:
+            break
+        case .featureTable:
+            key("feature_table")
+            featureTable(report.computed)
+        case .features:
             key("features")
             beginObject()
             for item in report.computed {

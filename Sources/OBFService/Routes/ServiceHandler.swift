@@ -155,19 +155,19 @@ final class ServiceHandler: HTTPHandler {
     private func step(_ request: HTTPRequest, bar: Int64) throws(RequestRejection) -> HTTPHandlerResult {
         let query = try RequestValidation.query(request.query, allowed: ["rollover", "include"])
         let rollover = try RequestValidation.flag(query["rollover"], name: "rollover")
-        let includeFeatures: Bool
-        switch query["include"] {
-        case nil: includeFeatures = false
-        case "features": includeFeatures = true
-        case let other?: throw .badRequest("invalid_query", "include takes 'features', got '\(other.prefix(40))'")
+        let include = try query["include"].map { value throws(RequestRejection) -> StepInclusion in
+            guard let inclusion = StepInclusion(rawValue: value) else {
+                throw .badRequest("invalid_query", "include takes 'features' or 'feature_table', got '\(value.prefix(40))'")
+            }
+            return inclusion
         }
         let assets = try StepBody.assets(from: request, limit: ServiceConfiguration.maxAssets)
         let engine = self.engine
         return .deferred {
             do throws(StepError) {
                 let report = try await engine.step(bar: bar, assets: assets, rollover: rollover)
-                var json = JSONWriter(capacity: 512 + (includeFeatures ? report.computed.count * 400 : 0))
-                json.stepReport(report, includeFeatures: includeFeatures)
+                var json = JSONWriter(capacity: 512 + (include == nil ? 0 : report.computed.count * 400))
+                json.stepReport(report, include: include)
                 return .json(json.bytes)
             } catch {
                 switch error {

@@ -31,9 +31,11 @@ def encode_assets(assets: Sequence[str] | None) -> bytes | None:
     return json.dumps({"assets": list(assets)}, separators=(",", ":")).encode()
 
 
-def step_path(bar: int, *, rollover: bool = False, include_features: bool = False) -> str:
-    """`/step/{bar}` with its query."""
-    query = [name for name, wanted in (("rollover=true", rollover), ("include=features", include_features)) if wanted]
+def step_path(bar: int, *, rollover: bool = False, include_features: bool = False, include_table: bool = False) -> str:
+    """`/step/{bar}` with its query: `include_features` asks for the features as objects,
+    `include_table` as one table of numbers (`feature_table`, cheaper to send and to parse)."""
+    query = [name for name, wanted in (("rollover=true", rollover), ("include=features", include_features),
+                                       ("include=feature_table", include_table and not include_features)) if wanted]
     return f"/step/{operator.index(bar)}" + ("?" + "&".join(query) if query else "")
 
 

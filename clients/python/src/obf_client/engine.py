@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from array import array
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -12,8 +13,8 @@ from typing import Any, TypeVar
 from .client import DEFAULT_BASE_URL, OBFClient, encode_assets, step_path
 from .errors import BarRegression, OBFError
 from .features import (ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, OBMacroFeatures, OBPlacementFeatures,
-                       OBSignalFeatures, asset_row, macro_record, macro_row, neutral_macro, neutral_placement,
-                       neutral_signal, placement_record, signal_record)
+                       OBSignalFeatures, asset_row, column_order, macro_record, macro_row, neutral_macro,
+                       neutral_placement, neutral_signal, placement_record, signal_record)
 from .models import LookupSource
 from .memory import BarLog, BarMemory
 from .outage import OutageLog
@@ -83,7 +84,7 @@ def _bar(timestamp_or_idx: object) -> int:
 class LiveOBFeatureEngine:
     """A drop-in for the order-book engine of the trading loop, fed live by `obf serve`.
 
-    Once per scan `step_live(assets, bar_idx)` steps the bar (`POST /step/{bar}?include=features`,
+    Once per scan `step_live(assets, bar_idx)` steps the bar (`POST /step/{bar}?include=feature_table`,
     plus one `GET /bars/...` when the engine's memory may differ from the service's caches: its
     first step, after a failed step, a reconnection or a rollover). Every `get_*` afterwards is
     answered from memory, by the service's look-up rule: the bar itself (`live`), else the newest
@@ -120,6 +121,8 @@ class LiveOBFeatureEngine:
         self._connections_seen = -1
         self._body_key: tuple[str, ...] | None = None
         self._body: bytes | None = None
+        self._columns: list[str] | None = None
+        self._order: tuple[int, ...] | None = None
         self._steps_ok = self._steps_degraded = self._steps_failed = self._rollovers = 0
         self._last_error: BaseException | None = None
         self._last_ok_bar: int | None = None
@@ -168,15 +171,22 @@ class LiveOBFeatureEngine:
         return self._body
 
     def _post_step(self, bar: int, body: bytes | None) -> Any:
-        path = step_path(bar, rollover=self._rollover_pending, include_features=True)
+        path = step_path(bar, rollover=self._rollover_pending, include_table=True)
         return self.client.request_json("POST", path, body)
 
     def _record_step(self, bar: int, answer: Any) -> None:
         memory = self._memory
         assets, floor = memory.assets, memory.floor
-        for asset, entry in answer["features"].items():
+        table = answer["feature_table"]
+        columns = table["columns"]
+        if columns != self._columns:
+            self._columns, self._order = columns, column_order(columns)
+        order, width = self._order, len(columns)
+        values = array("d", table["values"])
+        for position, asset in enumerate(table["assets"]):
             log = assets.get(asset) or memory.asset_log(asset)
-            log.put(bar, asset_row(entry), floor)
+            row = values[position * width:(position + 1) * width]
+            log.put(bar, row if order is None else [row[index] for index in order], floor)
         macro = answer["macro"]
         if macro is not None:
             memory.macro.put(bar, macro_row(macro), floor)

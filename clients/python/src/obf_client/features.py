@@ -74,6 +74,16 @@ def neutral_macro() -> OBMacroFeatures:
 
 ASSET_WIDTH = 9
 """One asset's numbers of a step: the placement fields, then the signal fields, in the records' order."""
+ASSET_COLUMNS = ("depth_1pct_usd", "depth_quality", "fill_probability", "spread_proxy_bps", "imbalance",
+                 "imbalance_ma5", "imbalance_persistence", "depth_asymmetry", "withdrawal_velocity")
+"""The names of those numbers, in that order (what `feature_columns` of a step answers)."""
+
+
+def column_order(columns: Sequence[str]) -> tuple[int, ...] | None:
+    """Where each of `ASSET_COLUMNS` is in a row of `columns`: None when the order is the same."""
+    if tuple(columns) == ASSET_COLUMNS:
+        return None
+    return tuple(list(columns).index(name) for name in ASSET_COLUMNS)
 MACRO_WIDTH = 7
 """A step's macro numbers in the record's order, the regime as its index in `REGIMES`."""
 REGIMES = tuple(CascadeRegime)
