@@ -1,8 +1,10 @@
+import Dispatch
 import Logging
 import OBFEngine
 
 /// Keeps the engine's state file: loads it at start-up and writes it every
-/// `interval` steps and at shutdown, one write at a time, off the engine actor.
+/// `interval` steps and at shutdown, one write at a time, off the engine actor. The file I/O
+/// (reads, writes, fsyncs) runs on a queue of its own, never on the Swift concurrency pool.
 actor StateKeeper {
     let path: String
     let interval: Int
@@ -10,6 +12,15 @@ actor StateKeeper {
     let logger: Logger
     private var stepsSinceSave = 0
     private var writing = false
+    /// Where the blocking file calls run.
+    private let files = DispatchQueue(label: "obf.state-file")
+
+    /// Runs `work` on the file queue and returns its result.
+    private func onFileQueue<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            files.async { continuation.resume(returning: work()) }
+        }
+    }
 
     init(path: String, interval: Int = 100, engine: FeatureEngine, logger: Logger) {
         self.path = path
@@ -20,8 +31,12 @@ actor StateKeeper {
 
     /// Loads the file into the engine; any problem is logged and the engine starts empty.
     func load() async {
+        let path = self.path
+        let loaded = await onFileQueue { () -> Result<EngineState?, StateFileError> in
+            do throws(StateFileError) { return .success(try StateFile.load(path)) } catch { return .failure(error) }
+        }
         do throws(StateFileError) {
-            guard let saved = try StateFile.load(path) else {
+            guard let saved = try loaded.get() else {
                 logger.info("no state file yet; starting empty", metadata: ["path": "\(path)"])
                 return
             }
@@ -52,8 +67,12 @@ actor StateKeeper {
         writing = true
         defer { writing = false }
         let state = await engine.exportState()
+        let path = self.path
+        let saved = await onFileQueue { () -> Result<Void, StateFileError> in
+            do throws(StateFileError) { try StateFile.save(state, to: path); return .success(()) } catch { return .failure(error) }
+        }
         do throws(StateFileError) {
-            try StateFile.save(state, to: path)
+            try saved.get()
             logger.debug("state saved", metadata: ["path": "\(path)", "last_bar": "\(state.lastBar.map(String.init) ?? "none")"])
         } catch {
             logger.warning("state not saved", metadata: ["path": "\(path)", "reason": "\(error)"])
