@@ -37,6 +37,31 @@ import Testing
         }
     }
 
+    @Test func aLookUpServedAgainIsTheSameAndARolloverRendersAfresh() async throws {
+        let source = ScriptedSource()
+        feed(source, ["BTCUSDT"])
+        try await RunningService.with(source: source, assets: ["BTCUSDT"]) { running in
+            let client = try running.client()
+            for bar in 1...2 { _ = try await client.request("POST", "/step/\(bar)") }
+            let first = try await client.request("GET", "/features/BTCUSDT/2").text
+            #expect(try await client.request("GET", "/features/BTCUSDT/2").text == first)
+            let bars = try await client.request("GET", "/bars/2").text
+            #expect(try await client.request("GET", "/bars/2").text == bars)
+            // A fallback of the same features says so, with its own bar.
+            let later = try await client.request("GET", "/features/BTCUSDT/9").json
+            #expect(later["source"]?.stringValue == "fallback" && later["bar"]?.int64Value == 9)
+            // A new bar sequence steps bar 2 again on other books: its features, not the old ones.
+            feed(source, ["BTCUSDT"], scale: 2)
+            _ = try await client.request("POST", "/step/1?rollover=true")
+            _ = try await client.request("POST", "/step/2")
+            let renewed = try await client.request("GET", "/features/BTCUSDT/2")
+            #expect(renewed.text != first)
+            #expect(renewed.json["placement"]?["depth_1pct_usd"]?.doubleValue
+                    == (try await client.request("POST", "/step/2?include=features").json["features"]?["BTCUSDT"]?["placement"]?["depth_1pct_usd"]?.doubleValue))
+            #expect(try await client.request("GET", "/bars/2").text != bars)
+        }
+    }
+
     @Test func stepPopulatesPlacementSignalAndMacro() async throws {
         let source = ScriptedSource()
         feed(source, ["BTCUSDT", "ETHUSDT", "SOLUSDT"])

@@ -32,6 +32,7 @@ public final class FeatureStore: Sendable {
     struct State {
         var assets: AssetSlots
         var assetBars: [BarLog<AssetFeatures>] = []
+        var rendered = RenderedFeatures()
         var macroBars = BarLog<MacroFeatures>()
         var steppedBars = BarLog<Bool>()
         var lastReport: StepReport?
@@ -45,6 +46,7 @@ public final class FeatureStore: Sendable {
             let result = assets.slots(forStep: names, pin: pin)
             while assetBars.count < assets.count { assetBars.append(BarLog()) }
             for slot in result.recycled { assetBars[slot].removeAll() }
+            if !result.recycled.isEmpty { rendered.invalidate() }
             return result
         }
 
@@ -88,6 +90,51 @@ public final class FeatureStore: Sendable {
             let log = state.assets.slot(of: asset).map { state.assetBars[$0] }
             return Self.lookup(asset: asset, bar: bar, in: log)
         }
+    }
+
+    /// `lookup`, with the features rendered by `render` once per served bar: a look-up served
+    /// again copies the bytes kept the first time.
+    public func renderedLookup(asset: String, bar: Int64, render: FeatureRenderer) -> RenderedLookup {
+        let (lookup, slot, cached, generation) = state.withLock { state in
+            let slot = state.assets.slot(of: asset)
+            let lookup = Self.lookup(asset: asset, bar: bar, in: slot.map { state.assetBars[$0] })
+            let cached = slot.flatMap { slot in lookup.servedBar.flatMap { state.rendered.bytes(slot: slot, bar: $0) } }
+            return (lookup, slot, cached, state.rendered.generation)
+        }
+        guard let slot, let served = lookup.servedBar else { return RenderedLookup(lookup: lookup, rendered: nil) }
+        if let cached { return RenderedLookup(lookup: lookup, rendered: cached) }
+        let bytes = render(lookup.features)
+        state.withLock { $0.rendered.keep(bytes, slot: slot, bar: served, renderedAt: generation) }
+        return RenderedLookup(lookup: lookup, rendered: bytes)
+    }
+
+    /// `barLookup`, each asset's features rendered once per served bar (see `renderedLookup`).
+    public func renderedBarLookup(bar: Int64, including pinned: Set<String> = [], render: FeatureRenderer)
+        -> (assets: [RenderedLookup], macro: MacroLookup) {
+        let (found, missing, macro, generation) = state.withLock { state in
+            var assets: [RenderedLookup] = []
+            var missing: [(position: Int, slot: Int)] = []
+            for slot in state.assets.slotsByName {
+                let name = state.assets.names[slot]
+                let lookup = Self.lookup(asset: name, bar: bar, in: state.assetBars[slot])
+                guard lookup.source != .default || pinned.contains(name) else { continue }
+                let cached = lookup.servedBar.flatMap { state.rendered.bytes(slot: slot, bar: $0) }
+                if cached == nil && lookup.servedBar != nil { missing.append((assets.count, slot)) }
+                assets.append(RenderedLookup(lookup: lookup, rendered: cached))
+            }
+            return (assets, missing, Self.macroLookup(bar: bar, in: state.macroBars), state.rendered.generation)
+        }
+        var assets = found
+        guard !missing.isEmpty else { return (assets, macro) }
+        for item in missing { assets[item.position].rendered = render(assets[item.position].lookup.features) }
+        state.withLock { state in
+            for item in missing {
+                if let bytes = assets[item.position].rendered, let served = assets[item.position].lookup.servedBar {
+                    state.rendered.keep(bytes, slot: item.slot, bar: served, renderedAt: generation)
+                }
+            }
+        }
+        return (assets, macro)
     }
 
     public func macroLookup(bar: Int64) -> MacroLookup {
@@ -173,7 +220,10 @@ public final class FeatureStore: Sendable {
     /// Replaces everything with `saved` (at start-up, before any step); returns the histories by slot.
     func restore(_ saved: EngineState) -> [AssetHistory] {
         state.withLock { state in
+            var rendered = state.rendered
+            rendered.invalidate()
             state = State(assets: AssetSlots(capacity: state.assets.capacity))
+            state.rendered = rendered
             // More saved assets than room (a smaller --max-assets): the first ones are kept.
             let kept = saved.assets.prefix(state.assets.capacity)
             let (slots, _) = state.slots(forStep: kept.map(\.name), pin: false)
@@ -204,6 +254,7 @@ public final class FeatureStore: Sendable {
     func clearBars() {
         state.withLock { state in
             for slot in state.assetBars.indices { state.assetBars[slot].removeAll() }
+            state.rendered.invalidate()
             state.macroBars.removeAll()
             state.steppedBars.removeAll()
             state.lastReport = nil

@@ -22,6 +22,12 @@ public struct JSONWriter {
     }
 
     public mutating func string(_ value: String) { separate(); appendString(value) }
+
+    /// Appends members already written (`"a":1,"b":2`, no braces) to the object being written.
+    public mutating func members(_ written: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: written)
+    }
     public mutating func int(_ value: Int64) { separate(); bytes.append(contentsOf: String(value).utf8) }
     public mutating func int(_ value: Int) { int(Int64(value)) }
     public mutating func bool(_ value: Bool) { separate(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }

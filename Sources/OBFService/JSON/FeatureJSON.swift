@@ -43,14 +43,30 @@ extension JSONWriter {
 
     /// `{asset?, bar, served_bar, source, placement, signal}`.
     mutating func lookup(_ lookup: FeatureLookup, includeAsset: Bool = true) {
+        self.lookup(RenderedLookup(lookup: lookup, rendered: nil), includeAsset: includeAsset)
+    }
+
+    /// `lookup`, copying the features' members when they were rendered already.
+    mutating func lookup(_ rendered: RenderedLookup, includeAsset: Bool = true) {
+        let lookup = rendered.lookup
         beginObject()
         if includeAsset { field("asset", lookup.asset) }
         field("bar", lookup.bar)
         field("served_bar", lookup.servedBar)
         field("source", lookup.source.rawValue)
-        key("placement"); placement(lookup.features)
-        key("signal"); signal(lookup.features)
+        members(rendered.rendered ?? Self.featureMembers(lookup.features))
         endObject()
+    }
+
+    /// `"placement":{…},"signal":{…}`: the members a look-up body holds for `features` (the
+    /// store keeps them rendered once per served bar).
+    static let featureMembers: FeatureRenderer = { features in
+        var json = JSONWriter(capacity: 360)
+        json.beginObject()
+        json.key("placement"); json.placement(features)
+        json.key("signal"); json.signal(features)
+        json.endObject()
+        return Array(json.bytes.dropFirst().dropLast())
     }
 
     /// `{bar, served_bar, source, macro}`.

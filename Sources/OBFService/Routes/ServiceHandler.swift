@@ -73,8 +73,8 @@ final class ServiceHandler: HTTPHandler {
                 return try step(request, bar: RequestValidation.bar(bar))
             case .features(let asset, let bar):
                 _ = try RequestValidation.query(request.query, allowed: [])
-                let lookup = engine.store.lookup(asset: try RequestValidation.asset(asset),
-                                                 bar: try RequestValidation.bar(bar))
+                let lookup = engine.store.renderedLookup(asset: try RequestValidation.asset(asset),
+                                                         bar: try RequestValidation.bar(bar), render: JSONWriter.featureMembers)
                 var json = JSONWriter()
                 json.lookup(lookup)
                 return .response(.json(json.bytes))
@@ -104,14 +104,15 @@ final class ServiceHandler: HTTPHandler {
     }
 
     private func barsBody(bar: Int64) -> [UInt8] {
-        let (assets, macro) = engine.store.barLookup(bar: bar, including: configuredAssets)
+        let (assets, macro) = engine.store.renderedBarLookup(bar: bar, including: configuredAssets,
+                                                             render: JSONWriter.featureMembers)
         var json = JSONWriter(capacity: 512 + assets.count * 400)
         json.beginObject()
         json.field("bar", bar)
         json.key("assets")
         json.beginObject()
         for lookup in assets {
-            json.key(lookup.asset)
+            json.key(lookup.lookup.asset)
             json.lookup(lookup, includeAsset: false)
         }
         json.endObject()
