@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs (idempotently), builds, runs the
 # Swift tests (plainly, then under the thread and address sanitizers), a short
-# libFuzzer smoke of each fuzz target, and checks the HTTP API against openapi.yaml
-# with schemathesis. OBF_TEST_QUICK=1 skips the sanitizer and fuzzing passes.
+# libFuzzer smoke of each fuzz target, checks the HTTP API against openapi.yaml with
+# schemathesis, and checks the monitoring files of docker/ (alerting rules and their unit
+# tests with promtool, the Grafana dashboard). OBF_TEST_QUICK=1 skips the sanitizer and
+# fuzzing passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-# Debian packages: OpenSSL headers (TLS to Hazelcast) and the openssl command (test certificates).
+# Debian packages: OpenSSL headers (TLS to Hazelcast), the openssl command (test certificates),
+# and Prometheus (promtool for the alerting rules; the server for the scrape test). Without
+# recommends: Prometheus alone, none of the exporters. Its package does not start a server here.
 missing=()
 dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing ${missing[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 # Python packages for the interoperability and API conformance tests, in .venv.
@@ -27,6 +32,10 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
     echo "$want" > "$stamp"
 fi
 export OBF_PYTHON="$venv/bin/python"
+
+echo "== monitoring files (promtool check config and test rules, Grafana dashboard)"
+PYTHON="$venv/bin/python" bash scripts/check-monitoring.sh \
+    || { echo "monitoring checks failed: docker/prometheus.yml, alerts.yml, alerts.test.yml or the Grafana files (see above)"; exit 1; }
 
 # A test run that has not ended after this long is stopped (exit 124) and fails, so a hang
 # is reported as such rather than running into the CI's own limit. `timeout` runs the tests
@@ -92,5 +101,5 @@ OBF_BIN="$root/.build/debug/obf" VENV="$venv" bash scripts/api-conformance.sh
 
 swift_tests=$(grep -Eo 'Test run with [0-9]+ tests?' .build/test-output.txt | grep -Eo '[0-9]+' | tail -1)
 echo "== all tests passed"
-echo "swift test: ${swift_tests:-0} tests passed; API conformance (schemathesis) passed"
-echo "total: $(( ${swift_tests:-0} + 1 )) passed, 0 failed"
+echo "swift test: ${swift_tests:-0} tests passed; API conformance (schemathesis) passed; monitoring checks passed"
+echo "total: $(( ${swift_tests:-0} + 2 )) passed, 0 failed"
