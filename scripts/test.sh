@@ -2,8 +2,8 @@
 # The whole test suite: installs what it needs (idempotently), builds, runs the
 # Swift tests (plainly, then under the thread and address sanitizers), a short
 # libFuzzer smoke of each fuzz target, checks the HTTP API against openapi.yaml with
-# schemathesis, and checks the monitoring files of docker/ (alerting rules and their unit
-# tests with promtool, the Grafana dashboard). OBF_TEST_QUICK=1 skips the sanitizer and
+# schemathesis, and checks the files of docker/ (alerting rules and their unit tests with
+# promtool, the Grafana dashboard, the compose stack). OBF_TEST_QUICK=1 skips the sanitizer and
 # fuzzing passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,9 +33,9 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
 fi
 export OBF_PYTHON="$venv/bin/python"
 
-echo "== monitoring files (promtool check config and test rules, Grafana dashboard)"
-PYTHON="$venv/bin/python" bash scripts/check-monitoring.sh \
-    || { echo "monitoring checks failed: docker/prometheus.yml, alerts.yml, alerts.test.yml or the Grafana files (see above)"; exit 1; }
+echo "== docker/ files (promtool check config and test rules, Grafana dashboard, compose stack)"
+PYTHON="$venv/bin/python" bash scripts/check-docker.sh \
+    || { echo "docker/ checks failed: the alerting rules, their tests, the Grafana files or the compose stack (see above)"; exit 1; }
 
 # A test run that has not ended after this long is stopped (exit 124) and fails, so a hang
 # is reported as such rather than running into the CI's own limit. `timeout` runs the tests
@@ -101,5 +101,5 @@ OBF_BIN="$root/.build/debug/obf" VENV="$venv" bash scripts/api-conformance.sh
 
 swift_tests=$(grep -Eo 'Test run with [0-9]+ tests?' .build/test-output.txt | grep -Eo '[0-9]+' | tail -1)
 echo "== all tests passed"
-echo "swift test: ${swift_tests:-0} tests passed; API conformance (schemathesis) passed; monitoring checks passed"
+echo "swift test: ${swift_tests:-0} tests passed; API conformance (schemathesis) passed; docker/ checks passed"
 echo "total: $(( ${swift_tests:-0} + 2 )) passed, 0 failed"
