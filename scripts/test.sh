@@ -43,10 +43,11 @@ PYTHON="$venv/bin/python" bash scripts/check-docker.sh \
 suite_limit=${OBF_TEST_SUITE_LIMIT:-15m}
 
 # After a hung pass is stopped: the processes its tests started (obf serve, members, Python
-# clients) run in process groups of their own, so `timeout` did not reach them.
+# clients, Prometheus) run in process groups of their own, so `timeout` did not reach them.
 stop_leftovers() {
     pkill -KILL -f "^$root/\.build" || true
     pkill -KILL -f "^$root/\.venv/bin/python" || true
+    pkill -KILL -f -- "--config.file=[^ ]*/obf-prometheus-[^ ]*/prometheus.yml" || true
 }
 
 # Prints the failing tests of a test log, so a failed run names them in its last lines.
