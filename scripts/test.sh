@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs (idempotently), builds, runs the
 # Swift tests (plainly, then under the thread and address sanitizers), a short
-# libFuzzer smoke of each fuzz target, checks the HTTP API against openapi.yaml
-# with schemathesis, and runs the Python client's tests (pytest).
-# OBF_TEST_QUICK=1 skips the sanitizer and fuzzing passes.
+# libFuzzer smoke of each fuzz target, checks the HTTP API against openapi.yaml with
+# schemathesis, checks the files of docker/ (alerting rules and their unit tests with
+# promtool, the Grafana dashboard, the compose stack), and runs the Python client's tests
+# (pytest). OBF_TEST_QUICK=1 skips the sanitizer and fuzzing passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-# Debian packages: OpenSSL headers (TLS to Hazelcast) and the openssl command (test certificates).
+# Debian packages: OpenSSL headers (TLS to Hazelcast), the openssl command (test certificates),
+# and Prometheus (promtool for the alerting rules; the server for the scrape test). Without
+# recommends: Prometheus alone, none of the exporters. Its package does not start a server here.
 missing=()
 dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing ${missing[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 # Python packages for the interoperability, API conformance and Python client tests, in .venv.
@@ -29,16 +33,21 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
 fi
 export OBF_PYTHON="$venv/bin/python"
 
+echo "== docker/ files (promtool check config and test rules, Grafana dashboard, compose stack)"
+PYTHON="$venv/bin/python" bash scripts/check-docker.sh \
+    || { echo "docker/ checks failed: the alerting rules, their tests, the Grafana files or the compose stack (see above)"; exit 1; }
+
 # A test run that has not ended after this long is stopped (exit 124) and fails, so a hang
 # is reported as such rather than running into the CI's own limit. `timeout` runs the tests
 # in a process group of their own, so they read from /dev/null, never from a terminal.
 suite_limit=${OBF_TEST_SUITE_LIMIT:-15m}
 
 # After a hung pass is stopped: the processes its tests started (obf serve, members, Python
-# clients) run in process groups of their own, so `timeout` did not reach them.
+# clients, Prometheus) run in process groups of their own, so `timeout` did not reach them.
 stop_leftovers() {
     pkill -KILL -f "^$root/\.build" || true
     pkill -KILL -f "^$root/\.venv/bin/python" || true
+    pkill -KILL -f -- "--config.file=[^ ]*/obf-prometheus-[^ ]*/prometheus.yml" || true
 }
 
 # Prints the failing tests of a test log, so a failed run names them in its last lines.
@@ -122,5 +131,6 @@ python_tests=$(tail -1 "$python_log" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9
 
 swift_tests=$(grep -Eo 'Test run with [0-9]+ tests?' .build/test-output.txt | grep -Eo '[0-9]+' | tail -1)
 echo "== all tests passed"
-echo "swift test: ${swift_tests:-0} tests passed; API conformance (schemathesis) passed; Python client: ${python_tests:-0} tests passed"
-echo "total: $(( ${swift_tests:-0} + 1 + ${python_tests:-0} )) passed, 0 failed"
+echo "swift test: ${swift_tests:-0} tests passed; API conformance (schemathesis) passed; docker/ checks passed;" \
+    "Python client: ${python_tests:-0} tests passed"
+echo "total: $(( ${swift_tests:-0} + 2 + ${python_tests:-0} )) passed, 0 failed"

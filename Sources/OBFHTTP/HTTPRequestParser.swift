@@ -74,6 +74,7 @@ package struct HTTPRequestParser {
     private var connectionClose = false
     private var connectionKeepAlive = false
     private var expectContinue = false
+    private var hostFields = 0
 
     package init(limits: Limits) {
         self.limits = limits
@@ -346,6 +347,8 @@ package struct HTTPRequestParser {
             }
         case 6 where ASCII.equalsIgnoringCase(name, "expect"):
             if ASCII.equalsIgnoringCase(value, "100-continue") { expectContinue = true }
+        case 4 where ASCII.equalsIgnoringCase(name, "host"):
+            hostFields += 1
         default:
             break
         }
@@ -353,6 +356,8 @@ package struct HTTPRequestParser {
     }
 
     /// Decides the body framing once the head is complete; returns an event to report, if any.
+    /// The framing is checked first (so a body too large is a 413 whatever else is wrong),
+    /// then the Host field, before any body byte is taken.
     private mutating func finishHead() -> Event? {
         if transferEncodingSeen {
             if contentLength != nil {
@@ -361,19 +366,31 @@ package struct HTTPRequestParser {
             guard chunked, !unsupportedCoding else {
                 return fail(.badRequest("unsupported transfer coding"))
             }
-            state = .chunkSize
         } else if let length = contentLength {
             if length > limits.maxBodyBytes { return fail(.bodyTooLarge(limit: limits.maxBodyBytes)) }
-            if length == 0 { return complete() }
+        } else if expectContinue {
+            // No framing means no body (RFC 9112 §6.3), so `curl -X POST` works; only a client
+            // announcing a body with `Expect: 100-continue` and no length is refused.
+            return fail(.lengthRequired)
+        }
+        if let failure = hostFailure() { return fail(failure) }
+        if transferEncodingSeen {
+            state = .chunkSize
+        } else if let length = contentLength, length > 0 {
             body.reserveCapacity(length)
             state = .fixedBody(remaining: length)
         } else {
-            // No framing means no body (RFC 9112 §6.3), so `curl -X POST` works; only a client
-            // announcing a body with `Expect: 100-continue` and no length is refused.
-            if expectContinue { return fail(.lengthRequired) }
             return complete()
         }
         if expectContinue && version == .http11 { return .continueExpected }
+        return nil
+    }
+
+    /// RFC 9112 §3.2: an HTTP/1.1 request without a Host field, or any request with more than
+    /// one, is a 400.
+    private func hostFailure() -> HTTPServerFailure? {
+        if hostFields > 1 { return .badRequest("more than one Host header field") }
+        if hostFields == 0 && version == .http11 { return .badRequest("HTTP/1.1 request without a Host header field") }
         return nil
     }
 
@@ -430,6 +447,7 @@ package struct HTTPRequestParser {
         connectionClose = false
         connectionKeepAlive = false
         expectContinue = false
+        hostFields = 0
     }
 
     // MARK: - Strings

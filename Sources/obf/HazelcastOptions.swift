@@ -3,6 +3,13 @@ import OBFService
 
 /// The Hazelcast connection flags shared by `serve`, `push` and `probe`.
 struct HazelcastOptions: ParsableArguments {
+    /// What every command's help says of the credentials, which have no flag.
+    static let credentialsHelp = """
+        Hazelcast credentials, for a cluster with security enabled, come only from the \
+        environment: OBF_HZ_USERNAME and OBF_HZ_PASSWORD (never a flag, so they do not show in \
+        'ps', and never logged); leave them unset for an open-source member.
+        """
+
     @Option(help: "Comma-separated Hazelcast members host:port. [env: OBF_HZ_MEMBERS] (default: 127.0.0.1:5701)")
     var hzMembers: String?
     @Option(help: "Hazelcast cluster name. [env: OBF_HZ_CLUSTER] (default: dev)")

@@ -12,7 +12,10 @@ struct ProbeCommand: AsyncParsableCommand {
         abstract: "Check each asset's snapshot in Hazelcast: present, age, valid.",
         discussion: """
             Exit status: 0 when every asset has a valid, fresh snapshot; 1 when any is missing, \
-            stale or invalid; 2 when the cluster cannot be reached.
+            stale or invalid; 2 when the cluster cannot be read (the reason on stderr; stdout holds \
+            only the table or, with --json, the JSON lines).
+
+            \(HazelcastOptions.credentialsHelp)
             """)
 
     @OptionGroup var assetOptions: AssetOptions
@@ -38,7 +41,8 @@ struct ProbeCommand: AsyncParsableCommand {
             try await client.connect(timeout: .seconds(5))
             findings = try await SnapshotProbe.run(client: client, map: settings.mapName, assets: assets, maxAge: maxAge)
         } catch {
-            print("cannot read map \(settings.mapName) from \(settings.members.joined(separator: ",")): \(error)")
+            FileHandle.standardError.write(Data(
+                "cannot read map \(settings.mapName) from \(settings.members.joined(separator: ",")): \(error)\n".utf8))
             await client.shutdown()
             throw ExitCode(2)
         }

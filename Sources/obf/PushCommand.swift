@@ -16,16 +16,23 @@ struct PushCommand: AsyncParsableCommand {
             Each tick puts one document per asset under asset_{SYMBOL}_ob as a JSON string \
             (json.dumps format). The mock source writes fresh books stamped now; the replay source \
             writes one bar of the file per tick, in bar order.
+
+            While the cluster cannot be reached (also at start) it keeps ticking, logs 'push failed' \
+            at most once every 10 s and pushes again as soon as a member answers. A cluster that \
+            refuses the cluster name or the credentials ends it with exit status 2. SIGTERM or \
+            SIGINT end it after the current tick with status 0.
+
+            \(HazelcastOptions.credentialsHelp)
             """)
 
-    @Option(help: "What to push: mock or replay. (default: mock)")
+    @Option(help: "What to push: mock or replay.")
     var source = "mock"
     @OptionGroup var feed: FeedOptions
     @Flag(help: "Replace replayed timestamps with the current time.")
     var restamp = false
-    @Option(help: "Milliseconds between ticks. (default: 100)")
+    @Option(help: "Milliseconds between ticks.")
     var intervalMs = 100
-    @Option(help: "Ticks to push; 0 pushes until SIGTERM or SIGINT (replay stops at the end of the file). (default: 0)")
+    @Option(help: "Ticks to push; 0 pushes until SIGTERM or SIGINT (replay stops at the end of the file).")
     var count = 0
     @OptionGroup var hazelcast: HazelcastOptions
     @Option(help: "Log level. [env: OBF_LOG_LEVEL] (default: info)")
@@ -36,14 +43,21 @@ struct PushCommand: AsyncParsableCommand {
         let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: "info"))
         let settings = try hazelcast.settings(environment)
         let ticks = try makeTicks(environment)
-        let client = try HazelcastClient(configuration: HazelcastSettingsMapping.clientConfiguration(settings, logger: logger),
-                                         logger: logger)
+        // A cluster that refuses this client (cluster name, credentials) cannot be pushed to by
+        // retrying: the refusal ends the pushing.
+        let refusal = Locked<HazelcastError?>(nil)
+        let client = try HazelcastClient(configuration: Self.clientConfiguration(settings, logger: logger), logger: logger,
+                                         onEvent: { event in
+                                             guard case .connectionAttemptFailed(_, let error) = event,
+                                                   case .authenticationFailed = error else { return }
+                                             refusal.withLock { $0 = $0 ?? error }
+                                         })
         do {
             try await client.connect(timeout: .seconds(10))
-        } catch {
-            logger.critical("cannot connect to Hazelcast", metadata: ["error": "\(error)"])
-            await client.shutdown()
-            throw ExitCode(2)
+        } catch let error as HazelcastError {
+            if case .authenticationFailed = error { try await refuse(error, client: client, logger: logger) }
+            logger.warning("Hazelcast not reachable yet; pushing anyway, each tick fails until a member answers",
+                           metadata: ["members": "\(settings.members.joined(separator: ","))", "error": "\(error)"])
         }
         let pusher = SnapshotPusher(client: client, map: settings.mapName)
         // While the cluster is unreachable every tick fails; one line per 10 s is enough.
@@ -59,6 +73,7 @@ struct PushCommand: AsyncParsableCommand {
         var tick: Int64 = 0
         var written = 0
         while tick < tickLimit && stopSignal.withLock({ $0 }) == nil {
+            if let refused = refusal.withLock({ $0 }) { try await refuse(refused, client: client, logger: logger) }
             guard let documents = ticks.documents(tick) else { break }
             do {
                 written += try await pusher.push(documents)
@@ -72,6 +87,26 @@ struct PushCommand: AsyncParsableCommand {
         if let number = stopSignal.withLock({ $0 }) { summary["signal"] = "\(number)" }
         logger.info("push finished", metadata: summary)
         await client.shutdown()
+    }
+
+    /// Logs that the cluster refused the client and ends the command with exit status 2.
+    private func refuse(_ error: HazelcastError, client: HazelcastClient, logger: Logger) async throws -> Never {
+        logger.critical("the cluster refused the client; check --hz-cluster and OBF_HZ_USERNAME/OBF_HZ_PASSWORD",
+                        metadata: ["error": "\(error)"])
+        await client.shutdown()
+        throw ExitCode(2)
+    }
+
+    /// The shared client settings, with a heartbeat fit for a producer: a connection nothing
+    /// was read from for 5 s is given up and a new one opened. Otherwise a connection to a member
+    /// (or host) that went silent stays open for the 60 s default, and once the member is back
+    /// its requests wait for TCP's next retransmission, which has backed off to 10–25 s by then.
+    static func clientConfiguration(_ settings: ServiceConfiguration.HazelcastSettings, logger: Logger) throws
+        -> HazelcastClientConfiguration {
+        var configuration = try HazelcastSettingsMapping.clientConfiguration(settings, logger: logger)
+        configuration.heartbeatInterval = .seconds(1)
+        configuration.heartbeatTimeout = .seconds(5)
+        return configuration
     }
 
     private func makeTicks(_ environment: Environment) throws -> PushSchedule {

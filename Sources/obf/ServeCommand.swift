@@ -13,6 +13,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             With no flags it serves the embedded mock source for BTCUSDT, ETHUSDT, BNBUSDT and SOLUSDT \
             on http://127.0.0.1:8080. Set OBF_API_TOKEN to require 'Authorization: Bearer <token>' on POST.
+
+            \(HazelcastOptions.credentialsHelp)
             """)
 
     @Option(help: "Address to listen on. [env: OBF_HOST] (default: 127.0.0.1)")

@@ -48,13 +48,13 @@ struct HTTPRequestParserTests {
         #expect(parse("GET /step/5?rollover=true HTTP/1.1\r\nHost: x\r\n\r\n") == [
             .request(method: "GET", target: "/step/5?rollover=true", path: "/step/5", query: "rollover=true", body: "", keepAlive: true),
         ])
-        #expect(parse("GET /a?b?c HTTP/1.1\r\n\r\n") == [
+        #expect(parse("GET /a?b?c HTTP/1.1\r\nHost: x\r\n\r\n") == [
             .request(method: "GET", target: "/a?b?c", path: "/a", query: "b?c", body: "", keepAlive: true),
         ])
     }
 
     @Test func everySplitPointGivesTheSameResult() {
-        let text = "POST /u HTTP/1.1\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n"
+        let text = "POST /u HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n"
             + "4;ext=1\r\nwiki\r\n5\r\npedia\r\n0\r\nTrailer: x\r\n\r\n"
             + "GET /next HTTP/1.0\n\n"
         let expected: [Outcome] = [
@@ -71,7 +71,7 @@ struct HTTPRequestParserTests {
 
     @Test func headerLookupIgnoresCase() {
         var parser = HTTPRequestParser(limits: limits)
-        let bytes = Array("GET / HTTP/1.1\r\ncontent-TYPE: a\r\nX-Multi: 1\r\nx-multi: 2\r\n\r\n".utf8)
+        let bytes = Array("GET / HTTP/1.1\r\nHost: x\r\ncontent-TYPE: a\r\nX-Multi: 1\r\nx-multi: 2\r\n\r\n".utf8)
         var start = 0
         let event = bytes.withUnsafeBufferPointer { parser.parse($0, from: &start) }
         guard case .request(let request, _) = event else {
@@ -80,7 +80,7 @@ struct HTTPRequestParserTests {
         }
         #expect(request.headers["Content-Type"] == "a")
         #expect(request.headers.values("X-MULTI") == ["1", "2"])
-        #expect(request.headers.all.count == 3)
+        #expect(request.headers.all.count == 4)
         #expect(request.headers["missing"] == nil)
         #expect(start == bytes.count)
     }
@@ -93,14 +93,32 @@ struct HTTPRequestParserTests {
         #expect(parse("GE") == [])
     }
 
+    /// RFC 9112 §3.2: a Host field is required in HTTP/1.1, and never more than one.
+    @Test func hostIsRequiredInHTTP11AndAtMostOnce() {
+        #expect(parse("GET / HTTP/1.1\r\n\r\n") == [.failure(400)])
+        #expect(parse("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n") == [.failure(400)])
+        #expect(parse("GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n") == [.failure(400)])
+        // Refused before the body is read, and before an interim 100 is promised.
+        #expect(parse("POST / HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello") == [.failure(400)])
+        // HTTP/1.0 does not need it; an empty value is a valid one (a target without authority).
+        #expect(parse("GET / HTTP/1.0\r\n\r\n") == [
+            .request(method: "GET", target: "/", path: "/", query: nil, body: "", keepAlive: false),
+        ])
+        #expect(parse("GET / HTTP/1.1\r\nHost:\r\n\r\n") == [
+            .request(method: "GET", target: "/", path: "/", query: nil, body: "", keepAlive: true),
+        ])
+        // Framing errors keep their own status.
+        #expect(parse("POST / HTTP/1.1\r\nContent-Length: 5000\r\n\r\n") == [.failure(413)])
+    }
+
     @Test func persistenceFollowsVersionAndConnection() {
         func keepAlive(_ head: String) -> Bool? {
             guard case .request(_, _, _, _, _, let keepAlive)? = parse(head + "\r\n").first else { return nil }
             return keepAlive
         }
-        #expect(keepAlive("GET / HTTP/1.1\r\n") == true)
-        #expect(keepAlive("GET / HTTP/1.1\r\nConnection: close\r\n") == false)
-        #expect(keepAlive("GET / HTTP/1.1\r\nConnection: Upgrade, CLOSE\r\n") == false)
+        #expect(keepAlive("GET / HTTP/1.1\r\nHost: x\r\n") == true)
+        #expect(keepAlive("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n") == false)
+        #expect(keepAlive("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, CLOSE\r\n") == false)
         #expect(keepAlive("GET / HTTP/1.0\r\n") == false)
         #expect(keepAlive("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n") == true)
     }

@@ -78,10 +78,10 @@ struct HTTPServerLimitTests {
             try await blocking {
                 let chunk = "200\r\n" + String(repeating: "c", count: 512) + "\r\n"
                 try expectRefusal(port: server.port,
-                                  "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk + chunk + chunk + "0\r\n\r\n",
+                                  "POST /x HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk + chunk + chunk + "0\r\n\r\n",
                                   status: 413, code: "body_too_large")
                 try expectRefusal(port: server.port,
-                                  "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n",
+                                  "POST /x HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n",
                                   status: 413, code: "body_too_large")
                 #expect(try normalRequest(port: server.port).status == 200)
             }
@@ -176,7 +176,7 @@ struct HTTPServerLimitTests {
         try await withTestServer({ $0.headerReadTimeout = .milliseconds(300) }) { server in
             try await blocking {
                 try expectRefusal(port: server.port, "GET / HTTP/1.1\r\nHost: te", status: 408, code: "request_timeout")
-                try expectRefusal(port: server.port, "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc",
+                try expectRefusal(port: server.port, "POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\nabc",
                                   status: 408, code: "request_timeout")
                 #expect(try normalRequest(port: server.port).status == 200)
             }

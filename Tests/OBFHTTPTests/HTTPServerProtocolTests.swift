@@ -73,7 +73,7 @@ struct HTTPServerProtocolTests {
                 #expect(response.status == 200)
                 #expect(response.json["body"] as? String == "hello")
                 try client.sendDribbled(
-                    "\r\nPOST /chunks HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n0\r\nT: 1\r\n\r\n")
+                    "\r\nPOST /chunks HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n0\r\nT: 1\r\n\r\n")
                 let chunked = try client.readResponse()
                 #expect(chunked.json["body"] as? String == "abc")
                 #expect(try normalRequest(port: server.port).status == 200)

@@ -49,6 +49,11 @@ import Testing
             expectError(try await client.request("GET", "/features/BTCUSDT/1?x=1"), 400, "invalid_query")
             expectError(try await client.request("POST", "/step/1?rollover=maybe"), 400, "invalid_query")
             expectError(try await client.request("POST", "/step/1?include=all"), 400, "invalid_query")
+            // The query rule holds on the operations routes too.
+            for path in ["/healthz?verbose=1", "/readyz?x", "/metrics?name[]=up"] {
+                expectError(try await client.request("GET", path), 400, "invalid_query")
+            }
+            #expect(try await client.request("GET", "/healthz?").status == 200)
             let json = [("Content-Type", "application/json")]
             expectError(try await client.request("POST", "/step/1", headers: [("Content-Type", "text/plain")],
                                                  body: Array("assets".utf8)), 415, "unsupported_media_type")
@@ -69,6 +74,20 @@ import Testing
             let step = try await client.request("POST", "/step/1")
             #expect(step.status == 200)
             #expect(step.json["replayed"]?.boolValue == false)
+        }
+    }
+
+    /// RFC 9112 §3.2: an HTTP/1.1 request without Host, or with two, is refused (and the
+    /// connection closed); HTTP/1.0 needs none.
+    @Test func aRequestWithoutExactlyOneHostIsRefused() async throws {
+        try await RunningService.with(source: ScriptedSource(), assets: ["BTCUSDT"]) { running in
+            for head in ["GET /healthz HTTP/1.1\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"] {
+                let response = try await running.client().raw(Array(head.utf8))
+                expectError(response, 400, "bad_request")
+                #expect(response.headers["connection"] == "close")
+            }
+            let old = try await running.client().raw(Array("GET /healthz HTTP/1.0\r\n\r\n".utf8))
+            #expect(old.status == 200)
         }
     }
 

@@ -24,12 +24,11 @@ public struct RunningService: Sendable {
         configuration.assets = assets
         configuration.stepDeadline = stepDeadline
         adjust(&configuration)
-        let logs = InMemoryLogHandler()
-        var logger = Logger(label: "obf-test", factory: { _ in logs })
-        logger.logLevel = .debug
-        let service = OBFService(configuration: configuration, source: source, http: http, metrics: metrics, logger: logger)
+        let captured = CapturedLog()
+        let service = OBFService(configuration: configuration, source: source, http: http, metrics: metrics,
+                                 logger: captured.logger())
         let port = try await service.start()
-        return RunningService(service: service, port: port, logs: logs)
+        return RunningService(service: service, port: port, logs: captured.logs)
     }
 
     /// Runs `body` against a started service and always stops it afterwards.

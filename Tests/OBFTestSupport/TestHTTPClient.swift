@@ -90,14 +90,7 @@ public final class TestHTTPClient: Sendable {
 
     private static func readResponse(_ socket: Int32, isHead: Bool) throws -> TestHTTPResponse {
         var buffer: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        func fill() throws {
-            let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else {
-                throw TestHTTPClientError(description: count == 0 ? "connection closed" : "recv failed: errno \(errno)")
-            }
-            buffer.append(contentsOf: chunk[0..<count])
-        }
+        func fill() throws { try receive(socket, into: &buffer) }
         let separator: [UInt8] = [13, 10, 13, 10]
         var headEnd: Int?
         while headEnd == nil {
@@ -122,8 +115,52 @@ public final class TestHTTPClient: Sendable {
             buffer.removeFirst(end + 4)
             return try readResponse(socket, isHead: isHead)
         }
+        if !isHead, headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+            buffer.removeFirst(end + 4)
+            return TestHTTPResponse(status: status, headers: headers, body: try readChunkedBody(socket, &buffer))
+        }
         let length = isHead ? 0 : Int(headers["content-length"] ?? "0") ?? 0
         while buffer.count < end + 4 + length { try fill() }
         return TestHTTPResponse(status: status, headers: headers, body: Array(buffer[(end + 4)..<(end + 4 + length)]))
+    }
+
+    /// Appends what one `recv` returns to `buffer`.
+    private static func receive(_ socket: Int32, into buffer: inout [UInt8]) throws {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else {
+            throw TestHTTPClientError(description: count == 0 ? "connection closed" : "recv failed: errno \(errno)")
+        }
+        buffer.append(contentsOf: chunk[0..<count])
+    }
+
+    /// A chunked body (as servers such as Prometheus send larger responses), starting at the
+    /// front of `buffer`; trailer fields are read and dropped.
+    private static func readChunkedBody(_ socket: Int32, _ buffer: inout [UInt8]) throws -> [UInt8] {
+        func fill() throws { try receive(socket, into: &buffer) }
+        func line() throws -> String {
+            while true {
+                if let lf = buffer.firstIndex(of: 10) {
+                    let text = String(decoding: buffer[0..<lf], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                    buffer.removeFirst(lf + 1)
+                    return text
+                }
+                try fill()
+            }
+        }
+        var body: [UInt8] = []
+        while true {
+            let sizeText = try line().split(separator: ";").first.map(String.init) ?? ""
+            guard let size = Int(sizeText, radix: 16) else {
+                throw TestHTTPClientError(description: "bad chunk size line '\(sizeText)'")
+            }
+            if size == 0 {
+                while try !line().isEmpty {}
+                return body
+            }
+            while buffer.count < size + 2 { try fill() }
+            body.append(contentsOf: buffer[0..<size])
+            buffer.removeFirst(size + 2)
+        }
     }
 }

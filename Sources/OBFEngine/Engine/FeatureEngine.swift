@@ -37,6 +37,9 @@ public actor FeatureEngine {
     let wallClock: @Sendable () -> Double
     let logger: Logger
     let snapshotWarnings: RateLimitedLog
+    /// The empty-streak warning: at most one line per 10 s of an outage (a step every 50 ms
+    /// would otherwise log 20 a second), with how many were held back.
+    let emptyStreakWarnings = RateLimitedLog(interval: 10)
     let observer: (@Sendable (StepObservation) -> Void)?
     /// Where every new step is written before it is answered (`--state-map`), when configured.
     let replica: (any StateReplica)?
@@ -176,15 +179,28 @@ public actor FeatureEngine {
         }
         let macro = calculator.macroStep(computed: computed.map(\.features), requestedSlots: requestedSlots)
         let streak = computed.isEmpty ? previousStreak + 1 : 0
-        if streak >= configuration.emptyStreakLimit {
-            logger.warning("no order-book snapshots for \(streak) bars; features degraded",
-                           metadata: ["bar": "\(bar)", "source": "\(source.name)"])
-        }
+        logEmptyStreak(streak, previous: previousStreak, bar: bar)
         let report = StepReport(bar: bar, replayed: false, requested: assets.count, computed: computed,
                                 skipped: skipped, emptyStreak: streak,
                                 durationMs: ((ContinuousClock.now - started).seconds * 1_000_000).rounded() / 1000,
                                 macro: macro)
         return ComputedStep(report: report, computedSlots: computedSlots, readSeconds: readSeconds, outcomes: outcomes)
+    }
+
+    /// Warns while the empty streak is at or above the limit (rate-limited), and says once when
+    /// a step computes again after such an outage.
+    private func logEmptyStreak(_ streak: Int, previous: Int, bar: Int64) {
+        let limit = configuration.emptyStreakLimit
+        if streak >= limit {
+            emptyStreakWarnings.warn(key: "empty streak", logger: logger,
+                                     "no order-book snapshots for \(streak) bars; features degraded",
+                                     metadata: ["bar": "\(bar)", "source": "\(source.name)"], now: wallClock())
+        } else if streak == 0 && previous >= limit {
+            let suppressed = emptyStreakWarnings.forget(key: "empty streak")
+            var metadata: Logger.Metadata = ["bar": "\(bar)", "empty_bars": "\(previous)"]
+            if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+            logger.notice("order-book snapshots back; features live again", metadata: metadata)
+        }
     }
 
     /// A consistent copy of the whole engine state (between steps), for the state file.

@@ -29,4 +29,11 @@ public final class RateLimitedLog: Sendable {
         if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
         logger.warning(message(), metadata: metadata)
     }
+
+    /// Ends an episode of `key`: its next warning is logged at once. Returns how many of its
+    /// warnings were held back since the last one logged.
+    @discardableResult
+    public func forget(key: String) -> Int {
+        entries.withLock { $0.removeValue(forKey: key)?.suppressed ?? 0 }
+    }
 }

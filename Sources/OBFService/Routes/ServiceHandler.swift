@@ -87,13 +87,16 @@ final class ServiceHandler: HTTPHandler {
                 _ = try RequestValidation.query(request.query, allowed: [])
                 return .response(.json(barsBody(bar: try RequestValidation.bar(bar))))
             case .metrics:
+                _ = try RequestValidation.query(request.query, allowed: [])
                 metrics.record(source: source.status())
                 return .response(HTTPResponse(status: 200,
                                               headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                                               body: metrics.render()))
             case .healthz:
+                _ = try RequestValidation.query(request.query, allowed: [])
                 return .response(.json(Array(#"{"status":"ok"}"#.utf8)))
             case .readyz:
+                _ = try RequestValidation.query(request.query, allowed: [])
                 return .response(readiness())
             case .unknown:
                 return .response(Self.notFound(request))

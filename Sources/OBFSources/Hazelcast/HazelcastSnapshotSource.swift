@@ -75,11 +75,21 @@ public final class HazelcastSnapshotSource: SnapshotSource {
         } catch {
             let read = progress.current
             readFailures.warn(key: "getAll", logger: logger, "hazelcast read incomplete; assets not read counted missing",
-                              metadata: ["error": "\(error)", "bar": "\(bar)", "read": "\(read.snapshots.count)",
-                                         "requested": "\(assets.count)"])
+                              metadata: ["error": "\(Self.cause(of: error, waited: timeout))", "bar": "\(bar)",
+                                         "read": "\(read.snapshots.count)", "requested": "\(assets.count)"])
             return read
         }
         return progress.current
+    }
+
+    /// Why a read ended incomplete, for the log. A read cut off by the step's deadline ends
+    /// either at its own timeout or by the cancellation of the step's read, whichever fires
+    /// first: both say that the deadline passed, never a bare `CancellationError()`.
+    public static func cause(of error: any Error, waited: Duration) -> String {
+        let timedOut = if case .timeout? = error as? HazelcastError { true } else { false }
+        guard timedOut || error is CancellationError else { return "\(error)" }
+        let milliseconds = Int((waited / .milliseconds(1)).rounded())
+        return "the step deadline passed after \(milliseconds) ms with partitions still unanswered"
     }
 
     /// In `listen` mode, what the producer said (`_push_seq`, `_pushed_at`) of the document the
