@@ -18,23 +18,25 @@ let package = Package(
         .target(name: "CSystemShims"),
         // A pthread-based lock that ThreadSanitizer understands (shared by every module).
         .target(name: "Locking"),
+        // What the modules share of the system: the monotonic clock, duration parts, address resolution.
+        .target(name: "Platform"),
         // The system OpenSSL (libssl, libcrypto) for TLS to Hazelcast members.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // A seedable pseudo-random generator (mock books, randomised tests).
         .target(name: "SeededRandom"),
         // Feature arithmetic, snapshot parsing and the engine actor; knows nothing of HTTP or Hazelcast.
         .target(name: "OBFEngine", dependencies: [
-            "Locking",
+            "Locking", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A client of the Hazelcast Open Binary Client Protocol 2.x; knows nothing of features.
         .target(name: "HazelcastClient", dependencies: [
-            "CSystemShims", "COpenSSL", "Locking",
+            "CSystemShims", "COpenSSL", "Locking", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Snapshot sources: mock, replay and hazelcast.
         .target(name: "OBFSources", dependencies: [
-            "OBFEngine", "HazelcastClient", "Locking", "SeededRandom",
+            "OBFEngine", "HazelcastClient", "Locking", "Platform", "SeededRandom",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The engine's state in a Hazelcast map, shared by the replicas of one engine (`--state-map`).
@@ -44,7 +46,7 @@ let package = Package(
         ]),
         // A small HTTP/1.1 server on sockets, epoll and Dispatch.
         .target(name: "OBFHTTP", dependencies: [
-            "CSystemShims", "Locking",
+            "CSystemShims", "Locking", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Routes, JSON bodies, metrics and wiring of the service.
@@ -55,17 +57,17 @@ let package = Package(
         ]),
         // The `obf` command: serve, push, probe.
         .executableTarget(name: "obf", dependencies: [
-            "OBFService", "OBFSources", "HazelcastClient", "Locking",
+            "OBFService", "OBFSources", "HazelcastClient", "Locking", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // An in-memory Hazelcast member for tests and benchmarks (never part of `obf`).
         .target(name: "HazelcastTestMember", dependencies: [
-            "HazelcastClient", "CSystemShims", "Locking",
+            "HazelcastClient", "CSystemShims", "Locking", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // In-process benchmarks of the engine, run by the scripts in bench/ (never by the tests).
-        .executableTarget(name: "obf-bench", dependencies: ["OBFEngine", "OBFSources", "HazelcastClient"], path: "bench/Sources/obf-bench"),
+        .executableTarget(name: "obf-bench", dependencies: ["OBFEngine", "OBFSources", "HazelcastClient", "Platform"], path: "bench/Sources/obf-bench"),
         .executableTarget(name: "hz-test-member", dependencies: [
             "HazelcastTestMember",
             .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import CSystemShims
 import HazelcastClient
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// A bound, listening TCP socket.
@@ -11,26 +12,29 @@ struct ListeningSocket: Sendable {
 
     /// Binds `host:port` (port 0 picks a free one) with SO_REUSEADDR so a restart can reuse the port.
     static func bind(host: String, port: Int) throws(HazelcastError) -> ListeningSocket {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let info = list else {
-            throw .io("cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+        do throws(AddressResolution.Failure) {
+            return try AddressResolution.first(host: host, port: port, passive: true) { info in
+                try listen(on: info.pointee, host: host, port: port)
+            }
+        } catch {
+            switch error {
+            case .unresolved(let reason): throw .io("cannot resolve \(host): \(reason)")
+            case .everyAttempt(let last): throw (last as? HazelcastError) ?? .io("bind \(host):\(port): \(last)")
+            }
         }
-        defer { freeaddrinfo(list) }
-        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    }
+
+    private static func listen(on info: addrinfo, host: String, port: Int) throws(HazelcastError) -> ListeningSocket {
+        let fd = socket(info.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .io("socket(): \(errnoText())") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard Glibc.bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+        guard Glibc.bind(fd, info.ai_addr, info.ai_addrlen) == 0 else {
             let text = errnoText()
             Glibc.close(fd)
             throw .io("bind \(host):\(port): \(text)")
         }
-        guard listen(fd, 128) == 0 else {
+        guard Glibc.listen(fd, 128) == 0 else {
             let text = errnoText()
             Glibc.close(fd)
             throw .io("listen: \(text)")

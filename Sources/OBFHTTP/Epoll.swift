@@ -47,12 +47,3 @@ struct Epoll {
         return count < 0 ? 0 : Int(count)
     }
 }
-
-/// Monotonic time in nanoseconds.
-enum MonotonicClock {
-    static func now() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-    }
-}

@@ -2,6 +2,7 @@ import CSystemShims
 import Logging
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// One thread's epoll loop and the connections it owns.
@@ -60,7 +61,7 @@ final class EventLoop {
         lingerNanos = min(2_000_000_000, requestNanos)
         inputCap = configuration.maxHeaderBytes + configuration.maxBodyBytes + Self.readChunk
         sweepNanos = min(max(min(requestNanos, idleNanos) / 10, 10_000_000), 1_000_000_000)
-        now = MonotonicClock.now()
+        now = MonotonicTime.nanoseconds()
         nextSweep = now + sweepNanos
         dateCache.refresh()
     }
@@ -78,7 +79,7 @@ final class EventLoop {
 
         while true {
             let count = handle.epoll.wait(into: events, timeoutMilliseconds: waitTimeout())
-            now = MonotonicClock.now()
+            now = MonotonicTime.nanoseconds()
             dateCache.refresh()
             for event in events[0..<count] {
                 dispatch(event)
@@ -94,7 +95,7 @@ final class EventLoop {
 
     private func waitTimeout() -> Int32 {
         if connectionTotal == 0 && listenerPausedUntil == nil && !isShuttingDown { return -1 }
-        let current = MonotonicClock.now()
+        let current = MonotonicTime.nanoseconds()
         var wake = nextSweep
         if isShuttingDown { wake = min(wake, shutdownDeadline) }
         guard wake > current else { return 0 }

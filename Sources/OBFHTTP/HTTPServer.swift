@@ -4,6 +4,7 @@ import Locking
 import Logging
 #if canImport(Glibc)
 import Glibc
+import Platform
 #endif
 
 /// An HTTP/1.1 server: one listener, `eventLoopCount` epoll threads, handlers called inline or in a Task.
@@ -116,7 +117,7 @@ public final class HTTPServer: Sendable {
             case .wait:
                 break
             case .begin(let context, let threads):
-                let deadline = MonotonicClock.now() &+ configuration.shutdownGrace.nanoseconds
+                let deadline = MonotonicTime.nanoseconds() &+ configuration.shutdownGrace.nanoseconds
                 for handle in context.handles { handle.post(.shutdown(deadline: deadline)) }
                 // Joining blocks, so it runs on a thread of its own: neither the cooperative pool
                 // nor Dispatch's width-limited global queues (which also fire `Task.sleep` timers).

@@ -50,13 +50,3 @@ public struct HTTPServerConfiguration: Sendable {
         max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 }
-
-extension Duration {
-    /// Whole nanoseconds, clamped to zero and to `Int64.max`.
-    var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        if seconds < 0 || attoseconds < 0 { return 0 }
-        if seconds >= Int64.max / 1_000_000_000 - 1 { return UInt64(Int64.max) }
-        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
-    }
-}

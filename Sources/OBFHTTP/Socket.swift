@@ -1,4 +1,5 @@
 import CSystemShims
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,46 +11,36 @@ enum Socket {
         guard (0...65535).contains(port) else {
             throw HTTPServerError(operation: "listen \(host):\(port)", message: "port out of range")
         }
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host.isEmpty ? nil : host, String(port), &hints, &list)
-        guard status == 0, let first = list else {
-            let text = status == 0 ? "no address" : String(cString: gai_strerror(status))
-            throw HTTPServerError(operation: "resolve \(host)", message: text)
+        do throws(AddressResolution.Failure) {
+            return try AddressResolution.first(host: host, port: port, passive: true) { info in
+                try listenOn(info.pointee, host: host, port: port, backlog: backlog)
+            }
+        } catch {
+            switch error {
+            case .unresolved(let reason): throw HTTPServerError(operation: "resolve \(host)", message: reason)
+            case .everyAttempt(let last):
+                throw (last as? HTTPServerError) ?? HTTPServerError(operation: "bind \(host):\(port)", message: "\(last)")
+            }
         }
-        defer { freeaddrinfo(list) }
+    }
 
-        var lastError = HTTPServerError(operation: "bind \(host):\(port)", message: "no usable address")
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        while let info = cursor {
-            cursor = info.pointee.ai_next
-            let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
-            if fd < 0 {
-                lastError = .fromErrno("socket")
-                continue
-            }
-            setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
-            if bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) != 0 {
-                lastError = .fromErrno("bind \(host):\(port)")
-                close(fd)
-                continue
-            }
-            if Glibc.listen(fd, backlog) != 0 {
-                lastError = .fromErrno("listen \(host):\(port)")
-                close(fd)
-                continue
-            }
-            guard let bound = localPort(fd) else {
-                lastError = .fromErrno("getsockname")
-                close(fd)
-                continue
-            }
+    /// A non-blocking socket listening on one resolved address, and its bound port.
+    private static func listenOn(_ info: addrinfo, host: String, port: Int, backlog: Int32) throws -> (fd: Int32, port: Int) {
+        let fd = socket(info.ai_family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw HTTPServerError.fromErrno("socket") }
+        setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+        var failure: HTTPServerError?
+        if bind(fd, info.ai_addr, info.ai_addrlen) != 0 {
+            failure = .fromErrno("bind \(host):\(port)")
+        } else if Glibc.listen(fd, backlog) != 0 {
+            failure = .fromErrno("listen \(host):\(port)")
+        } else if let bound = localPort(fd) {
             return (fd, bound)
+        } else {
+            failure = .fromErrno("getsockname")
         }
-        throw lastError
+        close(fd)
+        throw failure ?? HTTPServerError(operation: "bind \(host):\(port)", message: "no usable address")
     }
 
     static func localPort(_ fd: Int32) -> Int? {

@@ -4,6 +4,7 @@ import Logging
 import OBFEngine
 import OBFService
 import OBFSources
+import Platform
 
 /// `obf serve`: the feature service.
 struct ServeCommand: AsyncParsableCommand {

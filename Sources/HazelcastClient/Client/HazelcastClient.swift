@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Locking
+import Platform
 
 /// A client of a Hazelcast 4.x/5.x cluster over the Open Binary Client Protocol 2.x.
 ///

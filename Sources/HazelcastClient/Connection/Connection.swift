@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Locking
+import Platform
 
 /// One TCP connection to a member. A dedicated thread connects and then reads with blocking
 /// calls, and another writes what requests queue (`OutboundQueue`): no caller ever blocks on the

@@ -4,6 +4,7 @@ import Synchronization
 import Glibc
 #endif
 import Locking
+import Platform
 
 /// A blocking TCP socket: connects with a timeout, sets TCP_NODELAY, writes with MSG_NOSIGNAL
 /// (serialized, with a send timeout), and reads from one dedicated thread.
@@ -33,28 +34,16 @@ package final class TCPStream: ByteStream {
     /// Resolves and connects to `host:port` like `connect`, and returns the connected blocking
     /// socket (close-on-exec, not yet configured); the caller owns it.
     package static func connectSocket(host: String, port: Int, timeout: Duration) throws(HazelcastError) -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_protocol = Int32(IPPROTO_TCP)
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let first = list else {
-            let reason = String(cString: gai_strerror(status))
-            throw .io("cannot resolve \(host): \(reason)")
-        }
-        defer { freeaddrinfo(list) }
-        var lastError = HazelcastError.io("no address for \(host)")
-        var entry: UnsafeMutablePointer<addrinfo>? = first
-        while let info = entry {
-            entry = info.pointee.ai_next
-            do {
-                return try connectOne(info.pointee, timeout: timeout, target: "\(host):\(port)")
-            } catch {
-                lastError = error
+        do throws(AddressResolution.Failure) {
+            return try AddressResolution.first(host: host, port: port) { info in
+                try connectOne(info.pointee, timeout: timeout, target: "\(host):\(port)")
+            }
+        } catch {
+            switch error {
+            case .unresolved(let reason): throw .io("cannot resolve \(host): \(reason)")
+            case .everyAttempt(let last): throw (last as? HazelcastError) ?? .io("connect to \(host):\(port): \(last)")
             }
         }
-        throw lastError
     }
 
     private static func connectOne(_ info: addrinfo, timeout: Duration, target: String) throws(HazelcastError) -> Int32 {
@@ -156,10 +145,4 @@ package final class TCPStream: ByteStream {
             if fd >= 0 { Glibc.close(fd) }
         }
     }
-}
-
-/// The text of the current `errno`.
-package func errnoText() -> String {
-    let code = errno
-    return "\(String(cString: strerror(code))) (errno \(code))"
 }

@@ -5,6 +5,7 @@ import Synchronization
 import Glibc
 #endif
 import Locking
+import Platform
 
 /// A TLS connection over a connected TCP socket, through the system OpenSSL, with the same
 /// model as `TCPStream`: `read` blocks on the connection's one reader thread, writes are

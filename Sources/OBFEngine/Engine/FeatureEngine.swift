@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Platform
 
 /// Why a step was refused.
 public enum StepError: Error, Equatable, Sendable {
@@ -222,10 +223,3 @@ public actor FeatureEngine {
     }
 }
 
-extension Duration {
-    /// The duration in seconds as a Double.
-    public var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
-    }
-}

@@ -3,6 +3,7 @@ import HazelcastClient
 import Locking
 import Logging
 import OBFEngine
+import Platform
 
 /// How the `hazelcast` source reads the map (`--hz-read`).
 public enum HazelcastReadMode: String, Sendable, CaseIterable {

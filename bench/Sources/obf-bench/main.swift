@@ -21,6 +21,7 @@ import HazelcastClient
 import Logging
 import OBFEngine
 import OBFSources
+import Platform
 
 // MARK: - options
 

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Nanoseconds on a monotonic clock, for heartbeat bookkeeping.
+/// Nanoseconds on the monotonic clock: what timeouts, heartbeats and idle limits are measured on.
 package enum MonotonicTime {
     package static func nanoseconds() -> UInt64 {
         var spec = timespec()
@@ -16,14 +16,5 @@ package enum MonotonicTime {
     /// stored a newer timestamp after `now` was taken).
     package static func elapsed(since earlier: UInt64, now: UInt64) -> UInt64 {
         now > earlier ? now - earlier : 0
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds, clamped at zero.
-    package var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        guard seconds >= 0 else { return 0 }
-        return UInt64(seconds) &* 1_000_000_000 &+ UInt64(attoseconds / 1_000_000_000)
     }
 }
