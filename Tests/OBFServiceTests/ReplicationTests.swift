@@ -50,7 +50,7 @@ import Testing
         let first = try await ServeProcess.start(common + ["--state-map", Self.map])
         let second = try await ServeProcess.start(common + ["--state-map", Self.map])
         let reference = try await ServeProcess.start(common)
-        defer { Task { await first.stop(signal: SIGKILL); await second.stop(); await reference.stop() } }
+        // On a failure the processes are killed when the handles go (ChildProcess's deinit).
         let referenceClient = try TestHTTPClient(port: reference.port)
         // The trader's client: the replicas in order, moving to the next when one stops answering.
         let replicas = [try TestHTTPClient(port: first.port), try TestHTTPClient(port: second.port)]
@@ -94,6 +94,8 @@ import Testing
             }
         }
         #expect(try await metric(survivor, "obf_replication_takeovers_total") ?? 0 >= 1)
+        #expect(await second.stop() == 0)
+        #expect(await reference.stop() == 0)
     }
 
     @Test func aReplicaStartedLaterServesTheSameBars() async throws {
