@@ -1,4 +1,4 @@
-/// The version `obf --version` prints; raised with every release of the service.
+/// The version `obf --version` prints (the same as openapi.yaml's `info.version`); raised with every release.
 enum OBFVersion {
-    static let current = "0.9.0"
+    static let current = "0.1.0"
 }
