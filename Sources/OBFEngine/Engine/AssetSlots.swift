@@ -86,8 +86,9 @@ struct AssetSlots: Sendable {
             uses.removeFirst(usesHead)
             usesHead = 0
         }
-        // Superseded entries pile up when the same assets are stepped again and again.
-        if uses.count - usesHead > 4 * max(capacity, 256) {
+        // Superseded entries pile up when the same assets are stepped again and again: keep the
+        // queue within a few entries per known asset.
+        if uses.count - usesHead > 4 * max(names.count, 64) {
             uses = uses[usesHead...].filter { lastUse[$0.slot] == $0.stamp }
             usesHead = 0
         }
