@@ -1,5 +1,6 @@
-# Shared by the bench scripts: messages, the release build, reading `key=value` figures.
-# The caller sets REPO and sources scripts/lib/processes.sh too.
+# Shared by the bench scripts: messages, the release build, reading `key=value` figures, and
+# the set-up of a run (its output folder, the process helpers, cleanup on exit). The caller
+# sets REPO.
 
 say() { printf '\n== %s\n' "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
@@ -16,4 +17,21 @@ build_release() {
     fi
     BIN="$(swift build -c release --show-bin-path)"
     for product in "$@"; do [[ -x "$BIN/$product" ]] || die "missing $BIN/$product"; done
+}
+
+# bench_run NAME: the output folder (BENCH_OUT, else bench/out/NAME-<timestamp>) in OUT, the
+# process helpers, every process started stopped on exit; builds obf and hz-test-member and
+# sets OBF, HZ_MEMBER and PYTHON.
+bench_run() {
+    OUT="${BENCH_OUT:-$REPO/bench/out/$1-$(date +%Y%m%d-%H%M%S)}"
+    mkdir -p "$OUT"
+    PIDS=()
+    # shellcheck source=../scripts/lib/processes.sh
+    source "$REPO/scripts/lib/processes.sh"
+    trap stop_all EXIT
+    trap 'exit 130' INT TERM
+    build_release obf hz-test-member
+    OBF="$BIN/obf"
+    HZ_MEMBER="$BIN/hz-test-member"
+    PYTHON="$(command -v python3)"
 }

@@ -23,21 +23,9 @@ STEPS="${BENCH_STEPS:-2000}"
 PY_ROUNDS="${BENCH_PY_ROUNDS:-30}"
 CPU_SECONDS="${BENCH_CPU_SECONDS:-20}"
 HANG_SECONDS="${BENCH_HANG_SECONDS:-45}"
-OUT="${BENCH_OUT:-$REPO/bench/out/listen-$(date +%Y%m%d-%H%M%S)}"
-mkdir -p "$OUT"
-PIDS=()
-
 # shellcheck source=lib.sh
 source "$REPO/bench/lib.sh"
-# shellcheck source=../scripts/lib/processes.sh
-source "$REPO/scripts/lib/processes.sh"
-trap stop_all EXIT
-trap 'exit 130' INT TERM
-
-build_release obf hz-test-member
-OBF="$BIN/obf"
-HZ_MEMBER="$BIN/hz-test-member"
-PYTHON="$(command -v python3)"
+bench_run listen
 VENV_PYTHON="$REPO/.venv/bin/python"
 [[ -x "$VENV_PYTHON" ]] || die "no $VENV_PYTHON with hazelcast-python-client: run bash scripts/test.sh once"
 

@@ -17,21 +17,9 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 STEPS="${BENCH_STEPS:-2000}"
 ROUNDS="${BENCH_ROUNDS:-2}"
-OUT="${BENCH_OUT:-$REPO/bench/out/replication-$(date +%Y%m%d-%H%M%S)}"
-mkdir -p "$OUT"
-PIDS=()
-
 # shellcheck source=lib.sh
 source "$REPO/bench/lib.sh"
-# shellcheck source=../scripts/lib/processes.sh
-source "$REPO/scripts/lib/processes.sh"
-trap stop_all EXIT
-trap 'exit 130' INT TERM
-
-build_release obf hz-test-member
-OBF="$BIN/obf"
-HZ_MEMBER="$BIN/hz-test-member"
-PYTHON="$(command -v python3)"
+bench_run replication
 
 start_member "$HZ_MEMBER" "$(free_port)"
 member="127.0.0.1:$MEMBER_PORT"
