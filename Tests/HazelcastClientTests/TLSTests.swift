@@ -14,8 +14,8 @@ struct TLSTests {
 
     let certificates: TestCertificates
 
-    init() throws {
-        certificates = try TestCertificates.shared()
+    init() async throws {
+        certificates = try await TestCertificates.shared()
     }
 
     // MARK: Accepted

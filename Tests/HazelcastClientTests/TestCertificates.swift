@@ -25,17 +25,36 @@ struct TestCertificates: Sendable {
     private func path(_ name: String) -> String { "\(directory)/\(name)" }
     private func pair(_ name: String) -> (certificate: String, key: String) { (path("\(name).pem"), path("\(name).key")) }
 
-    /// The certificates, generated on first use.
-    static func shared() throws -> TestCertificates {
-        try generated.get()
+    /// The certificates, generated on first use. The `openssl` runs block, so they run on a
+    /// thread of their own: a test waiting for them never holds a thread of the concurrency
+    /// pool (which would stall every other test of the process meanwhile).
+    static func shared() async throws -> TestCertificates {
+        try await generation.value()
     }
 
     private static let directoryPath = NSTemporaryDirectory() + "obf-tls-tests-\(UUID().uuidString)"
 
-    private static let generated: Result<TestCertificates, any Error> = Result {
-        let certificates = try generate(in: directoryPath)
-        atexit { try? FileManager.default.removeItem(atPath: TestCertificates.directoryPath) }
-        return certificates
+    private static let generation = Generation()
+
+    /// Generates the certificates once, off the concurrency pool.
+    private actor Generation {
+        private var task: Task<TestCertificates, any Error>?
+
+        func value() async throws -> TestCertificates {
+            let task = self.task ?? Task {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<TestCertificates, any Error>) in
+                    Thread {
+                        continuation.resume(with: Result {
+                            let certificates = try generate(in: TestCertificates.directoryPath)
+                            atexit { try? FileManager.default.removeItem(atPath: TestCertificates.directoryPath) }
+                            return certificates
+                        })
+                    }.start()
+                }
+            }
+            self.task = task
+            return try await task.value
+        }
     }
 
     /// A failed `openssl` run, with its arguments and output.

@@ -25,7 +25,7 @@ public struct TestHTTPClientError: Error, CustomStringConvertible {
 public final class TestHTTPClient: Sendable {
     private let socket: Int32
 
-    public init(port: Int, timeoutSeconds: Int = 10) throws {
+    public init(port: Int, timeoutSeconds: Int = 60) throws {
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestHTTPClientError(description: "socket() failed") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
