@@ -40,7 +40,9 @@ struct HTTPServerLifecycleTests {
                 let idle = try TestClient(port: server.port)
                 try idle.send("GET / HTTP/1.1\r\nHost: test\r\n\r\n")
                 #expect(try idle.readResponse().status == 200)
-                usleep(50_000)
+                // Shutdown begins once the deferred request is in flight (on a loaded machine
+                // the server may not have read it yet).
+                #expect(eventually { server.recorder.deferredStarted == 1 })
                 let stopping = Task { await server.server.shutdown() }
                 #expect(idle.isClosedByServer())
                 let response = try client.readResponse()

@@ -8,6 +8,7 @@ final class TestRecorder: Sendable {
     private struct Record {
         var answered: [(Int, String)] = []
         var counts: [Int] = []
+        var deferredStarted = 0
     }
     private let record = Locked(Record())
 
@@ -18,6 +19,13 @@ final class TestRecorder: Sendable {
     func recordCount(_ count: Int) {
         record.withLock { $0.counts.append(count) }
     }
+
+    func recordDeferredStart() {
+        record.withLock { $0.deferredStarted += 1 }
+    }
+
+    /// Deferred requests whose work has begun (they are in flight).
+    var deferredStarted: Int { record.withLock { $0.deferredStarted } }
 
     var answers: [(Int, String)] { record.withLock { $0.answered } }
     var connectionCounts: [Int] { record.withLock { $0.counts } }
@@ -32,7 +40,9 @@ struct EchoHandler: HTTPHandler {
         switch request.path {
         case "/deferred":
             let delay = Int(request.query?.split(separator: "=").last ?? "") ?? 20
+            let recorder = self.recorder
             return .deferred {
+                recorder.recordDeferredStart()
                 try? await Task.sleep(for: .milliseconds(delay))
                 return .json(Self.echo(request, extra: ["deferred": true]))
             }
