@@ -1,26 +1,3 @@
-/// Map.PutIfAbsent (0x010E00 / 0x010E01): stores the value only when the key is absent; the
-/// response holds the value already there (nil when this request stored its own).
-package enum MapPutIfAbsentCodec {
-    package static let requestType: Int32 = 0x010E00
-    package static let responseType: Int32 = 0x010E01
-
-    package static func encodeRequest(_ request: MapWriteRequest, partitionId: Int32) -> ClientMessage {
-        MapMessageLayout.encodeWriteRequest(request, type: requestType, partitionId: partitionId)
-    }
-
-    package static func decodeRequest(_ message: ClientMessage) throws(HazelcastError) -> MapWriteRequest {
-        try MapMessageLayout.decodeWriteRequest(message, what: "Map.PutIfAbsent request")
-    }
-
-    package static func encodeResponse(_ existing: HazelcastData?, correlationId: Int64) -> ClientMessage {
-        MapMessageLayout.encodeNullableDataResponse(existing, type: responseType, correlationId: correlationId)
-    }
-
-    package static func decodeResponse(_ message: ClientMessage) throws(HazelcastError) -> HazelcastData? {
-        try MapMessageLayout.decodeNullableDataResponse(message, type: responseType, what: "Map.PutIfAbsent response")
-    }
-}
-
 /// Parameters of Map.ReplaceIfSame: replace `key`'s value with `value` only while it equals `expected`.
 package struct MapReplaceIfSameRequest: Sendable, Equatable {
     package var name: String
