@@ -85,15 +85,8 @@ public final class FeatureStore: Sendable {
 
     // MARK: reading
 
-    public func lookup(asset: String, bar: Int64) -> FeatureLookup {
-        state.withLock { state in
-            let log = state.assets.slot(of: asset).map { state.assetBars[$0] }
-            return Self.lookup(asset: asset, bar: bar, in: log)
-        }
-    }
-
-    /// `lookup`, with the features rendered by `render` once per served bar: a look-up served
-    /// again copies the bytes kept the first time.
+    /// The look-up of `(asset, bar)` (features.md §5), with the features rendered by `render`
+    /// once per served bar: a look-up served again copies the bytes kept the first time.
     public func renderedLookup(asset: String, bar: Int64, render: FeatureRenderer) -> RenderedLookup {
         let (lookup, slot, cached, generation) = state.withLock { state in
             let slot = state.assets.slot(of: asset)
@@ -108,7 +101,10 @@ public final class FeatureStore: Sendable {
         return RenderedLookup(lookup: lookup, rendered: bytes)
     }
 
-    /// `barLookup`, each asset's features rendered once per served bar (see `renderedLookup`).
+    /// The look-up (sorted by name) of every asset that has something to say for `bar` (a
+    /// retained bar at or below it), of every pinned (configured) asset whatever it has, and
+    /// the macro look-up, taken under one lock; each asset's features rendered once per served
+    /// bar (see `renderedLookup`).
     public func renderedBarLookup(bar: Int64, including pinned: Set<String> = [], render: FeatureRenderer)
         -> (assets: [RenderedLookup], macro: MacroLookup) {
         let (found, missing, macro, generation) = state.withLock { state in
@@ -139,21 +135,6 @@ public final class FeatureStore: Sendable {
 
     public func macroLookup(bar: Int64) -> MacroLookup {
         state.withLock { state in Self.macroLookup(bar: bar, in: state.macroBars) }
-    }
-
-    /// The look-up (sorted by name) of every asset that has something to say for `bar` (a
-    /// retained bar at or below it), of every pinned (configured) asset whatever it has, and
-    /// the macro look-up, under one lock.
-    public func barLookup(bar: Int64, including pinned: Set<String> = []) -> (assets: [FeatureLookup], macro: MacroLookup) {
-        state.withLock { state in
-            var assets: [FeatureLookup] = []
-            for slot in state.assets.slotsByName {
-                let name = state.assets.names[slot]
-                let lookup = Self.lookup(asset: name, bar: bar, in: state.assetBars[slot])
-                if lookup.source != .default || pinned.contains(name) { assets.append(lookup) }
-            }
-            return (assets, Self.macroLookup(bar: bar, in: state.macroBars))
-        }
     }
 
     public func status() -> StoreStatus {

@@ -41,12 +41,8 @@ extension JSONWriter {
         endObject()
     }
 
-    /// `{asset?, bar, served_bar, source, placement, signal}`.
-    mutating func lookup(_ lookup: FeatureLookup, includeAsset: Bool = true) {
-        self.lookup(RenderedLookup(lookup: lookup, rendered: nil), includeAsset: includeAsset)
-    }
-
-    /// `lookup`, copying the features' members when they were rendered already.
+    /// `{asset?, bar, served_bar, source, placement, signal}`, copying the features' members
+    /// when they were rendered already.
     mutating func lookup(_ rendered: RenderedLookup, includeAsset: Bool = true) {
         let lookup = rendered.lookup
         beginObject()

@@ -101,8 +101,7 @@ public final class HazelcastSnapshotSource: SnapshotSource {
     /// A map value as the engine takes it: the producer's JSON decoded into a snapshot, or why
     /// it could not be.
     static func snapshot(from value: HazelcastData) -> RawSnapshot {
-        guard let utf8 = try? value.textBytes().utf8 else { return .decoded(.failure(.badEncoding)) }
-        return .decoded(utf8.withUnsafeBufferPointer { SnapshotDecoder.decode($0) })
+        LiveView.decode(value).snapshot
     }
 
     /// In `listen` mode connected means the view is complete: the listener is registered on

@@ -53,8 +53,9 @@ final class LiveView: Sendable {
 
     private let state = Locked(State())
 
-    /// An asset's document, decoded, with what the producer says of it.
-    static func decode(_ value: HazelcastData) -> (RawSnapshot, SnapshotProvenance, Double?) {
+    /// A map value as the engine takes it (the producer's JSON decoded into a snapshot, or why
+    /// it could not be), with what the producer says of it and the snapshot's timestamp.
+    static func decode(_ value: HazelcastData) -> (snapshot: RawSnapshot, provenance: SnapshotProvenance, timestamp: Double?) {
         guard let utf8 = try? value.textBytes().utf8 else { return (.decoded(.failure(.badEncoding)), SnapshotProvenance(), nil) }
         let (result, provenance) = utf8.withUnsafeBufferPointer { SnapshotDecoder.decodeWithProvenance($0) }
         let timestamp = try? result.get().timestamp
