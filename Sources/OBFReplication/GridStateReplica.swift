@@ -98,8 +98,8 @@ public actor GridStateReplica: StateReplica {
         }
         let decoded: ReplicatedHead
         do throws(StateFileError) {
-            guard let text = try? head.decodeText().text else { throw .corrupt("the head is not a string") }
-            decoded = try ReplicatedStateCodec.decodeHead(text.utf8Array)
+            guard let text = Self.text(of: head) else { throw .corrupt("the head is not a string") }
+            decoded = try ReplicatedStateCodec.decodeHead(text)
         } catch {
             return unusable(head, error)
         }
@@ -178,7 +178,7 @@ public actor GridStateReplica: StateReplica {
                        sequence: Int64, lastBar: Int64?, expected: HazelcastData?) async -> WriteOutcome {
         let stateKey = "\(engineId)/state/\(sequence)-\(writer)"
         let head = ReplicatedHead(sequence: sequence, stateKey: stateKey, lastBar: lastBar, writer: writer)
-        let raw = HazelcastData(string: String(decoding: ReplicatedStateCodec.encode(head), as: UTF8.self))
+        let raw = HazelcastData(stringUTF8: ReplicatedStateCodec.encode(head))
         let rollingBytes = ReplicatedStateCodec.encode(ReplicatedRolling(sequence: sequence, rolling: rolling, bars: bars))
         var values = reports.map { ($0.key, ReplicatedStateCodec.encode($0.report)) }
         values.append((stateKey, rollingBytes))
@@ -205,7 +205,7 @@ public actor GridStateReplica: StateReplica {
             for (key, bytes) in values {
                 group.addTask {
                     try await client.set(map: map, key: HazelcastData(string: key),
-                                         value: HazelcastData(string: String(decoding: bytes, as: UTF8.self)), timeout: timeout)
+                                         value: HazelcastData(stringUTF8: bytes), timeout: timeout)
                 }
             }
             try await group.waitForAll()
@@ -226,7 +226,7 @@ public actor GridStateReplica: StateReplica {
             delete(keys)
             metrics.conflict()
             guard let head = try? await client.get(map: mapName, key: headKey, timeout: timeout),
-                  let decoded = try? ReplicatedStateCodec.decodeHead(try head.decodeText().text.utf8Array),
+                  let text = Self.text(of: head), let decoded = try? ReplicatedStateCodec.decodeHead(text),
                   let adoption = await takeOver(head, decoded) else {
                 unreplicated = true
                 publish()
@@ -257,7 +257,7 @@ public actor GridStateReplica: StateReplica {
         do {
             guard let stateValue = try await client.get(map: mapName, key: HazelcastData(string: head.stateKey), timeout: timeout)
             else { return nil }
-            let state = try ReplicatedStateCodec.decodeRolling(try stateValue.decodeText().text.utf8Array)
+            let state = try ReplicatedStateCodec.decodeRolling(Self.text(of: stateValue) ?? [])
             // Only an engine holding exactly what this replica last synced can go on from there.
             let continuing = unreplicated ? nil : synced.flatMap { Self.continuation(of: $0.bars, in: state.bars) }
             let needed = continuing.map { Array(state.bars[$0...]) } ?? state.bars
@@ -266,7 +266,7 @@ public actor GridStateReplica: StateReplica {
             var reports: [StepReport] = []
             for value in values {
                 guard let value else { return nil }
-                reports.append(try ReplicatedStateCodec.decodeReport(try value.decodeText().text.utf8Array))
+                reports.append(try ReplicatedStateCodec.decodeReport(Self.text(of: value) ?? []))
             }
             synced = Synced(raw: raw, head: head, bars: state.bars)
             unreplicated = false
@@ -279,6 +279,11 @@ public actor GridStateReplica: StateReplica {
             logger.warning("the replicated state could not be read", metadata: ["map": "\(mapName)", "error": "\(error)"])
             return nil
         }
+    }
+
+    /// The UTF-8 text of a String (or JSON) value, nil for any other value.
+    static func text(of value: HazelcastData) -> [UInt8]? {
+        (try? value.textBytes().utf8).map { Array($0) }
     }
 
     /// Where `next` goes on past `current`: the index in `next` after `current`'s last bar, when
@@ -398,6 +403,3 @@ public struct ReplicationMetrics: Sendable {
     }
 }
 
-extension String {
-    var utf8Array: [UInt8] { Array(utf8) }
-}

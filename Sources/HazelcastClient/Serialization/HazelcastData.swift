@@ -34,8 +34,17 @@ public struct HazelcastData: Sendable, Hashable, CustomStringConvertible {
         self.init(text: json, typeId: HazelcastData.jsonValueTypeId)
     }
 
+    /// A String value (type −11) of text already encoded as UTF-8 (a JSON document a writer
+    /// produced as bytes), without a round trip through `String`.
+    public init(stringUTF8 utf8: [UInt8]) {
+        self.init(utf8: utf8, typeId: HazelcastData.stringTypeId)
+    }
+
     private init(text: String, typeId: Int32) {
-        let utf8 = Array(text.utf8)
+        self.init(utf8: Array(text.utf8), typeId: typeId)
+    }
+
+    private init(utf8: [UInt8], typeId: Int32) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(HazelcastData.headerSize + 4 + utf8.count)
         HazelcastData.appendBigEndian(0, to: &bytes)
