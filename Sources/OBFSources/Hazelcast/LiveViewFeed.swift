@@ -149,6 +149,7 @@ final class LiveViewFeed: Sendable {
     func readiness() -> String? {
         let coverage = client.coverage(of: listener)
         let summary = view.summary
+        // Asked at every scrape and `/readyz`: the entries gauge follows the events between reads.
         settings.metrics.entries(summary.entries)
         if !coverage.isComplete {
             let covered = coverage.connections.filter { $0 != nil }.count
