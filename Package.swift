@@ -24,9 +24,11 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // A seedable pseudo-random generator (mock books, randomised tests).
         .target(name: "SeededRandom"),
+        // RFC 8259 JSON: a strict scanner, a document model and a compact writer; knows nothing of features.
+        .target(name: "JSON"),
         // Feature arithmetic, snapshot parsing and the engine actor; knows nothing of HTTP or Hazelcast.
         .target(name: "OBFEngine", dependencies: [
-            "Locking", "Platform",
+            "JSON", "Locking", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A client of the Hazelcast Open Binary Client Protocol 2.x; knows nothing of features.
@@ -34,14 +36,14 @@ let package = Package(
             "CSystemShims", "COpenSSL", "Locking", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Snapshot sources: mock, replay and hazelcast.
-        .target(name: "OBFSources", dependencies: [
-            "OBFEngine", "HazelcastClient", "Locking", "Platform", "SeededRandom",
+        // Snapshot sources: mock, replay and hazelcast (fetch and the live view), and the cluster settings.
+        .target(name: "SnapshotSources", dependencies: [
+            "JSON", "OBFEngine", "HazelcastClient", "Locking", "Platform", "SeededRandom",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The engine's state in a Hazelcast map, shared by the replicas of one engine (`--state-map`).
         .target(name: "OBFReplication", dependencies: [
-            "OBFEngine", "HazelcastClient", "Locking",
+            "OBFEngine", "SnapshotSources", "HazelcastClient", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A small HTTP/1.1 server on sockets, epoll and Dispatch.
@@ -51,13 +53,13 @@ let package = Package(
         ]),
         // Routes, JSON bodies, metrics and wiring of the service.
         .target(name: "OBFService", dependencies: [
-            "OBFEngine", "OBFSources", "OBFReplication", "OBFHTTP", "HazelcastClient", "Locking",
+            "JSON", "OBFEngine", "SnapshotSources", "OBFReplication", "OBFHTTP", "Locking",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // The `obf` command: serve, push, probe.
         .executableTarget(name: "obf", dependencies: [
-            "OBFService", "OBFSources", "HazelcastClient", "Locking", "Platform",
+            "JSON", "OBFService", "SnapshotSources", "HazelcastClient", "Locking", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -67,14 +69,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // In-process benchmarks of the engine, run by the scripts in bench/ (never by the tests).
-        .executableTarget(name: "obf-bench", dependencies: ["OBFEngine", "OBFSources", "HazelcastClient", "Platform"], path: "bench/Sources/obf-bench"),
+        .executableTarget(name: "obf-bench", dependencies: ["OBFEngine", "SnapshotSources", "HazelcastClient", "Platform"], path: "bench/Sources/obf-bench"),
         .executableTarget(name: "hz-test-member", dependencies: [
             "HazelcastTestMember",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // libFuzzer targets (built by scripts/fuzz.sh with -sanitize=fuzzer); without it they replay files.
         .target(name: "FuzzSupport", path: "Fuzz/Sources/FuzzSupport"),
-        .executableTarget(name: "fuzz-snapshot", dependencies: ["OBFEngine", "FuzzSupport"],
+        .executableTarget(name: "fuzz-snapshot", dependencies: ["JSON", "OBFEngine", "FuzzSupport"],
                           path: "Fuzz/Sources/fuzz-snapshot"),
         .executableTarget(name: "fuzz-http-parser", dependencies: ["OBFHTTP", "FuzzSupport"],
                           path: "Fuzz/Sources/fuzz-http-parser"),
@@ -82,16 +84,16 @@ let package = Package(
                           path: "Fuzz/Sources/fuzz-hazelcast-frames"),
         // Shared helpers of the test targets: an HTTP test client, a scripted source, fixtures.
         .target(name: "OBFTestSupport", dependencies: [
-            "OBFEngine", "OBFService", "OBFHTTP", "Locking",
+            "JSON", "OBFEngine", "OBFService", "OBFHTTP", "Locking",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], path: "Tests/OBFTestSupport"),
-        .testTarget(name: "OBFEngineTests", dependencies: ["OBFEngine", "OBFSources", "HazelcastClient", "SeededRandom"]),
+        .testTarget(name: "OBFEngineTests", dependencies: ["JSON", "OBFEngine", "SnapshotSources", "HazelcastClient", "SeededRandom"]),
         .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "Locking", "SeededRandom"]),
         .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking",
                                                                "SeededRandom"]),
         .testTarget(name: "OBFServiceTests", dependencies: [
-            "OBFService", "OBFEngine", "OBFSources", "OBFReplication", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
+            "JSON", "OBFService", "OBFEngine", "SnapshotSources", "OBFReplication", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
             "OBFTestSupport", "SeededRandom",
         ]),
     ]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import OBFService
+import SnapshotSources
 
 /// The Hazelcast connection flags shared by `serve`, `push` and `probe`.
 struct HazelcastOptions: ParsableArguments {
@@ -30,9 +31,9 @@ struct HazelcastOptions: ParsableArguments {
     var hzTlsNoVerifyHostname = false
 
     /// The settings, with username and password only ever from OBF_HZ_USERNAME / OBF_HZ_PASSWORD.
-    /// TLS settings that cannot work together are reported by `HazelcastSettingsMapping`.
-    func settings(_ environment: Environment) throws -> ServiceConfiguration.HazelcastSettings {
-        var settings = ServiceConfiguration.HazelcastSettings()
+    /// TLS settings that cannot work together are reported by `HazelcastSettings.clientConfiguration(logger:)`.
+    func settings(_ environment: Environment) throws -> HazelcastSettings {
+        var settings = HazelcastSettings()
         settings.members = environment.list(hzMembers, "OBF_HZ_MEMBERS", default: settings.members)
         settings.clusterName = environment.string(hzCluster, "OBF_HZ_CLUSTER", default: settings.clusterName)
         settings.mapName = environment.string(hzMap, "OBF_HZ_MAP", default: settings.mapName)

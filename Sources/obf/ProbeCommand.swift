@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import HazelcastClient
+import JSON
 import OBFEngine
 import OBFService
-import OBFSources
+import SnapshotSources
 
 /// `obf probe`: the operator's first check of what the producer wrote.
 struct ProbeCommand: AsyncParsableCommand {
@@ -34,7 +35,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let assets = try assetOptions.assetList(environment)
         let maxAge = try environment.number(maxSnapshotAgeS, "OBF_MAX_SNAPSHOT_AGE_S",
                                            default: EngineConfiguration().maxSnapshotAge)
-        let client = try HazelcastClient(configuration: HazelcastSettingsMapping.clientConfiguration(settings, logger: logger),
+        let client = try HazelcastClient(configuration: settings.clientConfiguration(logger: logger),
                                          logger: logger)
         let findings: [ProbeFinding]
         do {

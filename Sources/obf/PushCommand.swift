@@ -5,7 +5,7 @@ import Locking
 import Logging
 import OBFEngine
 import OBFService
-import OBFSources
+import SnapshotSources
 
 /// `obf push`: a producer for tests and demos.
 struct PushCommand: AsyncParsableCommand {
@@ -101,9 +101,9 @@ struct PushCommand: AsyncParsableCommand {
     /// was read from for 5 s is given up and a new one opened. Otherwise a connection to a member
     /// (or host) that went silent stays open for the 60 s default, and once the member is back
     /// its requests wait for TCP's next retransmission, which has backed off to 10–25 s by then.
-    static func clientConfiguration(_ settings: ServiceConfiguration.HazelcastSettings, logger: Logger) throws
+    static func clientConfiguration(_ settings: HazelcastSettings, logger: Logger) throws
         -> HazelcastClientConfiguration {
-        var configuration = try HazelcastSettingsMapping.clientConfiguration(settings, logger: logger)
+        var configuration = try settings.clientConfiguration(logger: logger)
         configuration.heartbeatInterval = .seconds(1)
         configuration.heartbeatTimeout = .seconds(5)
         return configuration

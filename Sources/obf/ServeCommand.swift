@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import OBFEngine
 import OBFService
-import OBFSources
+import SnapshotSources
 import Platform
 
 /// `obf serve`: the feature service.
@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try makeConfiguration(environment)
         let metrics = ServiceMetrics()
         let source = try SourceFactory.make(configuration, liveViewMetrics: metrics.liveView, logger: logger)
-        let service = OBFService(configuration: configuration, source: source, metrics: metrics, logger: logger)
+        let service = FeatureService(configuration: configuration, source: source, metrics: metrics, logger: logger)
         do {
             _ = try await service.start()
         } catch {

@@ -1,5 +1,6 @@
-import Testing
+import JSON
 @testable import OBFEngine
+import Testing
 
 /// Numbers must convert exactly as `Double(String)` (a correctly rounded
 /// strtod) does, bit for bit, including the sign of zero.

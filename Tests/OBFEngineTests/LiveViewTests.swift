@@ -1,7 +1,7 @@
 import Foundation
 import HazelcastClient
 import OBFEngine
-@testable import OBFSources
+@testable import SnapshotSources
 import Testing
 
 /// The live view's rules, without a network: which document wins, what a lost connection

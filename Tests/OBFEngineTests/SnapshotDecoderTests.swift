@@ -1,5 +1,6 @@
-import Testing
+import JSON
 @testable import OBFEngine
+import Testing
 
 @Suite struct SnapshotDecoderTests {
     typealias F = SnapshotFixtures

@@ -1,5 +1,6 @@
-import Testing
+import JSON
 @testable import OBFEngine
+import Testing
 
 /// Property tests: any byte sequence yields a snapshot or a reason, the
 /// specialised decoder agrees with the generic parser, and whatever decodes

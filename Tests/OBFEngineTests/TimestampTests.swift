@@ -1,5 +1,6 @@
-import Testing
+import JSON
 @testable import OBFEngine
+import Testing
 
 @Suite struct TimestampTests {
     // Expected values from Python 3: the whole seconds from

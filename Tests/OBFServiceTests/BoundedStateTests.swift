@@ -1,7 +1,7 @@
 import Foundation
 import OBFEngine
 import OBFService
-import OBFSources
+import SnapshotSources
 import OBFTestSupport
 import Testing
 

@@ -1,11 +1,12 @@
 import Foundation
 import HazelcastClient
 import HazelcastTestMember
+import JSON
 import Logging
 import OBFEngine
 import OBFService
-import OBFSources
 import OBFTestSupport
+import SnapshotSources
 import Testing
 
 /// The `hazelcast` source against the test member over the real protocol, with the

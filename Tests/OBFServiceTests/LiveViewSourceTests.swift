@@ -1,11 +1,12 @@
 import Foundation
 import HazelcastClient
 import HazelcastTestMember
+import JSON
 import Logging
 import OBFEngine
 import OBFService
-import OBFSources
 import OBFTestSupport
+import SnapshotSources
 import Testing
 
 /// `--hz-read listen`: the `hazelcast` source answering steps from a live view fed by entry

@@ -2,7 +2,7 @@ import Foundation
 import HazelcastClient
 import Locking
 import OBFEngine
-import OBFSources
+import SnapshotSources
 import OBFTestSupport
 import Testing
 

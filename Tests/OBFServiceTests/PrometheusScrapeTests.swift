@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import OBFEngine
 import OBFTestSupport
 import Testing

@@ -1,11 +1,12 @@
 import Foundation
 import HazelcastClient
 import HazelcastTestMember
+import JSON
 import Logging
 import OBFEngine
 import OBFService
-import OBFSources
 import OBFTestSupport
+import SnapshotSources
 import Testing
 
 /// `--state-map`: replicas of one engine sharing its state through the test member.

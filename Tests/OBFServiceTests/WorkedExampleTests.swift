@@ -1,8 +1,9 @@
 import Foundation
+import JSON
 import OBFEngine
 import OBFService
-import OBFSources
 import OBFTestSupport
+import SnapshotSources
 import Testing
 
 /// features.md §6, value for value, through the HTTP API on the replay source.

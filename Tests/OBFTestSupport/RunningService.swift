@@ -11,7 +11,7 @@ public struct RunningService: Sendable {
     /// the 250 ms default, which on a loaded machine could turn ready snapshots into `missing`.
     public static let stepDeadline = Duration.seconds(5)
 
-    public let service: OBFService
+    public let service: FeatureService
     public let port: Int
     public let logs: InMemoryLogHandler
 
@@ -25,7 +25,7 @@ public struct RunningService: Sendable {
         configuration.stepDeadline = stepDeadline
         adjust(&configuration)
         let captured = CapturedLog()
-        let service = OBFService(configuration: configuration, source: source, http: http, metrics: metrics,
+        let service = FeatureService(configuration: configuration, source: source, http: http, metrics: metrics,
                                  logger: captured.logger())
         let port = try await service.start()
         return RunningService(service: service, port: port, logs: captured.logs)

@@ -1,4 +1,5 @@
 import FuzzSupport
+import JSON
 import OBFEngine
 
 /// Any bytes through the snapshot decoder and validator: a valid result must satisfy the

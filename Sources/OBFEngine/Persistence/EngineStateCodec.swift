@@ -1,3 +1,5 @@
+import JSON
+
 /// The state file's JSON form. Numbers are written in shortest round-trip form and read
 /// back exactly, so a restored engine computes bit-for-bit what an uninterrupted one would.
 public enum EngineStateCodec {

@@ -1,3 +1,5 @@
+import JSON
+
 /// The pointer to an engine's current replicated state: small, so that replicas compare and
 /// set it at every step.
 public struct ReplicatedHead: Sendable, Equatable {

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import JSON
 import Glibc // libm: rounding used by Double → Int64 conversions
 #elseif canImport(Musl)
 import Musl

@@ -1,3 +1,5 @@
+import JSON
+
 /// Decodes and validates one order-book snapshot document (features.md §1).
 ///
 /// The byte decoder walks the top-level object once: it converts only

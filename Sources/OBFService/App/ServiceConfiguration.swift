@@ -1,5 +1,5 @@
 import OBFEngine
-import OBFSources
+import SnapshotSources
 
 /// Which snapshot source `obf serve` reads.
 public enum SourceKind: String, Sendable, CaseIterable {
@@ -31,43 +31,6 @@ public struct ServiceConfiguration: Sendable {
     public var httpThreads: Int?
 
     public init() {}
-
-    /// Connection settings of the `hazelcast` source (and of `obf push`/`obf probe`).
-    public struct HazelcastSettings: Sendable {
-        public var members = ["127.0.0.1:5701"]
-        public var clusterName = "dev"
-        public var mapName = "DOLPHIN_FEATURES"
-        public var username: String?
-        public var password: String?
-        /// Connect to the members over TLS (`--hz-tls`).
-        public var tls = false
-        /// PEM file of the authorities trusted for member certificates; nil: the system trust store.
-        public var tlsCAFile: String?
-        /// PEM client certificate and its key, for members that require mutual TLS.
-        public var tlsCertificateFile: String?
-        public var tlsKeyFile: String?
-        /// Check that member certificates name the member host; the chain is verified regardless.
-        public var tlsVerifyHostname = true
-        /// Read at every step (`fetch`) or keep a live view fed by entry events (`listen`).
-        public var readMode = HazelcastReadMode.fetch
-        /// Interval of the live view's reconciliation with the map (`listen`).
-        public var resyncInterval = Duration.seconds(30)
-
-        public init() {}
-
-        /// Checks the TLS settings that cannot work together; throws a message naming the flags.
-        public func validateTLS() throws(ConfigurationError) {
-            if !tls && (tlsCAFile != nil || tlsCertificateFile != nil || tlsKeyFile != nil || !tlsVerifyHostname) {
-                throw .invalid("--hz-tls-ca, --hz-tls-cert, --hz-tls-key and --hz-tls-no-verify-hostname need --hz-tls")
-            }
-            guard (tlsCertificateFile == nil) == (tlsKeyFile == nil) else {
-                throw .invalid("--hz-tls-cert and --hz-tls-key must be given together")
-            }
-            for (flag, value) in [("--hz-tls-ca", tlsCAFile), ("--hz-tls-cert", tlsCertificateFile), ("--hz-tls-key", tlsKeyFile)] {
-                if let value, value.isEmpty { throw .invalid("\(flag) must not be empty") }
-            }
-        }
-    }
 
     /// Checks every value; throws a message naming the flag at fault.
     public func validated() throws(ConfigurationError) -> ServiceConfiguration {
@@ -102,7 +65,11 @@ public struct ServiceConfiguration: Sendable {
         }
         guard !hazelcast.members.isEmpty else { throw .invalid("--hz-members must name at least one member") }
         guard !hazelcast.mapName.isEmpty else { throw .invalid("--hz-map must not be empty") }
-        try hazelcast.validateTLS()
+        do {
+            try hazelcast.validateTLS()
+        } catch {
+            throw .invalid(error.description)
+        }
         return self
     }
 }

@@ -1,6 +1,6 @@
 import Logging
 import OBFEngine
-import OBFSources
+import SnapshotSources
 
 /// Builds the snapshot source a configuration names.
 public enum SourceFactory {
@@ -21,7 +21,10 @@ public enum SourceFactory {
                                                           "assets": "\(file.documents.count)"])
             return ReplaySource(file: file)
         case .hazelcast:
-            return try HazelcastSourceFactory.make(configuration, liveViewMetrics: liveViewMetrics, logger: logger)
+            let source = try HazelcastSnapshotSource(settings: configuration.hazelcast, assets: configuration.assets,
+                                                     liveViewMetrics: liveViewMetrics, logger: logger)
+            source.start()
+            return source
         }
     }
 }

@@ -1,3 +1,4 @@
+import JSON
 import OBFEngine
 
 /// What `?include=` adds to a step's body.

@@ -1,7 +1,7 @@
 import Foundation
 import OBFEngine
 import OBFReplication
-import OBFSources
+import SnapshotSources
 import Prometheus
 import Locking
 

@@ -8,6 +8,7 @@
 // Prints one line per figure as `name key=value ...` so scripts can pick the values out:
 //   calculator  FeatureCalculator.update(slot:with:) + macroStep over pre-generated snapshots
 //   engine      FeatureEngine.step over MockSource (source read, judging, features, publish)
+//   decode      SnapshotDecoder over producer documents of mock books (JSON scan, numbers, timestamp)
 //   memory      resident memory (/proc/self/statm) of a FeatureEngine + MockSource after N steps
 //   hazelcast   (the `hazelcast` mode only) reading every asset's snapshot from a member, per
 //               round: one batched getAll of all N keys `asset_{SYMBOL}_ob`, and a sequential
@@ -20,7 +21,7 @@ import Foundation
 import HazelcastClient
 import Logging
 import OBFEngine
-import OBFSources
+import SnapshotSources
 import Platform
 
 // MARK: - options
@@ -32,6 +33,7 @@ struct Options {
     var memAssets = 50
     var memSteps1 = 10_000
     var memSteps2 = 100_000
+    var decodeDocuments = 200_000
 
     init(_ arguments: [String]) {
         var index = 1
@@ -50,9 +52,10 @@ struct Options {
             case "--mem-assets": memAssets = value("--mem-assets")
             case "--mem-steps-1": memSteps1 = value("--mem-steps-1")
             case "--mem-steps-2": memSteps2 = value("--mem-steps-2")
+            case "--decode-documents": decodeDocuments = value("--decode-documents")
             case "-h", "--help":
                 print("usage: obf-bench [--calc-assets N] [--calc-steps N] [--engine-steps N] "
-                    + "[--mem-assets N] [--mem-steps-1 N] [--mem-steps-2 N]\n"
+                    + "[--mem-assets N] [--mem-steps-1 N] [--mem-steps-2 N] [--decode-documents N]\n"
                     + "       obf-bench hazelcast --help")
                 exit(0)
             case let other: Self.fail("unknown argument '\(other)'")
@@ -185,6 +188,27 @@ func benchEngine(assets count: Int, steps: Int) async {
     let perStep = nanoseconds(total) / Double(steps)
     print("engine assets=\(count) steps=\(steps) us_per_step=\(fmt(perStep / 1000, 2)) "
         + "ns_per_asset_step=\(fmt(perStep / Double(count)))")
+}
+
+/// SnapshotDecoder.decode over 64 different producer documents, `count` decodes in all.
+func benchDecode(documents count: Int) async {
+    let pools = await pregenerate(assets: ["BTCUSDT"], variants: 64)
+    let documents = pools.enumerated().map { index, pool in
+        Array(ProducerDocument.json(pool[0], sequence: Int64(index), asset: "BTCUSDT").utf8)
+    }
+    var checksum = 0.0
+    let clock = ContinuousClock()
+    let started = clock.now
+    for index in 0..<count {
+        guard case .success(let snapshot) = SnapshotDecoder.decode(documents[index % documents.count]) else {
+            Options.fail("a producer document did not decode")
+        }
+        checksum += snapshot.bidNotional[0]
+    }
+    let perDocument = nanoseconds(clock.now - started) / Double(count)
+    let bytes = documents.map(\.count).reduce(0, +) / documents.count
+    print("decode documents=\(count) bytes_per_document=\(bytes) ns_per_document=\(fmt(perDocument)) "
+        + "mb_per_s=\(fmt(Double(bytes) / perDocument * 1000, 1)) checksum=\(fmt(checksum, 3))")
 }
 
 /// Resident memory of a FeatureEngine + MockSource after `first` and after `second` steps.
@@ -342,3 +366,4 @@ await benchMemory(assets: options.memAssets, first: options.memSteps1, second: o
 await benchCalculator(assets: options.calcAssets, steps: options.calcSteps)
 await benchEngine(assets: 50, steps: options.engineSteps)
 await benchEngine(assets: 500, steps: options.engineSteps)
+await benchDecode(documents: options.decodeDocuments)

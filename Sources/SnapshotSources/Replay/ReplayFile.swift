@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import OBFEngine
 
 /// One line of a replay file: its bytes, and the snapshot decoded from them once at load.

@@ -7,23 +7,29 @@
 /// Strings must be valid UTF-8, control characters must be escaped, and a
 /// `\u` escape of a UTF-16 surrogate must form a high+low pair (a lone
 /// surrogate cannot become a Unicode scalar, so it is rejected).
-struct JSONScanner {
-    let base: UnsafePointer<UInt8>
-    let count: Int
-    let maxDepth: Int
-    var position: Int
+public struct JSONScanner {
+    public let base: UnsafePointer<UInt8>
+    public let count: Int
+    public let maxDepth: Int
+    public var position: Int
 
     /// The bytes of a string token without its quotes.
-    struct StringSpan {
+    public struct StringSpan {
         /// Offset of the first byte after the opening quote.
-        var start: Int
+        public var start: Int
         /// Offset of the closing quote.
-        var end: Int
+        public var end: Int
         /// Whether the raw bytes contain a backslash escape.
-        var hasEscapes: Bool
+        public var hasEscapes: Bool
+
+        @inlinable public init(start: Int, end: Int, hasEscapes: Bool) {
+            self.start = start
+            self.end = end
+            self.hasEscapes = hasEscapes
+        }
     }
 
-    init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
+    @inlinable public init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
         self.base = base
         self.count = count
         self.maxDepth = maxDepth
@@ -36,24 +42,24 @@ struct JSONScanner {
 
     // MARK: Bytes
 
-    @inline(__always)
-    func byte(at offset: Int) -> UInt8 {
+    @inlinable @inline(__always)
+    public func byte(at offset: Int) -> UInt8 {
         offset < count ? base[offset] : 0
     }
 
-    @inline(__always)
-    var current: UInt8 { byte(at: position) }
+    @inlinable @inline(__always)
+    public var current: UInt8 { byte(at: position) }
 
-    @inline(__always)
-    func failure(_ kind: JSONParseError.Kind, at offset: Int? = nil) -> JSONParseError {
+    @inlinable @inline(__always)
+    public func failure(_ kind: JSONParseError.Kind, at offset: Int? = nil) -> JSONParseError {
         JSONParseError(kind: kind, offset: min(offset ?? position, count))
     }
 
     /// After a member or element: consumes the `,` that announces another one (true) or the
     /// `close` that ends the object or array (false), with the whitespace around a comma;
     /// anything else is a syntax error at that byte.
-    @inline(__always)
-    mutating func moreItems(before close: UInt8) throws(JSONParseError) -> Bool {
+    @inlinable @inline(__always)
+    public mutating func moreItems(before close: UInt8) throws(JSONParseError) -> Bool {
         skipWhitespace()
         let b = current
         if b == UInt8(ascii: ",") {
@@ -66,8 +72,8 @@ struct JSONScanner {
         return false
     }
 
-    @inline(__always)
-    mutating func skipWhitespace() {
+    @inlinable @inline(__always)
+    public mutating func skipWhitespace() {
         while position < count {
             let b = base[position]
             guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
@@ -76,14 +82,14 @@ struct JSONScanner {
     }
 
     /// Consumes `byte` or fails.
-    @inline(__always)
-    mutating func expect(_ byte: UInt8) throws(JSONParseError) {
+    @inlinable @inline(__always)
+    public mutating func expect(_ byte: UInt8) throws(JSONParseError) {
         guard current == byte else { throw failure(.syntax) }
         position += 1
     }
 
     /// After the top-level value: only whitespace may follow.
-    mutating func finish() throws(JSONParseError) {
+    @inlinable public mutating func finish() throws(JSONParseError) {
         skipWhitespace()
         guard position == count else { throw failure(.syntax) }
     }
@@ -91,7 +97,7 @@ struct JSONScanner {
     // MARK: Literals
 
     /// Consumes `true`, `false` or `null` starting at the cursor.
-    mutating func skipLiteral() throws(JSONParseError) {
+    @inlinable public mutating func skipLiteral() throws(JSONParseError) {
         let p = position
         switch byte(at: p) {
         case UInt8(ascii: "t"):
@@ -116,7 +122,7 @@ struct JSONScanner {
 
     /// Scans a string token (the cursor is on its opening quote), validating
     /// escapes and UTF-8, and leaves the cursor after the closing quote.
-    mutating func scanString() throws(JSONParseError) -> StringSpan {
+    @inlinable public mutating func scanString() throws(JSONParseError) -> StringSpan {
         var p = position + 1
         let start = p
         var escapes = false
@@ -143,8 +149,8 @@ struct JSONScanner {
     }
 
     /// Validates the escape at `p` (a backslash); returns the offset after it.
-    @inline(__always)
-    func skipEscape(at p: Int) throws(JSONParseError) -> Int {
+    @inlinable @inline(__always)
+    public func skipEscape(at p: Int) throws(JSONParseError) -> Int {
         switch byte(at: p + 1) {
         case 0x22, 0x5C, 0x2F, UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
              UInt8(ascii: "r"), UInt8(ascii: "t"):
@@ -166,8 +172,8 @@ struct JSONScanner {
         }
     }
 
-    @inline(__always)
-    func hex4(at p: Int) throws(JSONParseError) -> UInt32 {
+    @inlinable @inline(__always)
+    public func hex4(at p: Int) throws(JSONParseError) -> UInt32 {
         var value: UInt32 = 0
         for i in 0..<4 {
             let b = byte(at: p + i)
@@ -185,8 +191,8 @@ struct JSONScanner {
 
     /// Validates one multi-byte UTF-8 sequence (Unicode Table 3-7) starting at
     /// `p`; returns the offset after it.
-    @inline(__always)
-    func skipUTF8Sequence(at p: Int) throws(JSONParseError) -> Int {
+    @inlinable @inline(__always)
+    public func skipUTF8Sequence(at p: Int) throws(JSONParseError) -> Int {
         @inline(__always) func isContinuation(_ b: UInt8) -> Bool { b & 0xC0 == 0x80 }
         let lead = byte(at: p)
         switch lead {
@@ -213,7 +219,7 @@ struct JSONScanner {
     }
 
     /// The unescaped UTF-8 bytes of an already validated string token.
-    func unescapedBytes(_ span: StringSpan) -> [UInt8] {
+    @inlinable public func unescapedBytes(_ span: StringSpan) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(span.end - span.start)
         var p = span.start
@@ -254,7 +260,7 @@ struct JSONScanner {
         return out
     }
 
-    static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+    @inlinable public static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
         switch scalar {
         case 0..<0x80:
             out.append(UInt8(truncatingIfNeeded: scalar))
@@ -273,7 +279,7 @@ struct JSONScanner {
         }
     }
 
-    func string(_ span: StringSpan) -> String {
+    @inlinable public func string(_ span: StringSpan) -> String {
         if span.hasEscapes {
             return String(decoding: unescapedBytes(span), as: UTF8.self)
         }
@@ -283,7 +289,7 @@ struct JSONScanner {
 
     /// Runs `body` on the unescaped bytes of a validated string token, copying
     /// only when the token contains escapes.
-    func withUnescapedBytes<R>(_ span: StringSpan, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    @inlinable public func withUnescapedBytes<R>(_ span: StringSpan, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if span.hasEscapes {
             return unescapedBytes(span).withUnsafeBufferPointer(body)
         }
@@ -292,11 +298,11 @@ struct JSONScanner {
 
     // MARK: Numbers
 
-    @inline(__always)
-    static func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }
+    @inlinable @inline(__always)
+    public static func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }
 
     /// Checks the grammar of a number token and leaves the cursor after it.
-    mutating func skipNumber() throws(JSONParseError) {
+    @inlinable public mutating func skipNumber() throws(JSONParseError) {
         var p = position
         if byte(at: p) == UInt8(ascii: "-") { p += 1 }
         let first = byte(at: p)
@@ -327,7 +333,7 @@ struct JSONScanner {
     /// Reads a number token, correctly rounded to the nearest Double. Values
     /// beyond the Double range become ±infinity (the caller decides whether
     /// that is acceptable); values below it become ±0.
-    mutating func readNumber() throws(JSONParseError) -> Double {
+    @inlinable public mutating func readNumber() throws(JSONParseError) -> Double {
         let start = position
         var p = position
         var negative = false
@@ -423,7 +429,7 @@ struct JSONScanner {
 
     /// Validates one value of any kind. `depth` is the number of containers
     /// already open around it.
-    mutating func skipValue(depth: Int) throws(JSONParseError) {
+    @inlinable public mutating func skipValue(depth: Int) throws(JSONParseError) {
         switch current {
         case UInt8(ascii: "\""):
             _ = try scanString()
@@ -441,7 +447,7 @@ struct JSONScanner {
     }
 
     /// The cursor is on `{`; `depth` counts this object.
-    mutating func skipObject(depth: Int) throws(JSONParseError) {
+    @inlinable public mutating func skipObject(depth: Int) throws(JSONParseError) {
         guard depth <= maxDepth else { throw failure(.tooDeep) }
         position += 1
         skipWhitespace()
@@ -461,7 +467,7 @@ struct JSONScanner {
     }
 
     /// The cursor is on `[`; `depth` counts this array.
-    mutating func skipArray(depth: Int) throws(JSONParseError) {
+    @inlinable public mutating func skipArray(depth: Int) throws(JSONParseError) {
         guard depth <= maxDepth else { throw failure(.tooDeep) }
         position += 1
         skipWhitespace()
@@ -477,7 +483,7 @@ struct JSONScanner {
 
     // MARK: Building values
 
-    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    @inlinable public mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
         switch current {
         case UInt8(ascii: "\""):
             return .string(string(try scanString()))
@@ -501,7 +507,7 @@ struct JSONScanner {
         }
     }
 
-    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+    @inlinable public mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maxDepth else { throw failure(.tooDeep) }
         position += 1
         var members: [String: JSONValue] = [:]
@@ -525,7 +531,7 @@ struct JSONScanner {
         }
     }
 
-    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+    @inlinable public mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maxDepth else { throw failure(.tooDeep) }
         position += 1
         var elements: [JSONValue] = []

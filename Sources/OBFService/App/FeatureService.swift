@@ -6,7 +6,7 @@ import OBFReplication
 import Locking
 
 /// The service assembled: a source, the engine, the metrics and the HTTP server.
-public final class OBFService: Sendable {
+public final class FeatureService: Sendable {
     public let engine: FeatureEngine
     public let metrics: ServiceMetrics
     public let source: any SnapshotSource
@@ -28,7 +28,7 @@ public final class OBFService: Sendable {
         self.metrics = metrics
         let keeperBox = StateKeeperBox()
         let replica = configuration.stateMap.flatMap { map in
-            ReplicaFactory.make(configuration, map: map, metrics: metrics.replication, logger: logger)
+            Self.replica(configuration, map: map, metrics: metrics.replication, logger: logger)
         }
         self.replica = replica
         let engine = FeatureEngine(
@@ -53,6 +53,18 @@ public final class OBFService: Sendable {
         http.eventLoopCount = configuration.httpThreads ?? max(1, HTTPServerConfiguration.coreCount - 1)
         server = HTTPServer(configuration: http, handler: handler, logger: logger)
         metrics.record(source: source.status())
+    }
+
+    /// The state map replica (`--state-map`); nil, with an error logged, when the cluster settings are unusable.
+    private static func replica(_ configuration: ServiceConfiguration, map: String, metrics: ReplicationMetrics,
+                                logger: Logger) -> GridStateReplica? {
+        do {
+            return try GridStateReplica(settings: configuration.hazelcast, mapName: map, engineId: configuration.engineId,
+                                        timeout: configuration.stepDeadline, metrics: metrics, logger: logger)
+        } catch {
+            logger.error("state map replication off: the cluster settings are unusable", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     /// Loads the state file (when configured), binds and starts serving; returns the bound port.
@@ -83,7 +95,7 @@ public final class OBFService: Sendable {
 }
 
 /// Lets the engine's observer reach the state keeper, which needs the engine to exist first.
-/// Set once during `OBFService.init`, before any step can run; read-only afterwards.
+/// Set once during `FeatureService.init`, before any step can run; read-only afterwards.
 private final class StateKeeperBox: Sendable {
     private let stored = Locked<StateKeeper?>(nil)
     var keeper: StateKeeper? {
