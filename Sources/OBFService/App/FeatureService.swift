@@ -42,10 +42,12 @@ public final class FeatureService: Sendable {
         stateKeeper = configuration.stateFile.map { StateKeeper(path: $0, engine: engine, logger: logger) }
         keeperBox.keeper = stateKeeper
         let replicationStatus: (@Sendable () -> ReplicationStatus)? = if let replica { { replica.status } } else { nil }
-        let handler = ServiceHandler(
-            engine: engine, source: source, metrics: metrics, replication: replicationStatus,
-            access: AccessPolicy(token: configuration.apiToken, guardReads: configuration.authReads,
-                                 guardMetrics: configuration.authMetrics))
+        let routes = APIRoutes(engine: engine, source: source, metrics: metrics,
+                               configuredAssets: Set(configuration.assets), replication: replicationStatus)
+        let access = AccessPolicy(token: configuration.apiToken, guardReads: configuration.authReads,
+                                  guardMetrics: configuration.authMetrics)
+        let handler = MeteredHandler(router: Router(table: APIRoutes.table, context: routes, access: access),
+                                     metrics: metrics)
         var http = http
         http.host = configuration.host
         http.port = configuration.port

@@ -120,7 +120,7 @@ public final class ServiceMetrics: Sendable {
             conflict: { replicationConflicts.increment() }, adopted: { replicationTakeovers.increment() },
             reachable: { replicationConnected.set(to: $0 ? 1 : 0) }, behind: { replicationBehind.set(to: $0 ? 1 : 0) })
         let registry = self.registry
-        httpDurations = Dictionary(uniqueKeysWithValues: Route.templates.map { route in
+        httpDurations = Dictionary(uniqueKeysWithValues: APIRoutes.table.templates.map { route in
             (route, registry.makeDurationHistogram(
                 descriptor: name("http_request_duration", "seconds", "HTTP handling time by route template."),
                 labels: [("route", route)], buckets: Self.durationBuckets))

@@ -12,27 +12,26 @@ public struct AccessPolicy: Sendable {
         self.guardMetrics = guardMetrics
     }
 
-    /// Whether `route` needs the token.
-    func requiresToken(for route: Route) -> Bool {
+    /// Whether a route of `access` needs the token.
+    func requiresToken(for access: RouteAccess) -> Bool {
         guard token != nil else { return false }
-        switch route {
-        case .step: return true
-        case .features, .macro, .bars: return guardReads
+        switch access {
+        case .token: return true
+        case .reads: return guardReads
         case .metrics: return guardMetrics
-        case .healthz, .readyz, .unknown: return false
+        case .open: return false
         }
     }
 
-    /// `nil` when allowed, else the 401 response.
-    func check(_ request: HTTPRequest, route: Route) -> HTTPResponse? {
-        guard requiresToken(for: route), let token else { return nil }
+    /// Returns when `request` may call a route of `access`; throws the 401 otherwise.
+    func authorize(_ request: HTTPRequest, for access: RouteAccess) throws(Unauthorized) {
+        guard requiresToken(for: access), let token else { return }
         let header = request.headers["Authorization"] ?? ""
         let prefix = "Bearer "
         let presented = header.hasPrefix(prefix) ? Array(header.utf8.dropFirst(prefix.utf8.count)) : []
-        if Self.constantTimeEqual(presented, token) { return nil }
-        let message = header.isEmpty ? "this route needs Authorization: Bearer <token>" : "the bearer token is not valid"
-        return .error(status: 401, code: "unauthorized", message: message,
-                      headers: [("WWW-Authenticate", "Bearer realm=\"obf\"")])
+        if Self.constantTimeEqual(presented, token) { return }
+        throw Unauthorized(message: header.isEmpty ? "this route needs Authorization: Bearer <token>"
+            : "the bearer token is not valid")
     }
 
     /// Compares in time that depends only on the lengths, never on where the bytes differ.
@@ -46,4 +45,12 @@ public struct AccessPolicy: Sendable {
         }
         return difference == 0
     }
+}
+
+/// A route that needs the bearer token, called without it or with another: 401 with the challenge.
+struct Unauthorized: APIError {
+    let message: String
+    var status: Int { 401 }
+    var code: String { "unauthorized" }
+    var headers: [(String, String)] { [("WWW-Authenticate", "Bearer realm=\"obf\"")] }
 }

@@ -1,7 +1,7 @@
 import OBFEngine
 
-/// A request the service refuses, with the status and error code of the contract.
-struct RequestRejection: Error, Equatable {
+/// A request the service refuses for what it says (its bar, asset, query or body), with the contract's status and code.
+struct RequestRejection: APIError, Equatable {
     var status: Int
     var code: String
     var message: String
