@@ -94,7 +94,7 @@ let package = Package(
                                                                "SeededRandom"]),
         .testTarget(name: "OBFServiceTests", dependencies: [
             "JSON", "OBFService", "OBFEngine", "SnapshotSources", "OBFReplication", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
-            "OBFTestSupport", "SeededRandom",
+            "Locking", "OBFTestSupport", "SeededRandom",
         ]),
     ]
 )

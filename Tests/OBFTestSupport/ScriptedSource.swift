@@ -45,7 +45,14 @@ public final class ScriptedSource: SnapshotSource {
             return (state.documents.filter { assets.contains($0.key) }, state.delay, state.late)
         }
         for (asset, snapshot) in documents where !late.contains(asset) { progress.record(snapshot, for: asset) }
-        if delay > .zero { try? await Task.sleep(for: delay) }
+        if delay > .zero {
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                // Cancelled: the late assets were never read.
+                return SourceRead(snapshots: documents.filter { !late.contains($0.key) })
+            }
+        }
         return SourceRead(snapshots: documents)
     }
 

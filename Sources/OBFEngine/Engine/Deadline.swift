@@ -1,28 +1,25 @@
-import Locking
-
-/// Runs `operation` in its own task and returns its value, or `nil` once `deadline`
-/// passes first. The operation is cancelled then, but never awaited past the deadline,
-/// so a source that ignores cancellation cannot hold up the caller.
+/// Runs `operation` as a child task and returns its value, or `nil` once `deadline` passes
+/// first; the operation is cancelled then. Structured: it returns only when the operation has
+/// ended, so the operation must end promptly once cancelled (every `SnapshotSource` does).
 public func withDeadline<T: Sendable>(_ deadline: ContinuousClock.Instant,
                                       _ operation: @escaping @Sendable () async -> T) async -> T? {
-    let gate = Locked<CheckedContinuation<T?, Never>?>(nil)
-    let resumeOnce: @Sendable (T?) -> Void = { value in
-        gate.withLock { continuation in
-            continuation?.resume(returning: value)
-            continuation = nil
-        }
-    }
-    var work: Task<Void, Never>?
-    var timer: Task<Void, Never>?
-    let result = await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
-        gate.withLock { $0 = continuation }
-        work = Task { resumeOnce(await operation()) }
-        timer = Task {
+    await withTaskGroup(of: DeadlineOutcome<T>.self) { group in
+        group.addTask { .finished(await operation()) }
+        group.addTask {
+            // Cancelled (the operation finished, or the caller was cancelled): the deadline stands.
             try? await Task.sleep(until: deadline, clock: .continuous)
-            resumeOnce(nil)
+            return .deadlinePassed
         }
+        let first = await group.next()
+        // The loser is cancelled; the group waits for it before returning.
+        group.cancelAll()
+        if case .finished(let value)? = first { return value }
+        return nil
     }
-    timer?.cancel()
-    if result == nil { work?.cancel() }
-    return result
+}
+
+/// Which child of `withDeadline` finished first.
+private enum DeadlineOutcome<T: Sendable>: Sendable {
+    case finished(T)
+    case deadlinePassed
 }

@@ -6,6 +6,8 @@ import Platform
 public enum StepError: Error, Equatable, Sendable {
     /// `bar` is below the last stepped bar and no rollover was asked for.
     case barRegression(requested: Int64, last: Int64)
+    /// The caller was cancelled while the step waited for the one before it; it never began.
+    case cancelled
 }
 
 /// A saved state that does not fit the running configuration.
@@ -46,7 +48,7 @@ public actor FeatureEngine {
     let replica: (any StateReplica)?
 
     var calculator: FeatureCalculator
-    var gate = StepGate()
+    let gate = StepGate()
 
     public init(configuration: EngineConfiguration, source: any SnapshotSource, defaultAssets: [String],
                 stepDeadline: Duration = .milliseconds(250), logger: Logger,
@@ -71,24 +73,34 @@ public actor FeatureEngine {
     /// The same bar as the last one returns the stored report with `replayed = true` and
     /// touches nothing; a lower bar throws `barRegression` unless `rollover` is set, which
     /// clears the bar caches and keeps the depth references and histories.
+    ///
+    /// Steps run one at a time, in the order they are called. Cancelling the caller cancels a
+    /// step only while it waits for the one before it (it throws `cancelled` and never began):
+    /// a begun step commits state every caller shares, so it runs to its end.
     public func step(bar: Int64, assets: [String]? = nil, rollover: Bool = false) async throws(StepError) -> StepReport {
-        await enterGate()
+        guard await gate.enter() else { throw .cancelled }
         defer { gate.leave() }
+        // A task of its own, awaited here, so that the caller's cancellation does not reach the read.
+        let outcome = await Task { await self.stepInTurn(bar: bar, assets: assets, rollover: rollover) }.value
+        return try outcome.get()
+    }
+
+    /// The step once it holds the gate.
+    private func stepInTurn(bar: Int64, assets: [String]?, rollover: Bool) async -> Result<StepReport, StepError> {
         if let replica { await synchronize(with: replica) }
         // A step another replica committed first is answered from its state (decided again on
         // it); the third attempt does not replicate, so it always answers.
         var answer: StepReport?
         for attempt in 0..<3 where answer == nil {
-            answer = try await decideAndRun(bar: bar, assets: assets ?? defaultAssets, rollover: rollover,
-                                            replicate: attempt < 2)
+            do throws(StepError) {
+                answer = try await decideAndRun(bar: bar, assets: assets ?? defaultAssets, rollover: rollover,
+                                                replicate: attempt < 2)
+            } catch {
+                return .failure(error)
+            }
         }
-        return answer ?? StepReport(bar: bar, replayed: true, requested: 0, computed: [], skipped: [],
-                                    emptyStreak: store.status().emptyStreak, durationMs: 0, macro: nil)
-    }
-
-    private func enterGate() async {
-        if gate.tryEnter() { return }
-        await withCheckedContinuation { gate.enqueue($0) }
+        return .success(answer ?? StepReport(bar: bar, replayed: true, requested: 0, computed: [], skipped: [],
+                                             emptyStreak: store.status().emptyStreak, durationMs: 0, macro: nil))
     }
 
     /// Applies the step rules to the current state and runs a new step if one is due; nil when

@@ -48,7 +48,8 @@ public protocol SnapshotSource: Sendable {
     /// A short name for logs: `mock`, `replay`, `hazelcast`.
     var name: String { get }
     /// Reads the newest snapshot of each asset for `bar`, in one batch.
-    /// Must return by `deadline`; assets not read by then are left out (missing).
+    /// Must return by `deadline`, and promptly once cancelled (the engine cancels a read that
+    /// overruns it); assets not read by then are left out (missing).
     func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant) async -> SourceRead
     /// `read`, recording each snapshot in `progress` as it is read, so that the engine can go on
     /// with those if the read overruns `deadline`. The default ignores `progress`.

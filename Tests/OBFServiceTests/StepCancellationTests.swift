@@ -1,0 +1,75 @@
+import Locking
+import Logging
+import OBFEngine
+import OBFTestSupport
+import Testing
+
+/// What cancelling a step's caller does: a queued step is dropped, a begun one runs to its end.
+@Suite struct StepCancellationTests {
+    static let book = (bid: [500_000.0, 400_000, 300_000, 200_000, 100_000],
+                       ask: [450_000.0, 350_000, 250_000, 150_000, 50_000])
+
+    func engine(_ source: ScriptedSource, deadline: Duration) -> FeatureEngine {
+        FeatureEngine(configuration: EngineConfiguration(), source: source, defaultAssets: ["BTCUSDT"],
+                      stepDeadline: deadline, logger: Logger(label: "test"))
+    }
+
+    @Test func aStepWaitingItsTurnIsDroppedWhenItsCallerIsCancelled() async throws {
+        let source = ScriptedSource()
+        source.setBook("BTCUSDT", bid: Self.book.bid, ask: Self.book.ask)
+        source.setLate(["BTCUSDT"])
+        source.setDelay(.seconds(60))
+        let engine = engine(source, deadline: .milliseconds(500))
+        // The first step holds the gate until its deadline (the read takes a minute).
+        let first = Task { try await engine.step(bar: 1) }
+        #expect(try await eventually { source.readCount == 1 })
+        let second = Task { try await engine.step(bar: 2) }
+        second.cancel()
+        await #expect(throws: StepError.cancelled) { try await second.value }
+        let report = try await first.value
+        #expect(report.bar == 1 && report.skipped.map(\.asset) == ["BTCUSDT"])
+        // The cancelled step never read: the next one is the second read, and bar 2 is fresh.
+        #expect(source.readCount == 1)
+        source.setDelay(.zero)
+        let next = try await engine.step(bar: 2)
+        #expect(!next.replayed && next.computed.count == 1)
+        #expect(source.readCount == 2)
+    }
+
+    @Test func aBegunStepIsNotCutShortByItsCallersCancellation() async throws {
+        let source = ScriptedSource()
+        source.setBook("BTCUSDT", bid: Self.book.bid, ask: Self.book.ask)
+        // Only the read's final answer holds the book: a read cut short would leave it missing.
+        source.setLate(["BTCUSDT"])
+        source.setDelay(.milliseconds(300))
+        let engine = engine(source, deadline: .seconds(30))
+        let step = Task { try await engine.step(bar: 1) }
+        #expect(try await eventually { source.readCount == 1 })
+        step.cancel()
+        let report = try await step.value
+        #expect(report.computed.map(\.asset) == ["BTCUSDT"] && report.skipped.isEmpty)
+        #expect(try await engine.step(bar: 1).replayed)
+    }
+
+    @Test func theDeadlineCancelsTheOperationAndWaitsForItsEnd() async {
+        let finished = Flag()
+        let value = await withDeadline(.now + .milliseconds(50)) { () async -> Int in
+            try? await Task.sleep(for: .seconds(60))
+            let cancelled = Task.isCancelled
+            // Cleanup after cancellation: withDeadline returns only once it is done.
+            try? await Task.sleep(for: .milliseconds(1))
+            finished.set(cancelled)
+            return 1
+        }
+        #expect(value == nil)
+        #expect(finished.value == true)
+        #expect(await withDeadline(.now + .seconds(60)) { 7 } == 7)
+    }
+}
+
+/// A value set once by another task.
+private final class Flag: Sendable {
+    private let stored = Locked<Bool?>(nil)
+    var value: Bool? { stored.withLock { $0 } }
+    func set(_ value: Bool) { stored.withLock { $0 = value } }
+}
