@@ -46,7 +46,8 @@ public final class FeatureService: Sendable {
                                configuredAssets: Set(configuration.assets), replication: replicationStatus)
         let access = AccessPolicy(token: configuration.apiToken, guardReads: configuration.authReads,
                                   guardMetrics: configuration.authMetrics)
-        let handler = MeteredHandler(router: Router(table: APIRoutes.table, context: routes, access: access),
+        let handler = MeteredHandler(router: Router(table: APIRoutes.table, context: routes, access: access,
+                                                            logger: logger),
                                      metrics: metrics)
         var http = http
         http.host = configuration.host

@@ -1,3 +1,4 @@
+import Logging
 import OBFHTTP
 
 /// Answers requests from a route table. An unknown path, a method the route does not take, a
@@ -7,6 +8,7 @@ struct Router<Context: Sendable>: Sendable {
     let table: RouteTable<Context>
     let context: Context
     let access: AccessPolicy
+    let logger: Logger
 
     /// The answer to `request`, and the template of the route that took it (the metric label).
     func respond(to request: HTTPRequest) -> (template: String, result: HTTPHandlerResult) {
@@ -26,6 +28,9 @@ struct Router<Context: Sendable>: Sendable {
         } catch let error as any APIError {
             return (template, .response(HTTPResponse(error: error)))
         } catch {
+            logger.error("a route threw an unmapped error", metadata: [
+                "route": "\(template)", "method": "\(request.method.prefix(20))", "error": "\(error)",
+            ])
             return (template, .response(HTTPResponse(error: InternalError(underlying: error))))
         }
     }
