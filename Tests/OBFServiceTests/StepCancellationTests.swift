@@ -9,18 +9,21 @@ import Testing
     static let book = (bid: [500_000.0, 400_000, 300_000, 200_000, 100_000],
                        ask: [450_000.0, 350_000, 250_000, 150_000, 50_000])
 
-    func engine(_ source: ScriptedSource, deadline: Duration) -> FeatureEngine {
-        FeatureEngine(configuration: EngineConfiguration(), source: source, defaultAssets: ["BTCUSDT"],
-                      stepDeadline: deadline, logger: Logger(label: "test"))
-    }
-
-    @Test func aStepWaitingItsTurnIsDroppedWhenItsCallerIsCancelled() async throws {
+    /// An engine over a source whose BTCUSDT book comes only with the read's final answer,
+    /// `readTakes` after it began: a read cut short leaves it missing.
+    func engine(readTakes delay: Duration, deadline: Duration) -> (FeatureEngine, ScriptedSource) {
         let source = ScriptedSource()
         source.setBook("BTCUSDT", bid: Self.book.bid, ask: Self.book.ask)
         source.setLate(["BTCUSDT"])
-        source.setDelay(.seconds(60))
-        let engine = engine(source, deadline: .milliseconds(500))
+        source.setDelay(delay)
+        let engine = FeatureEngine(configuration: EngineConfiguration(), source: source, defaultAssets: ["BTCUSDT"],
+                                   stepDeadline: deadline, logger: Logger(label: "test"))
+        return (engine, source)
+    }
+
+    @Test func aStepWaitingItsTurnIsDroppedWhenItsCallerIsCancelled() async throws {
         // The first step holds the gate until its deadline (the read takes a minute).
+        let (engine, source) = engine(readTakes: .seconds(60), deadline: .milliseconds(500))
         let first = Task { try await engine.step(bar: 1) }
         #expect(try await eventually { source.readCount == 1 })
         let second = Task { try await engine.step(bar: 2) }
@@ -37,12 +40,7 @@ import Testing
     }
 
     @Test func aBegunStepIsNotCutShortByItsCallersCancellation() async throws {
-        let source = ScriptedSource()
-        source.setBook("BTCUSDT", bid: Self.book.bid, ask: Self.book.ask)
-        // Only the read's final answer holds the book: a read cut short would leave it missing.
-        source.setLate(["BTCUSDT"])
-        source.setDelay(.milliseconds(300))
-        let engine = engine(source, deadline: .seconds(30))
+        let (engine, source) = engine(readTakes: .milliseconds(300), deadline: .seconds(30))
         let step = Task { try await engine.step(bar: 1) }
         #expect(try await eventually { source.readCount == 1 })
         step.cancel()
