@@ -325,6 +325,7 @@ stop_pid "$MEMBER_PID"
         row "FeatureEngine.step + MockSource, $count assets" "$(field "$B" "engine assets=$count " us_per_step)" "us/step"
         row "  per asset" "$(field "$B" "engine assets=$count " ns_per_asset_step)" "ns/asset-step"
     done
+    row "SnapshotDecoder, one producer document ($(field "$B" decode bytes_per_document) bytes)" "$(field "$B" decode ns_per_document)" "ns/document"
     MEM_ASSETS="$(field "$B" memory assets)"
     row "RSS after $(field "$B" memory steps_1) steps of $MEM_ASSETS assets (in-process)" "$(field "$B" memory rss_kib_1)" "KiB"
     row "RSS after $(field "$B" memory steps_2) steps of $MEM_ASSETS assets (in-process)" "$(field "$B" memory rss_kib_2)" "KiB"
