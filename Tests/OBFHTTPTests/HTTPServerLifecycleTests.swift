@@ -58,6 +58,62 @@ struct HTTPServerLifecycleTests {
         }
     }
 
+    @Test func resetClientCancelsItsDeferredWork() async throws {
+        try await withTestServer { server in
+            try await blocking {
+                do {
+                    let client = try TestClient(port: server.port)
+                    try client.send("GET /deferred?ms=60000 HTTP/1.1\r\nHost: test\r\n\r\n")
+                    #expect(eventually { server.recorder.deferredStarted == 1 })
+                    client.reset()
+                }
+                #expect(eventually(timeout: .seconds(30)) { server.recorder.deferredCancelled == 1 })
+                #expect(eventually { server.recorder.events == [.deferredStarted, .deferredCancelled, .deferredReturned] })
+                #expect(try normalRequest(port: server.port).status == 200)
+                #expect(eventually { server.server.connectionCount == 0 })
+            }
+        }
+    }
+
+    @Test func halfClosedClientStillGetsItsDeferredResponse() async throws {
+        try await withTestServer { server in
+            try await blocking {
+                let client = try TestClient(port: server.port)
+                try client.send("GET /deferred?ms=1000 HTTP/1.1\r\nHost: test\r\n\r\n")
+                #expect(eventually { server.recorder.deferredStarted == 1 })
+                // EOF while the work runs: the client may still read, so the work goes on.
+                client.shutdownWrite()
+                let response = try client.readResponse()
+                #expect(response.status == 200)
+                #expect(response.json["deferred"] as? Bool == true)
+                #expect(client.isClosedByServer())
+                #expect(server.recorder.events == [.deferredStarted, .deferredReturned])
+            }
+        }
+    }
+
+    @Test func shutdownCancelsDeferredWorkAtTheDeadlineAndWaitsForIt() async throws {
+        try await withTestServer({ $0.shutdownGrace = .milliseconds(300) }) { server in
+            let stopping = try await blocking { () -> Task<Void, Never> in
+                // A minute of work that, once cancelled, still takes a while before it returns.
+                let client = try TestClient(port: server.port)
+                try client.send("GET /deferred?ms=60000&after_cancel=300 HTTP/1.1\r\nHost: test\r\n\r\n")
+                #expect(eventually { server.recorder.deferredStarted == 1 })
+                let stopping = Task {
+                    await server.server.shutdown()
+                    server.recorder.record(.shutdownReturned)
+                }
+                // Closed at the deadline, without a response.
+                #expect(client.isClosedByServer())
+                return stopping
+            }
+            await stopping.value
+            #expect(server.recorder.events
+                    == [.deferredStarted, .deferredCancelled, .deferredReturned, .shutdownReturned])
+            #expect(server.server.connectionCount == 0)
+        }
+    }
+
     @Test func shutdownWithoutStartAndTwiceIsHarmless() async throws {
         let server = HTTPServer(
             configuration: HTTPServerConfiguration(port: 0), handler: EchoHandler(recorder: TestRecorder()),

@@ -104,6 +104,11 @@ final class TestClient {
         shutdown(fd, Int32(SHUT_RDWR))
     }
 
+    /// Ends the sending side with a FIN (a half-close); responses can still be read.
+    func shutdownWrite() {
+        shutdown(fd, Int32(SHUT_WR))
+    }
+
     /// Reads more bytes; false on EOF. Throws on timeout or error.
     @discardableResult
     private func fill() throws -> Bool {

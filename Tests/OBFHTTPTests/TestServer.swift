@@ -3,12 +3,21 @@ import Locking
 import Logging
 @testable import OBFHTTP
 
-/// What the test handler saw of the server's own answers and of the connection gauge.
+/// What the test handler saw of the server's own answers, of the connection gauge and of its deferred work.
 final class TestRecorder: Sendable {
+    /// A step of deferred work, or one a test records beside them to check their order.
+    enum Event: Equatable, Sendable {
+        case deferredStarted
+        /// The work found its task cancelled when its sleep ended.
+        case deferredCancelled
+        case deferredReturned
+        case shutdownReturned
+    }
+
     private struct Record {
         var answered: [(Int, String)] = []
         var counts: [Int] = []
-        var deferredStarted = 0
+        var events: [Event] = []
     }
     private let record = Locked(Record())
 
@@ -20,38 +29,61 @@ final class TestRecorder: Sendable {
         record.withLock { $0.counts.append(count) }
     }
 
-    func recordDeferredStart() {
-        record.withLock { $0.deferredStarted += 1 }
+    func record(_ event: Event) {
+        record.withLock { $0.events.append(event) }
     }
 
     /// Deferred requests whose work has begun (they are in flight).
-    var deferredStarted: Int { record.withLock { $0.deferredStarted } }
+    var deferredStarted: Int { count(of: .deferredStarted) }
+    var deferredCancelled: Int { count(of: .deferredCancelled) }
 
     var answers: [(Int, String)] { record.withLock { $0.answered } }
     var connectionCounts: [Int] { record.withLock { $0.counts } }
+    var events: [Event] { record.withLock { $0.events } }
+
+    private func count(of event: Event) -> Int {
+        record.withLock { $0.events.count { $0 == event } }
+    }
 }
 
-/// Echoes method, path, query and body as JSON. `/deferred?ms=N` answers from a Task after N ms;
-/// `/big?bytes=N` answers N bytes (1 MiB by default).
+/// Echoes method, path, query and body as JSON. `/deferred?ms=N` answers from a Task after a
+/// cancellable sleep of N ms; once cancelled it ignores the cancellation for `after_cancel` ms more
+/// (`/deferred?ms=N&after_cancel=M`). `/big?bytes=N` answers N bytes (1 MiB by default).
 struct EchoHandler: HTTPHandler {
     let recorder: TestRecorder
 
     func handle(_ request: HTTPRequest) -> HTTPHandlerResult {
         switch request.path {
         case "/deferred":
-            let delay = Int(request.query?.split(separator: "=").last ?? "") ?? 20
+            let delay = Self.parameter("ms", of: request) ?? 20
+            let afterCancel = Self.parameter("after_cancel", of: request) ?? 0
             let recorder = self.recorder
             return .deferred {
-                recorder.recordDeferredStart()
+                recorder.record(.deferredStarted)
                 try? await Task.sleep(for: .milliseconds(delay))
+                if Task.isCancelled {
+                    recorder.record(.deferredCancelled)
+                    // A wait the cancellation does not end: a detached task is not cancelled with this one.
+                    await Task.detached { try? await Task.sleep(for: .milliseconds(afterCancel)) }.value
+                }
+                recorder.record(.deferredReturned)
                 return .json(Self.echo(request, extra: ["deferred": true]))
             }
         case "/big":
-            let size = Int(request.query?.split(separator: "=").last ?? "") ?? 1 << 20
+            let size = Self.parameter("bytes", of: request) ?? 1 << 20
             return .response(HTTPResponse(status: 200, body: [UInt8](repeating: 0x61, count: size)))
         default:
             return .response(.json(Self.echo(request, extra: [:])))
         }
+    }
+
+    /// The integer value of `name` in the query, if it has one.
+    private static func parameter(_ name: String, of request: HTTPRequest) -> Int? {
+        for pair in (request.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2, parts[0] == name { return Int(parts[1]) }
+        }
+        return nil
     }
 
     func connectionsChanged(to count: Int) {
