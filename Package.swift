@@ -80,14 +80,16 @@ let package = Package(
                           path: "Fuzz/Sources/fuzz-http-parser"),
         .executableTarget(name: "fuzz-hazelcast-frames", dependencies: ["HazelcastClient", "FuzzSupport"],
                           path: "Fuzz/Sources/fuzz-hazelcast-frames"),
-        // Shared helpers of the test targets: an HTTP test client, a scripted source, fixtures.
+        // A raw HTTP/1.1 client on loopback sockets (byte-level and blocking, or async off the pool) for the tests.
+        .target(name: "HTTPTestClient", dependencies: ["Locking"], path: "Tests/HTTPTestClient"),
+        // Shared helpers of the service tests: the HTTP test client with JSON bodies, a scripted source, fixtures.
         .target(name: "OBFTestSupport", dependencies: [
-            "OBFEngine", "OBFService", "OBFHTTP", "Locking",
+            "OBFEngine", "OBFService", "OBFHTTP", "HTTPTestClient", "Locking",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], path: "Tests/OBFTestSupport"),
         .testTarget(name: "OBFEngineTests", dependencies: ["OBFEngine", "OBFSources", "HazelcastClient", "SeededRandom"]),
-        .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "Locking", "SeededRandom"]),
+        .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "HTTPTestClient", "Locking", "SeededRandom"]),
         .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking",
                                                                "SeededRandom"]),
         .testTarget(name: "OBFServiceTests", dependencies: [
