@@ -82,14 +82,16 @@ let package = Package(
                           path: "Fuzz/Sources/fuzz-http-parser"),
         .executableTarget(name: "fuzz-hazelcast-frames", dependencies: ["HazelcastClient", "FuzzSupport"],
                           path: "Fuzz/Sources/fuzz-hazelcast-frames"),
-        // Shared helpers of the test targets: an HTTP test client, a scripted source, fixtures.
+        // A raw HTTP/1.1 client on loopback sockets (byte-level and blocking, or async off the pool) for the tests.
+        .target(name: "HTTPTestClient", dependencies: ["Locking"], path: "Tests/HTTPTestClient"),
+        // Shared helpers of the service tests: the HTTP test client with JSON bodies, a scripted source, fixtures.
         .target(name: "OBFTestSupport", dependencies: [
-            "JSON", "OBFEngine", "OBFService", "OBFHTTP", "Locking",
+            "HTTPTestClient", "JSON", "Locking", "OBFEngine", "OBFHTTP", "OBFService",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], path: "Tests/OBFTestSupport"),
         .testTarget(name: "OBFEngineTests", dependencies: ["JSON", "OBFEngine", "SnapshotSources", "HazelcastClient", "SeededRandom"]),
-        .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "Locking", "SeededRandom"]),
+        .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "HTTPTestClient", "Locking", "SeededRandom"]),
         .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking",
                                                                "SeededRandom"]),
         .testTarget(name: "OBFServiceTests", dependencies: [

@@ -30,6 +30,9 @@ final class Connection {
     private var closeAfterFlush = false
     private var peerClosed = false
     private var registeredEvents: UInt32 = Epoll.readable
+    /// The deferred handler's work while `phase` is `.awaitingDeferred`; cancelled if the
+    /// connection closes first. A clean EOF from the client (a half-close) does not cancel it.
+    private var deferredTask: Task<Void, Never>?
 
     private var pendingHeadOnly = false
     private var pendingKeepAlive = true
@@ -181,8 +184,10 @@ final class Connection {
             pendingHTTP10 = request.version == .http10
             let handle = loop.handle
             let (fd, id) = (fd, UInt64(id))
-            Task {
+            deferredTask = loop.context.deferredTasks.start {
                 let response = await work()
+                // Cancelled only once the connection is closed: nobody is left to answer.
+                guard !Task.isCancelled else { return }
                 handle.post(.deferredResult(fd: fd, connectionID: id, response: response))
             }
         }
@@ -193,6 +198,7 @@ final class Connection {
     func complete(with response: HTTPResponse) {
         guard phase == .awaitingDeferred else { return }
         phase = .reading
+        deferredTask = nil
         write(response, headOnly: pendingHeadOnly, keepAlive: pendingKeepAlive && !loop.isShuttingDown, http10: pendingHTTP10)
         drive()
     }
@@ -326,7 +332,11 @@ final class Connection {
         }
     }
 
+    /// Called by `EventLoop.close(_:)`, whatever the reason: deferred work still running is
+    /// cancelled, since its response can no longer be delivered.
     func markClosed() {
         isClosed = true
+        deferredTask?.cancel()
+        deferredTask = nil
     }
 }

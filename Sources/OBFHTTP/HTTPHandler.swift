@@ -3,6 +3,10 @@ public enum HTTPHandlerResult: Sendable {
     /// Answered inline on the event-loop thread: must be fast and never block.
     case response(HTTPResponse)
     /// Run in a Task; the connection answers when it completes, keeping pipelined order.
+    ///
+    /// The server owns the Task: it is cancelled when its connection closes (reset, error, a stalled
+    /// write, the shutdown deadline), not when the client only ends its side (a half-close), and
+    /// `HTTPServer.shutdown()` waits for it to return, even when it ignores cancellation.
     case deferred(@Sendable () async -> HTTPResponse)
 }
 

@@ -95,6 +95,10 @@ public final class HTTPServer: Sendable {
 
     /// Graceful stop: stops accepting, lets in-flight requests finish (up to `shutdownGrace`),
     /// closes everything and joins the loop threads.
+    ///
+    /// Returns only once every deferred handler the server started has returned too. At the
+    /// deadline the connections still busy are closed, which cancels their deferred work; a
+    /// handler that ignores cancellation is still awaited, however long it takes.
     public func shutdown() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let step: ShutdownStep = state.withLock { state in
@@ -121,9 +125,10 @@ public final class HTTPServer: Sendable {
                 for handle in context.handles { handle.post(.shutdown(deadline: deadline)) }
                 // Joining blocks, so it runs on a thread of its own: neither the cooperative pool
                 // nor Dispatch's width-limited global queues (which also fire `Task.sleep` timers).
+                // Once the loops are gone no deferred task can start, and those left are cancelled.
                 let join: @Sendable () -> Void = {
                     for thread in threads { pthread_join(thread, nil) }
-                    self.finishShutdown()
+                    context.deferredTasks.whenDrained { self.finishShutdown() }
                 }
                 if let joiner = try? Self.spawn(name: "obf-http-stop", join) {
                     pthread_detach(joiner)

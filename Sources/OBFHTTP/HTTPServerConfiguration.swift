@@ -17,7 +17,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var headerReadTimeout: Duration
     /// A keep-alive connection with nothing to do is closed after this; also bounds a stalled write.
     public var idleTimeout: Duration
-    /// How long `shutdown()` lets in-flight requests finish.
+    /// How long `shutdown()` lets in-flight requests finish; deferred work still running then is cancelled.
     public var shutdownGrace: Duration
     public var eventLoopCount: Int
 

@@ -25,6 +25,8 @@ final class ServerContext: Sendable {
     let logger: Logger
     let handles: [EventLoopHandle]
     let counter: ConnectionCounter
+    /// The deferred handler work still running, which `HTTPServer.shutdown()` waits for.
+    let deferredTasks = DeferredTasks()
 
     init(
         configuration: HTTPServerConfiguration,

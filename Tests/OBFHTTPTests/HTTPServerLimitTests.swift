@@ -1,10 +1,11 @@
+import HTTPTestClient
 import Testing
 import SeededRandom
 @testable import OBFHTTP
 
 /// Sends `request`, expects `status` with the JSON `code`, `Connection: close`, then the close.
 private func expectRefusal(port: Int, _ request: String, status: Int, code: String) throws {
-    let client = try TestClient(port: port)
+    let client = try TestHTTPClient(port: port)
     try client.send(request)
     let response = try client.readResponse()
     #expect(response.status == status, "\(request.prefix(60))")
@@ -36,7 +37,7 @@ struct HTTPServerLimitTests {
     @Test func hugeHeaderWithDefaultLimitsIsRefusedEarly() async throws {
         try await withTestServer { server in
             try await blocking {
-                let client = try TestClient(port: server.port)
+                let client = try TestHTTPClient(port: server.port)
                 try client.send("GET / HTTP/1.1\r\nX-Huge: ")
                 // The server answers once the limit is passed; the rest of the header may meet a closed socket.
                 try? client.send(String(repeating: "x", count: 128 * 1024))
@@ -65,7 +66,7 @@ struct HTTPServerLimitTests {
                 try expectRefusal(port: server.port,
                                   "POST /x HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
                                   status: 413, code: "body_too_large")
-                let client = try TestClient(port: server.port)
+                let client = try TestHTTPClient(port: server.port)
                 try client.send("POST /x HTTP/1.1\r\nHost: test\r\nContent-Length: 1024\r\n\r\n" + String(repeating: "b", count: 1024))
                 #expect(try client.readResponse().json["body_length"] as? Int == 1024)
                 #expect(try normalRequest(port: server.port).status == 200)
@@ -141,7 +142,7 @@ struct HTTPServerLimitTests {
                 for _ in 0..<5 {
                     var garbage = (0..<512).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
                     garbage[0] = 0x16  // never a method character, whatever the seed
-                    let client = try TestClient(port: server.port)
+                    let client = try TestHTTPClient(port: server.port)
                     try? client.send(garbage)
                     let response = try client.readResponse()
                     #expect(response.status == 400)
@@ -162,7 +163,7 @@ struct HTTPServerLimitTests {
                                       status: 411, code: "length_required")
                 }
                 // Without Content-Length or chunked framing there is no body (RFC 9112 6.3), as `curl -X POST` sends.
-                let client = try TestClient(port: server.port)
+                let client = try TestHTTPClient(port: server.port)
                 try client.send("POST /step/1 HTTP/1.1\r\nHost: test\r\n\r\n")
                 let empty = try client.readResponse()
                 #expect(empty.status == 200)
@@ -186,7 +187,7 @@ struct HTTPServerLimitTests {
     @Test func idleKeepAliveConnectionIsClosedSilently() async throws {
         try await withTestServer({ $0.idleTimeout = .milliseconds(300) }) { server in
             try await blocking {
-                let client = try TestClient(port: server.port)
+                let client = try TestHTTPClient(port: server.port)
                 try client.send("GET / HTTP/1.1\r\nHost: test\r\n\r\n")
                 #expect(try client.readResponse().status == 200)
                 #expect(client.isClosedByServer())
@@ -198,15 +199,15 @@ struct HTTPServerLimitTests {
     @Test func connectionFloodGets503() async throws {
         try await withTestServer({ $0.maxConnections = 8 }) { server in
             try await blocking {
-                var clients: [TestClient] = []
+                var clients: [TestHTTPClient] = []
                 for _ in 0..<8 {
-                    let client = try TestClient(port: server.port)
+                    let client = try TestHTTPClient(port: server.port)
                     try client.send("GET / HTTP/1.1\r\nHost: test\r\n\r\n")
                     #expect(try client.readResponse().status == 200)
                     clients.append(client)
                 }
                 #expect(server.server.connectionCount == 8)
-                let extra = try TestClient(port: server.port)
+                let extra = try TestHTTPClient(port: server.port)
                 try? extra.send("GET / HTTP/1.1\r\nHost: test\r\n\r\n")
                 let refused = try extra.readResponse()
                 #expect(refused.status == 503)

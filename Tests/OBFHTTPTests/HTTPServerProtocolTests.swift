@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTestClient
 import Testing
 @testable import OBFHTTP
 
@@ -7,7 +8,7 @@ struct HTTPServerProtocolTests {
     @Test func keepAliveServesSeveralRequestsOnOneConnection() async throws {
         try await withTestServer { server in
             try await blocking {
-                let client = try TestClient(port: server.port)
+                let client = try TestHTTPClient(port: server.port)
                 for index in 0..<5 {
                     try client.send("GET /item/\(index)?n=\(index) HTTP/1.1\r\nHost: test\r\n\r\n")
                     let response = try client.readResponse()
@@ -26,7 +27,7 @@ struct HTTPServerProtocolTests {
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
         try await withTestServer { server in
             try await blocking {
-                let client = try TestClient(port: server.port)
+                let client = try TestHTTPClient(port: server.port)
                 try client.send(
                     "GET /first HTTP/1.1\r\nHost: test\r\n\r\n"
                         + "GET /deferred?ms=50 HTTP/1.1\r\nHost: test\r\n\r\n"
@@ -47,7 +48,7 @@ struct HTTPServerProtocolTests {
     @Test func pipelinedLargeResponsesWaitForTheReader() async throws {
         try await withTestServer { server in
             try await blocking {
-                let client = try TestClient(port: server.port)
+                let client = try TestHTTPClient(port: server.port)
                 let count = 30
                 try client.send(String(repeating: "GET /big?bytes=100000 HTTP/1.1\r\nHost: test\r\n\r\n", count: count)
                     + "GET /deferred?ms=5 HTTP/1.1\r\nHost: test\r\n\r\nGET /last HTTP/1.1\r\nHost: test\r\n\r\n")
@@ -67,7 +68,7 @@ struct HTTPServerProtocolTests {
     @Test func requestDribbledOneBytePerWrite() async throws {
         try await withTestServer { server in
             try await blocking {
-                let client = try TestClient(port: server.port)
+                let client = try TestHTTPClient(port: server.port)
                 try client.sendDribbled("POST /dribble HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello")
                 let response = try client.readResponse()
                 #expect(response.status == 200)
@@ -84,7 +85,7 @@ struct HTTPServerProtocolTests {
     @Test func chunkedBodyIsDecoded() async throws {
         try await withTestServer { server in
             try await blocking {
-                let client = try TestClient(port: server.port)
+                let client = try TestHTTPClient(port: server.port)
                 try client.send(
                     "POST /upload HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
                         + "5;name=value\r\nhello\r\n"
@@ -103,7 +104,7 @@ struct HTTPServerProtocolTests {
     @Test func expectContinueGetsContinueThenTheResponse() async throws {
         try await withTestServer { server in
             try await blocking {
-                let client = try TestClient(port: server.port)
+                let client = try TestHTTPClient(port: server.port)
                 try client.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
                 let interim = try client.readResponse()
                 #expect(interim.status == 100)
@@ -112,7 +113,7 @@ struct HTTPServerProtocolTests {
                 #expect(response.status == 200)
                 #expect(response.json["body"] as? String == "hello")
 
-                let tooLarge = try TestClient(port: server.port)
+                let tooLarge = try TestHTTPClient(port: server.port)
                 try tooLarge.send(
                     "POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 999999\r\nExpect: 100-continue\r\n\r\n")
                 let refused = try tooLarge.readResponse()
@@ -126,7 +127,7 @@ struct HTTPServerProtocolTests {
     @Test func headHasContentLengthButNoBody() async throws {
         try await withTestServer { server in
             try await blocking {
-                let client = try TestClient(port: server.port)
+                let client = try TestHTTPClient(port: server.port)
                 try client.send("HEAD /thing HTTP/1.1\r\nHost: test\r\n\r\n")
                 let head = try client.readResponse(headOnly: true)
                 #expect(head.status == 200)
@@ -150,7 +151,7 @@ struct HTTPServerProtocolTests {
     @Test func http10ClosesByDefaultAndKeepsAliveOnRequest() async throws {
         try await withTestServer { server in
             try await blocking {
-                let plain = try TestClient(port: server.port)
+                let plain = try TestHTTPClient(port: server.port)
                 try plain.send("GET /old HTTP/1.0\r\n\r\n")
                 let response = try plain.readResponse()
                 #expect(response.status == 200)
@@ -158,7 +159,7 @@ struct HTTPServerProtocolTests {
                 #expect(response.header("Connection") == "close")
                 #expect(plain.isClosedByServer())
 
-                let persistent = try TestClient(port: server.port)
+                let persistent = try TestHTTPClient(port: server.port)
                 for _ in 0..<2 {
                     try persistent.send("GET /old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
                     let kept = try persistent.readResponse()
@@ -173,7 +174,7 @@ struct HTTPServerProtocolTests {
     @Test func connectionCloseIsHonoured() async throws {
         try await withTestServer { server in
             try await blocking {
-                let client = try TestClient(port: server.port)
+                let client = try TestHTTPClient(port: server.port)
                 try client.send("GET /bye HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\n\r\n")
                 let response = try client.readResponse()
                 #expect(response.status == 200)
@@ -187,7 +188,7 @@ struct HTTPServerProtocolTests {
     @Test func methodsWithoutBodyNeedNoLength() async throws {
         try await withTestServer { server in
             try await blocking {
-                let client = try TestClient(port: server.port)
+                let client = try TestHTTPClient(port: server.port)
                 for method in ["GET", "DELETE", "OPTIONS"] {
                     try client.send("\(method) /x HTTP/1.1\r\nHost: test\r\n\r\n")
                     let response = try client.readResponse()

@@ -1,81 +1,7 @@
 import Foundation
-import Locking
+import HTTPTestClient
 import Logging
 @testable import OBFHTTP
-
-/// What the test handler saw of the server's own answers and of the connection gauge.
-final class TestRecorder: Sendable {
-    private struct Record {
-        var answered: [(Int, String)] = []
-        var counts: [Int] = []
-        var deferredStarted = 0
-    }
-    private let record = Locked(Record())
-
-    func recordAnswer(_ status: Int, _ code: String) {
-        record.withLock { $0.answered.append((status, code)) }
-    }
-
-    func recordCount(_ count: Int) {
-        record.withLock { $0.counts.append(count) }
-    }
-
-    func recordDeferredStart() {
-        record.withLock { $0.deferredStarted += 1 }
-    }
-
-    /// Deferred requests whose work has begun (they are in flight).
-    var deferredStarted: Int { record.withLock { $0.deferredStarted } }
-
-    var answers: [(Int, String)] { record.withLock { $0.answered } }
-    var connectionCounts: [Int] { record.withLock { $0.counts } }
-}
-
-/// Echoes method, path, query and body as JSON. `/deferred?ms=N` answers from a Task after N ms;
-/// `/big?bytes=N` answers N bytes (1 MiB by default).
-struct EchoHandler: HTTPHandler {
-    let recorder: TestRecorder
-
-    func handle(_ request: HTTPRequest) -> HTTPHandlerResult {
-        switch request.path {
-        case "/deferred":
-            let delay = Int(request.query?.split(separator: "=").last ?? "") ?? 20
-            let recorder = self.recorder
-            return .deferred {
-                recorder.recordDeferredStart()
-                try? await Task.sleep(for: .milliseconds(delay))
-                return .json(Self.echo(request, extra: ["deferred": true]))
-            }
-        case "/big":
-            let size = Int(request.query?.split(separator: "=").last ?? "") ?? 1 << 20
-            return .response(HTTPResponse(status: 200, body: [UInt8](repeating: 0x61, count: size)))
-        default:
-            return .response(.json(Self.echo(request, extra: [:])))
-        }
-    }
-
-    func connectionsChanged(to count: Int) {
-        recorder.recordCount(count)
-    }
-
-    func serverAnswered(status: Int, code: String) {
-        recorder.recordAnswer(status, code)
-    }
-
-    static func echo(_ request: HTTPRequest, extra: [String: Any]) -> [UInt8] {
-        var object: [String: Any] = [
-            "method": request.method,
-            "path": request.path,
-            "query": request.query ?? NSNull(),
-            "body_length": request.body.count,
-            "body": String(decoding: request.body, as: UTF8.self),
-            "version": request.version == .http10 ? "1.0" : "1.1",
-        ]
-        object.merge(extra) { $1 }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return Array(data)
-    }
-}
 
 struct TestServer {
     let server: HTTPServer
@@ -106,25 +32,16 @@ func withTestServer(
     await server.shutdown()
 }
 
-/// Runs blocking socket code on a thread of its own, so neither the cooperative pool (deferred
-/// handlers) nor Dispatch's global queues (`Task.sleep` timers) are held up by it.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread {
-            continuation.resume(with: Result { try body() })
-        }
-        thread.start()
-    }
-}
-
 /// A plain GET on a fresh connection; returns its response.
-func normalRequest(port: Int, path: String = "/ok") throws -> TestResponse {
-    let client = try TestClient(port: port)
+@available(*, noasync, message: "blocks its thread: call it in blocking { }")
+func normalRequest(port: Int, path: String = "/ok") throws -> TestHTTPResponse {
+    let client = try TestHTTPClient(port: port)
     try client.send("GET \(path) HTTP/1.1\r\nHost: test\r\n\r\n")
     return try client.readResponse()
 }
 
-/// Polls `condition` every 10 ms for up to `timeout`.
+/// Polls `condition` every 10 ms for up to `timeout`, sleeping its thread in between.
+@available(*, noasync, message: "blocks its thread: call it in blocking { }")
 func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
