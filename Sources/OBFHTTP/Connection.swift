@@ -210,7 +210,7 @@ final class Connection {
             "status": "\(failure.status)", "code": "\(failure.code)", "reason": "\(failure.message)",
         ])
         requestStartedAt = nil
-        write(failure.response, headOnly: false, keepAlive: false, http10: false)
+        write(loop.context.handler.response(to: failure), headOnly: false, keepAlive: false, http10: false)
     }
 
     private func write(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool, http10: Bool) {

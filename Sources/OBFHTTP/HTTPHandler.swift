@@ -17,9 +17,13 @@ public protocol HTTPHandler: Sendable {
     func connectionsChanged(to count: Int)
     /// Called when the server itself answers without the handler (parse error, limit, flood, timeout). Default: nothing.
     func serverAnswered(status: Int, code: String)
+    /// The answer to a request the server refused by itself (its body, in the application's
+    /// format). Called on an event-loop thread: must be fast. Default: the message as plain text.
+    func response(to failure: HTTPServerFailure) -> HTTPResponse
 }
 
 extension HTTPHandler {
     public func connectionsChanged(to count: Int) {}
     public func serverAnswered(status: Int, code: String) {}
+    public func response(to failure: HTTPServerFailure) -> HTTPResponse { failure.plainTextResponse }
 }

@@ -1,8 +1,11 @@
-/// An answer the server gives by itself, without the handler.
-package struct HTTPServerFailure: Error, Sendable, Equatable {
-    package let status: Int
-    package let code: String
-    package let message: String
+/// A request the server refuses by itself, before any handler sees it: malformed HTTP, a
+/// limit, a timeout, too many connections. `HTTPHandler.response(to:)` renders its body.
+public struct HTTPServerFailure: Error, Sendable, Equatable {
+    public let status: Int
+    /// A machine-readable name: `bad_request`, `request_timeout`, `too_many_connections`, ...
+    public let code: String
+    /// For humans: what was wrong.
+    public let message: String
 
     static func badRequest(_ message: String) -> HTTPServerFailure {
         HTTPServerFailure(status: 400, code: "bad_request", message: message)
@@ -29,7 +32,9 @@ package struct HTTPServerFailure: Error, Sendable, Equatable {
     static let tooManyConnections = HTTPServerFailure(
         status: 503, code: "too_many_connections", message: "too many open connections, retry later")
 
-    var response: HTTPResponse {
-        HTTPResponse.error(status: status, code: code, message: message)
+    /// The default answer: the message as plain text.
+    var plainTextResponse: HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                     body: Array("\(message)\n".utf8))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 @testable import OBFHTTP
 
-/// Echoes method, path, query and body as JSON. `/deferred?ms=N` answers from a Task after a
+/// Echoes method, path, query and body as JSON; answers the server's refusals in JSON too. `/deferred?ms=N` answers from a Task after a
 /// cancellable sleep of N ms; once cancelled it ignores the cancellation for `after_cancel` ms more
 /// (`/deferred?ms=N&after_cancel=M`). `/big?bytes=N` answers N bytes (1 MiB by default).
 struct EchoHandler: HTTPHandler {
@@ -49,6 +49,13 @@ struct EchoHandler: HTTPHandler {
         recorder.recordAnswer(status, code)
     }
 
+    /// The server's refusals as `{"error":{"code":...,"message":...}}`, so that tests read their code.
+    func response(to failure: HTTPServerFailure) -> HTTPResponse {
+        let object = ["error": ["code": failure.code, "message": failure.message]]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return .json(Array(data), status: failure.status)
+    }
+
     static func echo(_ request: HTTPRequest, extra: [String: Any]) -> [UInt8] {
         var object: [String: Any] = [
             "method": request.method,
@@ -61,5 +68,12 @@ struct EchoHandler: HTTPHandler {
         object.merge(extra) { $1 }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return Array(data)
+    }
+}
+
+extension HTTPResponse {
+    /// A JSON body (the test handler's answers).
+    static func json(_ body: [UInt8], status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json; charset=utf-8")], body: body)
     }
 }

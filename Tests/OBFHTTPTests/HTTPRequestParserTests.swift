@@ -153,14 +153,6 @@ struct HTTPResponseSerializerTests {
         #expect(render(HTTPResponse(status: 204)).0 == "HTTP/1.1 204 No Content\r\n\r\n")
     }
 
-    @Test func errorBodyIsEscapedJSON() {
-        let response = HTTPResponse.error(status: 400, code: "bad_request", message: "quote \" slash \\ line\n")
-        #expect(response.status == 400)
-        #expect(String(decoding: response.body, as: UTF8.self)
-            == #"{"error":{"code":"bad_request","message":"quote \" slash \\ line\n"}}"#)
-        #expect(response.headers.first?.1 == "application/json; charset=utf-8")
-    }
-
     @Test func headerValuesCannotSplitTheResponse() {
         let (text, _) = render(HTTPResponse(status: 200, headers: [("X-A", "1\r\nInjected: yes")]))
         #expect(text.contains("X-A: 1  Injected: yes\r\n"))

@@ -18,6 +18,26 @@ private func expectRefusal(port: Int, _ request: String, status: Int, code: Stri
 
 @Suite("Limits and malformed requests")
 struct HTTPServerLimitTests {
+    /// A handler that leaves the server's refusals to the default rendering.
+    private struct PlainHandler: HTTPHandler {
+        func handle(_ request: HTTPRequest) -> HTTPHandlerResult { .response(HTTPResponse(status: 204)) }
+    }
+
+    @Test func aRefusalIsPlainTextUnlessTheHandlerRendersIt() async throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0), handler: PlainHandler(),
+                                logger: .init(label: "test"))
+        let port = try server.start()
+        let response = try await blocking { () -> TestHTTPResponse in
+            let client = try TestHTTPClient(port: port)
+            try client.send("GET / HTTP/1.1\r\n\r\n")
+            return try client.readResponse()
+        }
+        await server.shutdown()
+        #expect(response.status == 400)
+        #expect(response.header("Content-Type") == "text/plain; charset=utf-8")
+        #expect(response.text.hasSuffix("\n") && response.text.contains("Host"))
+    }
+
     @Test func headersOverTheLimitGet431() async throws {
         try await withTestServer({ $0.maxHeaderBytes = 1024; $0.maxHeaderCount = 10 }) { server in
             try await blocking {

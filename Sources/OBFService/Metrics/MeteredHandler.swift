@@ -36,4 +36,9 @@ final class MeteredHandler: HTTPHandler {
     func serverAnswered(status: Int, code: String) {
         metrics.recordRequest(route: RouteTable<APIRoutes>.unmatchedLabel, method: "-", status: status, duration: .zero)
     }
+
+    /// The server's own refusals in the contract's error body.
+    func response(to failure: HTTPServerFailure) -> HTTPResponse {
+        HTTPResponse(error: failure)
+    }
 }
