@@ -3,6 +3,9 @@ import Logging
 import OBFEngine
 import OBFTestSupport
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What cancelling a step's caller does: a queued step is dropped, a begun one runs to its end.
 @Suite struct StepCancellationTests {
@@ -47,6 +50,37 @@ import Testing
         let report = try await step.value
         #expect(report.computed.map(\.asset) == ["BTCUSDT"] && report.skipped.isEmpty)
         #expect(try await engine.step(bar: 1).replayed)
+    }
+
+    @Test func aQueuedStepWhoseConnectionIsResetNeverRuns() async throws {
+        let source = ScriptedSource()
+        source.setBook("BTCUSDT", bid: Self.book.bid, ask: Self.book.ask)
+        source.setLate(["BTCUSDT"])
+        source.setDelay(.seconds(60))
+        try await RunningService.with(source: source, assets: ["BTCUSDT"],
+                                      adjust: { $0.stepDeadline = .seconds(4) }) { running in
+            let first = Task { try await running.client().request("POST", "/step/1") }
+            #expect(try await eventually { source.readCount == 1 })
+            // A second step queues behind the first; its client goes away (RST) before the answer.
+            let port = running.port
+            try await blocking {
+                let client = try TestHTTPClient(port: port)
+                try client.send("POST /step/2 HTTP/1.1\r\nHost: test\r\n\r\n")
+                usleep(500_000)  // the server reads it (its event loop is a thread of its own)
+                client.reset()
+            }
+            let metrics = try running.client()
+            let cancelled = #"obf_http_requests_total{route="/step/{bar}",method="POST",status="503"}"#
+            #expect(try await eventually {
+                MetricsText.value(try await metrics.request("GET", "/metrics").text, cancelled) == 1
+            })
+            #expect(try await first.value.status == 200)
+            // The cancelled step never read, and bar 2 is still to be stepped.
+            #expect(source.readCount == 1)
+            source.setDelay(.zero)
+            let second = try await metrics.request("POST", "/step/2").json
+            #expect(second["replayed"]?.boolValue == false && second["computed"]?.int64Value == 1)
+        }
     }
 
     @Test func theDeadlineCancelsTheOperationAndWaitsForItsEnd() async {
