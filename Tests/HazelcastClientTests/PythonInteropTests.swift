@@ -57,11 +57,13 @@ struct PythonInteropTests {
                 DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
                 let stderrBox = MutexBox(Data())
                 let stderrDone = DispatchSemaphore(value: 0)
-                DispatchQueue.global().async {
+                // A thread of its own: a blocking read on Dispatch's global queues (two threads wide on
+                // two cores) would hold up the `Task.sleep` timers of every test running meanwhile.
+                Thread {
                     let data = err.fileHandleForReading.readDataToEndOfFile()
                     stderrBox.withLock { $0 = data }
                     stderrDone.signal()
-                }
+                }.start()
                 let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
                 stderrDone.wait()
                 process.waitUntilExit()
