@@ -37,7 +37,6 @@ import Glibc
         // The cancelled step never read: the next one is the second read, and bar 2 is fresh.
         #expect(source.readCount == 1)
         source.setDelay(.zero)
-        source.setBook("BTCUSDT", bid: Self.book.bid, ask: Self.book.ask)  // fresh, however long the wait was
         let next = try await engine.step(bar: 2)
         #expect(!next.replayed && next.computed.count == 1)
         #expect(source.readCount == 2)
@@ -79,8 +78,6 @@ import Glibc
             // The cancelled step never read, and bar 2 is still to be stepped.
             #expect(source.readCount == 1)
             source.setDelay(.zero)
-            // A fresh book: on a loaded machine the first may be older than the snapshot age limit by now.
-            source.setBook("BTCUSDT", bid: Self.book.bid, ask: Self.book.ask)
             let second = try await metrics.request("POST", "/step/2").json
             #expect(second["replayed"]?.boolValue == false && second["computed"]?.int64Value == 1)
         }

@@ -2,13 +2,16 @@ import Foundation
 import OBFEngine
 import Locking
 
-/// A source whose answers a test sets: documents per asset (served until replaced),
+/// A source whose answers a test sets: documents per asset (served until replaced; a live book
+/// is stamped anew at each read),
 /// a connection state, and an optional delay before answering. Assets marked late are read
 /// only after the delay; the others are recorded as read at once (in the step's progress).
 public final class ScriptedSource: SnapshotSource {
     public let name = "scripted"
     private struct State {
         var documents: [String: RawSnapshot] = [:]
+        /// Books stamped at each read (live books), rather than with a fixed timestamp.
+        var live: Set<String> = []
         var connected = true
         var delay: Duration = .zero
         var late: Set<String> = []
@@ -20,12 +23,18 @@ public final class ScriptedSource: SnapshotSource {
 
     /// Sets what the next reads return for `asset` (`nil`: missing).
     public func set(_ asset: String, _ snapshot: RawSnapshot?) {
-        state.withLock { $0.documents[asset] = snapshot }
+        state.withLock { state in
+            state.documents[asset] = snapshot
+            state.live.remove(asset)
+        }
     }
 
-    /// Sets a valid book for `asset`, stamped `timestamp` (default: now).
-    public func setBook(_ asset: String, bid: [Double], ask: [Double], timestamp: Double = Date().timeIntervalSince1970) {
-        set(asset, .parsed(OrderBookSnapshot(timestamp: timestamp, bidNotional: bid, askNotional: ask)))
+    /// Sets a valid book for `asset`, stamped `timestamp`; without one, the book is live: stamped
+    /// at every read, so a slow (loaded) test never sees it turn stale.
+    public func setBook(_ asset: String, bid: [Double], ask: [Double], timestamp: Double? = nil) {
+        set(asset, .parsed(OrderBookSnapshot(timestamp: timestamp ?? Date().timeIntervalSince1970,
+                                             bidNotional: bid, askNotional: ask)))
+        if timestamp == nil { state.withLock { _ = $0.live.insert(asset) } }
     }
 
     public func removeAll() { state.withLock { $0.documents.removeAll() } }
@@ -42,7 +51,15 @@ public final class ScriptedSource: SnapshotSource {
     public func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant, progress: ReadProgress) async -> SourceRead {
         let (documents, delay, late) = state.withLock { state in
             state.reads += 1
-            return (state.documents.filter { assets.contains($0.key) }, state.delay, state.late)
+            var documents = state.documents.filter { assets.contains($0.key) }
+            let now = Date().timeIntervalSince1970
+            for asset in state.live {
+                if case .parsed(var book)? = documents[asset] {
+                    book.timestamp = now
+                    documents[asset] = .parsed(book)
+                }
+            }
+            return (documents, state.delay, state.late)
         }
         for (asset, snapshot) in documents where !late.contains(asset) { progress.record(snapshot, for: asset) }
         if delay > .zero {
