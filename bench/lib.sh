@@ -19,11 +19,11 @@ build_release() {
     for product in "$@"; do [[ -x "$BIN/$product" ]] || die "missing $BIN/$product"; done
 }
 
-# bench_run NAME: the output folder (BENCH_OUT, else bench/out/NAME-<timestamp>) in OUT, the
+# bench_run [NAME]: the output folder (BENCH_OUT, else bench/out/[NAME-]<timestamp>) in OUT, the
 # process helpers, every process started stopped on exit; builds obf and hz-test-member and
 # sets OBF, HZ_MEMBER and PYTHON.
 bench_run() {
-    OUT="${BENCH_OUT:-$REPO/bench/out/$1-$(date +%Y%m%d-%H%M%S)}"
+    OUT="${BENCH_OUT:-$REPO/bench/out/${1:+$1-}$(date +%Y%m%d-%H%M%S)}"
     mkdir -p "$OUT"
     PIDS=()
     # shellcheck source=../scripts/lib/processes.sh
@@ -35,3 +35,30 @@ bench_run() {
     HZ_MEMBER="$BIN/hz-test-member"
     PYTHON="$(command -v python3)"
 }
+
+# start_pusher MEMBER ASSETS LOG [FLAG...]: `obf push` of the mock books of ASSETS to MEMBER every
+# 100 ms in the background (a producer), its output in LOG; sets PUSH_PID.
+start_pusher() {
+    local member="$1" assets="$2" log="$3"
+    shift 3
+    "${OBF_ENV[@]}" "$OBF" push --hz-members "$member" --assets "$assets" --interval-ms 100 "$@" >"$log" 2>&1 &
+    PUSH_PID=$!
+    PIDS+=("$PUSH_PID")
+}
+
+# summary_table TITLE FIGURE-WIDTH VALUE-WIDTH [FIGURE-HEADING [VALUE-HEADING]]: the heading of a
+# summary table, after which `row FIGURE VALUE UNIT` prints its lines.
+summary_table() {
+    ROW_FORMAT="%-$2s %$3s %s\n"
+    local figure="${4:-figure}" value="${5:-value}"
+    echo
+    echo "$1 — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, results in ${OUT#"$REPO"/}"
+    row "$figure" "$value" "unit"
+    row "${figure//?/-}" "${value//?/-}" "----"
+}
+
+row() {
+    # shellcheck disable=SC2059 # the format is the table's, set by summary_table
+    printf "$ROW_FORMAT" "$1" "$2" "$3"
+}
+

@@ -39,10 +39,7 @@ for count in 50 500; do
     say "$count assets: member, obf push every 100 ms"
     start_member "$HZ_MEMBER" "$(free_port)"
     member="127.0.0.1:$MEMBER_PORT"
-    "${OBF_ENV[@]}" "$OBF" push --hz-members "$member" --assets "$assets" --interval-ms 100 --log-level warning \
-        >"$OUT/push-$count.log" 2>&1 &
-    PUSH_PID=$!
-    PIDS+=("$PUSH_PID")
+    start_pusher "$member" "$assets" "$OUT/push-$count.log" --log-level warning
     for mode in mock fetch listen; do
         say "$count assets: POST /step, $mode"
         if [[ "$mode" == mock ]]; then
@@ -80,10 +77,7 @@ declare -A HANG
 assets="$(seq -f 'A%g' -s, 1 500)"
 start_member "$HZ_MEMBER" "$(free_port)"
 member="127.0.0.1:$MEMBER_PORT"
-"${OBF_ENV[@]}" "$OBF" push --hz-members "$member" --assets "$assets" --interval-ms 100 --log-level warning \
-    >"$OUT/push-hang.log" 2>&1 &
-PUSH_PID=$!
-PIDS+=("$PUSH_PID")
+start_pusher "$member" "$assets" "$OUT/push-hang.log" --log-level warning
 for mode in fetch listen; do
     say "member hung for ${HANG_SECONDS} s: 500 assets, $mode, a step every 50 ms"
     start_obf "$OUT/obf-hang-$mode.log" "$OBF" --source hazelcast --hz-members "$member" --assets "$assets" \
@@ -111,11 +105,7 @@ stop_pid "$PUSH_PID"
 stop_pid "$MEMBER_PID"
 
 {
-    echo
-    echo "obf listen bench — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, results in ${OUT#"$REPO"/}"
-    printf '%-64s %12s %s\n' "figure" "value" "unit"
-    printf '%-64s %12s %s\n' "------" "-----" "----"
-    row() { printf '%-64s %12s %s\n' "$1" "$2" "$3"; }
+    summary_table "obf listen bench" 64 12
     for count in 50 500; do
         for mode in mock fetch listen; do
             row "POST /step $count assets, $mode: p50" "${P50[$mode-$count]}" "ms"

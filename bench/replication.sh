@@ -43,11 +43,7 @@ for count in 50 500; do
 done
 
 {
-    echo
-    echo "obf replication bench — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, results in ${OUT#"$REPO"/}"
-    printf '%-56s %24s %s\n' "figure (each round)" "values" "unit"
-    printf '%-56s %24s %s\n' "-------------------" "------" "----"
-    row() { printf '%-56s %24s %s\n' "$1" "$2" "$3"; }
+    summary_table "obf replication bench" 56 24 "figure (each round)" values
     for count in 50 500; do
         for mode in local replicated; do
             row "POST /step $count assets, $mode: p50" "${P50[$mode-$count]}" "ms"

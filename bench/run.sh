@@ -27,37 +27,18 @@ HZ_STEP_ROUNDS="${BENCH_HZ_STEP_ROUNDS:-3}"
 SCANS="${BENCH_SCANS:-1000}"
 SCAN_RUNS="${BENCH_SCAN_RUNS:-3}"
 RESTART_SECONDS="${BENCH_RESTART_SECONDS:-20}"
-OUT="${BENCH_OUT:-$REPO/bench/out/$(date +%Y%m%d-%H%M%S)}"
-mkdir -p "$OUT"
+# shellcheck source=lib.sh
+source "$REPO/bench/lib.sh"
+bench_run
+build_release obf-bench
+OBF_BENCH="$BIN/obf-bench"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/obf-bench.XXXXXX")"
 chmod 755 "$TMP"   # nginx's worker runs as an unprivileged user and must read the static file
-PIDS=()
-
-say() { printf '\n== %s\n' "$*" >&2; }
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
-
-# shellcheck source=../scripts/lib/processes.sh
-source "$REPO/scripts/lib/processes.sh"
-
 cleanup() {
     stop_all
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# --- build ------------------------------------------------------------------------------------
-if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
-    say "building release (obf, obf-bench, hz-test-member)"
-    swift build -c release --product obf >&2
-    swift build -c release --product obf-bench >&2
-    swift build -c release --product hz-test-member >&2
-fi
-BIN="$(swift build -c release --show-bin-path)"
-OBF="$BIN/obf"
-OBF_BENCH="$BIN/obf-bench"
-HZ_MEMBER="$BIN/hz-test-member"
-[[ -x "$OBF" && -x "$OBF_BENCH" && -x "$HZ_MEMBER" ]] || die "missing $OBF, $OBF_BENCH or $HZ_MEMBER"
 
 # --- tools ------------------------------------------------------------------------------------
 missing=()
@@ -69,7 +50,6 @@ if ((${#missing[@]})); then
     apt-get install -y -qq "${missing[@]}" >&2 || { apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2; }
 fi
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-PYTHON="$(command -v python3)" || die "python3 is needed for the step client"
 
 # --- helpers ----------------------------------------------------------------------------------
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
@@ -95,10 +75,6 @@ run_wrk() {
     WRK_RPS="$(awk '/^Requests\/sec:/ {print $2}' "$file")"
     WRK_P99_MS="$(awk '/Latency Distribution/ {f = 1} f && $1 == "99%" {print $2; exit}' "$file" | to_ms)"
     [[ -n "$WRK_RPS" && -n "$WRK_P99_MS" ]] || die "could not read wrk's output ($file)"
-}
-
-field() {  # field FILE LINE-PREFIX KEY: the value of KEY= on the first line starting with LINE-PREFIX
-    grep -m1 "^$2" "$1" | tr ' ' '\n' | sed -n "s/^$3=//p"
 }
 
 # --- 1. GET /features keep-alive: obf beside nginx -------------------------------------------
@@ -261,10 +237,7 @@ done
 # stopped 5 s in, kept down 3 s and restarted on the same port (empty; the producer refills it).
 say "member restart: stepping every 50 ms for ${RESTART_SECONDS} s, member down 3 s from 5 s in"
 RESTART_ASSETS="$(seq -f 'A%g' -s, 1 50)"
-"${OBF_ENV[@]}" "$OBF" push --hz-members "127.0.0.1:$HZ_PORT" --assets "$RESTART_ASSETS" --interval-ms 100 \
-    >"$OUT/push.log" 2>&1 &
-PUSH_PID=$!
-PIDS+=("$PUSH_PID")
+start_pusher "127.0.0.1:$HZ_PORT" "$RESTART_ASSETS" "$OUT/push.log"
 start_obf "$OUT/obf-restart.log" "$OBF" --source hazelcast --hz-members "127.0.0.1:$HZ_PORT" --assets "$RESTART_ASSETS" \
     --step-deadline-ms 250
 wait_hz_ready "$OBF" "127.0.0.1:$MEMBER_PORT" "$RESTART_ASSETS" "$OUT/probe.txt"
@@ -290,11 +263,7 @@ stop_pid "$MEMBER_PID"
 
 # --- summary ------------------------------------------------------------------------------------
 {
-    echo
-    echo "obf bench — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, results in ${OUT#"$REPO"/}"
-    printf '%-58s %14s %s\n' "figure" "value" "unit"
-    printf '%-58s %14s %s\n' "------" "-----" "----"
-    row() { printf '%-58s %14s %s\n' "$1" "$2" "$3"; }
+    summary_table "obf bench" 58 14
     row "GET /features obf: requests/s (wrk -t2 -c32 -d$DURATION, best of $ROUNDS)" "$OBF_RPS" "req/s"
     row "GET /features obf: p99 latency" "$OBF_P99" "ms"
     row "GET same bytes nginx (1 worker): requests/s" "$NGINX_RPS" "req/s"
