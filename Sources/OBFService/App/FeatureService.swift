@@ -46,8 +46,7 @@ public final class FeatureService: Sendable {
                                configuredAssets: Set(configuration.assets), replication: replicationStatus)
         let access = AccessPolicy(token: configuration.apiToken, guardReads: configuration.authReads,
                                   guardMetrics: configuration.authMetrics)
-        let handler = MeteredHandler(router: Router(table: APIRoutes.table, context: routes, access: access,
-                                                            logger: logger),
+        let handler = MeteredHandler(router: Router(table: APIRoutes.table, context: routes, access: access),
                                      metrics: metrics)
         var http = http
         http.host = configuration.host

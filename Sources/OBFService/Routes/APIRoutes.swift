@@ -15,12 +15,18 @@ struct APIRoutes: Sendable {
 
     /// Every route, in the order they are matched.
     static let table = RouteTable<APIRoutes>([
-        Route("/step/{bar}", methods: ["POST"], access: .token, query: ["rollover", "include"]) { routes, request in
-            try routes.step(request)
+        Route("/step/{bar}", methods: ["POST"], access: .token, query: ["rollover", "include"]) {
+            routes, request throws(RequestRejection) in try routes.step(request)
         },
-        Route("/features/{asset}/{bar}", access: .reads) { routes, request in .response(try routes.features(request)) },
-        Route("/macro/{bar}", access: .reads) { routes, request in .response(try routes.macro(request)) },
-        Route("/bars/{bar}", access: .reads) { routes, request in .response(try routes.bars(request)) },
+        Route("/features/{asset}/{bar}", access: .reads) {
+            routes, request throws(RequestRejection) in .response(try routes.features(request))
+        },
+        Route("/macro/{bar}", access: .reads) {
+            routes, request throws(RequestRejection) in .response(try routes.macro(request))
+        },
+        Route("/bars/{bar}", access: .reads) {
+            routes, request throws(RequestRejection) in .response(try routes.bars(request))
+        },
         Route("/metrics", access: .metrics) { routes, _ in .response(routes.exposition()) },
         Route("/healthz", access: .open) { _, _ in .response(.json(Array(#"{"status":"ok"}"#.utf8))) },
         Route("/readyz", access: .open) { routes, _ in .response(routes.readiness()) },

@@ -27,16 +27,16 @@ struct RoutedRequest {
 }
 
 /// One route: where it is, what it takes, who may call it, and the handler that answers it.
-/// A handler throws an `APIError` for what the request got wrong.
+/// A handler throws a `RequestRejection` for what the request got wrong.
 struct Route<Context: Sendable>: Sendable {
     let pattern: RoutePattern
     let methods: [String]
     let access: RouteAccess
     let queryNames: Set<String>
-    let handler: @Sendable (Context, RoutedRequest) throws -> HTTPHandlerResult
+    let handler: @Sendable (Context, RoutedRequest) throws(RequestRejection) -> HTTPHandlerResult
 
     init(_ template: String, methods: [String] = ["GET", "HEAD"], access: RouteAccess, query: Set<String> = [],
-         _ handler: @escaping @Sendable (Context, RoutedRequest) throws -> HTTPHandlerResult) {
+         _ handler: @escaping @Sendable (Context, RoutedRequest) throws(RequestRejection) -> HTTPHandlerResult) {
         pattern = RoutePattern(template)
         self.methods = methods
         self.access = access
