@@ -46,6 +46,27 @@ start_pusher() {
     PIDS+=("$PUSH_PID")
 }
 
+# outage_run RESULT SECONDS DOWN OUTAGE-SECONDS UP: restart_steps.py steps the service on SERVER_PORT
+# every 50 ms for SECONDS (its report in RESULT, its event log beside it); 5 s in the command DOWN
+# takes the member away, OUTAGE-SECONDS later UP brings it back, each stamped in the event log.
+outage_run() {
+    local result="$1" seconds="$2" down="$3" outage="$4" up="$5" events="${1%.txt}-events.txt" client
+    : >"$events"
+    "$PYTHON" "$REPO/bench/restart_steps.py" 127.0.0.1 "$SERVER_PORT" "$seconds" "$events" \
+        --deadline-ms 250 >"$result" &
+    client=$!
+    PIDS+=("$client")
+    sleep 5
+    printf '%s member_down\n' "$(date +%s.%N)" >>"$events"
+    "$down"
+    sleep "$outage"
+    "$up"
+    printf '%s member_up\n' "$(date +%s.%N)" >>"$events"
+    wait "$client" || die "the step client failed (see $result)"
+    forget_pid "$client"
+    cat "$result" >&2
+}
+
 # summary_table TITLE FIGURE-WIDTH VALUE-WIDTH [FIGURE-HEADING [VALUE-HEADING]]: the heading of a
 # summary table, after which `row FIGURE VALUE UNIT` prints its lines.
 summary_table() {

@@ -78,26 +78,14 @@ assets="$(seq -f 'A%g' -s, 1 500)"
 start_member "$HZ_MEMBER" "$(free_port)"
 member="127.0.0.1:$MEMBER_PORT"
 start_pusher "$member" "$assets" "$OUT/push-hang.log" --log-level warning
+hang_member() { kill -STOP "$MEMBER_PID"; }
+resume_member() { kill -CONT "$MEMBER_PID"; }
 for mode in fetch listen; do
     say "member hung for ${HANG_SECONDS} s: 500 assets, $mode, a step every 50 ms"
     start_obf "$OUT/obf-hang-$mode.log" "$OBF" --source hazelcast --hz-members "$member" --assets "$assets" \
         --hz-read "$mode" --step-deadline-ms 250
     wait_hz_ready "$OBF" "$member" "$assets" "$OUT/probe.txt"
-    events="$OUT/hang-events-$mode.txt"
-    : >"$events"
-    "$PYTHON" "$REPO/bench/restart_steps.py" 127.0.0.1 "$SERVER_PORT" "$((HANG_SECONDS + 15))" "$events" \
-        --deadline-ms 250 >"$OUT/hang-$mode.txt" &
-    client=$!
-    PIDS+=("$client")
-    sleep 5
-    printf '%s member_down\n' "$(date +%s.%N)" >>"$events"
-    kill -STOP "$MEMBER_PID"
-    sleep "$HANG_SECONDS"
-    kill -CONT "$MEMBER_PID"
-    printf '%s member_up\n' "$(date +%s.%N)" >>"$events"
-    wait "$client" || die "the hung-member step client failed ($mode)"
-    forget_pid "$client"
-    cat "$OUT/hang-$mode.txt" >&2
+    outage_run "$OUT/hang-$mode.txt" "$((HANG_SECONDS + 15))" hang_member "$HANG_SECONDS" resume_member
     HANG[$mode]="$OUT/hang-$mode.txt"
     stop_pid "$SERVER_PID"
 done

@@ -241,21 +241,9 @@ start_pusher "127.0.0.1:$HZ_PORT" "$RESTART_ASSETS" "$OUT/push.log"
 start_obf "$OUT/obf-restart.log" "$OBF" --source hazelcast --hz-members "127.0.0.1:$HZ_PORT" --assets "$RESTART_ASSETS" \
     --step-deadline-ms 250
 wait_hz_ready "$OBF" "127.0.0.1:$MEMBER_PORT" "$RESTART_ASSETS" "$OUT/probe.txt"
-EVENTS="$OUT/restart-events.txt"
-: >"$EVENTS"
-"$PYTHON" "$REPO/bench/restart_steps.py" 127.0.0.1 "$SERVER_PORT" "$RESTART_SECONDS" "$EVENTS" \
-    --deadline-ms 250 >"$OUT/restart.txt" &
-RESTART_CLIENT=$!
-PIDS+=("$RESTART_CLIENT")
-sleep 5
-printf '%s member_down\n' "$(date +%s.%N)" >>"$EVENTS"
-stop_pid "$MEMBER_PID"
-sleep 3
-start_member "$HZ_MEMBER" "$HZ_PORT"
-printf '%s member_up\n' "$(date +%s.%N)" >>"$EVENTS"
-wait "$RESTART_CLIENT" || die "the restart client failed (see above)"
-forget_pid "$RESTART_CLIENT"
-cat "$OUT/restart.txt" >&2
+stop_member() { stop_pid "$MEMBER_PID"; }
+restart_member() { start_member "$HZ_MEMBER" "$HZ_PORT"; }
+outage_run "$OUT/restart.txt" "$RESTART_SECONDS" stop_member 3 restart_member
 R="$OUT/restart.txt"
 stop_pid "$SERVER_PID"
 stop_pid "$PUSH_PID"
