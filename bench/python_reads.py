@@ -8,16 +8,12 @@ ASSETS is a comma-separated list; keys are `asset_{SYMBOL}_ob` in map DOLPHIN_FE
 `python_reads assets=N get_p50_ms=... get_p99_ms=... get_all_p50_ms=... get_all_p99_ms=...`.
 Exits non-zero when a key is missing.
 """
-import math
 import sys
 import time
 
 import hazelcast
 
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
+from figures import percentile
 
 
 def main(argv):
@@ -45,6 +41,8 @@ def main(argv):
                 batch_ms.append(batched)
     finally:
         client.shutdown()
+    loop_ms.sort()
+    batch_ms.sort()
     print(f"python_reads assets={len(keys)} get_p50_ms={percentile(loop_ms, 0.5):.3f} "
           f"get_p99_ms={percentile(loop_ms, 0.99):.3f} get_all_p50_ms={percentile(batch_ms, 0.5):.3f} "
           f"get_all_p99_ms={percentile(batch_ms, 0.99):.3f}")

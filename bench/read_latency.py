@@ -7,15 +7,11 @@ Prints `reads path=... n=... bytes=... p50_ms=... p99_ms=... mean_ms=... max_ms=
 Exits non-zero on any non-200 answer.
 """
 import http.client
-import math
 import statistics
 import sys
 import time
 
-
-def percentile(sorted_values, fraction):
-    index = min(len(sorted_values) - 1, max(0, math.ceil(fraction * len(sorted_values)) - 1))
-    return sorted_values[index]
+from figures import percentile
 
 
 def main(argv):

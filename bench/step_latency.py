@@ -9,19 +9,12 @@ last body byte) and server_ms_p50 is the median `duration_ms` the service report
 Exits non-zero on any non-200 answer or a step that did not compute every requested asset.
 """
 import http.client
-import math
 import json
 import statistics
 import sys
 import time
 
-
-def percentile(sorted_values, fraction):
-    if not sorted_values:
-        return float("nan")
-    # nearest rank
-    index = min(len(sorted_values) - 1, max(0, math.ceil(fraction * len(sorted_values)) - 1))
-    return sorted_values[index]
+from figures import percentile
 
 
 def main(argv):

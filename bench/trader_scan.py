@@ -20,17 +20,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import math
 import statistics
 import sys
 import time
 
 from obf_client import LiveOBFeatureEngine, LookupSource
 
-
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    index = min(len(sorted_values) - 1, max(0, math.ceil(fraction * len(sorted_values)) - 1))   # nearest rank
-    return sorted_values[index]
+from figures import percentile
 
 
 def engine_scan(engine: LiveOBFeatureEngine, assets: list[str], bar: int) -> None:
