@@ -94,6 +94,8 @@ public actor GridStateReplica: StateReplica {
                 logger.warning("the replicated state is gone from the map; writing this replica's", metadata: ["map": "\(mapName)"])
             }
             synced = nil
+            // A head this replica meant to replace is gone too: the next write puts a new one.
+            overwritable = nil
             return .writeAll
         }
         let decoded: ReplicatedHead
@@ -111,7 +113,16 @@ public actor GridStateReplica: StateReplica {
                 "map": "\(mapName)", "replicated_sequence": "\(decoded.sequence)", "writer": "\(decoded.writer)",
             ])
         }
-        return await takeOver(head, decoded).map { .adopt($0) } ?? unusable(head, .corrupt("the state it names is missing"))
+        do {
+            guard let adoption = try await takeOver(head, decoded) else {
+                return unusable(head, .corrupt("the state it names is missing or unreadable"))
+            }
+            return .adopt(adoption)
+        } catch {
+            // Unanswered (a timeout, a lost connection): the state may be fine, so it is never
+            // replaced; this step goes on locally.
+            return unreachable("\(error)")
+        }
     }
 
     public func commit(_ step: ReplicatedStep) async -> ReplicaCommit {
@@ -227,7 +238,7 @@ public actor GridStateReplica: StateReplica {
             metrics.conflict()
             guard let head = try? await client.get(map: mapName, key: headKey, timeout: timeout),
                   let text = Self.text(of: head), let decoded = try? ReplicatedStateCodec.decodeHead(text),
-                  let adoption = await takeOver(head, decoded) else {
+                  let adoption = try? await takeOver(head, decoded) else {
                 unreplicated = true
                 publish()
                 return .deferred
@@ -252,33 +263,44 @@ public actor GridStateReplica: StateReplica {
     // MARK: Reading
 
     /// The state `head` names, as the engine takes it over: the steps after this replica's own
-    /// last bar when the map continues its bars, else the whole state. Nil when it cannot be read.
-    private func takeOver(_ raw: HazelcastData, _ head: ReplicatedHead) async -> ReplicaAdoption? {
-        do {
-            guard let stateValue = try await client.get(map: mapName, key: HazelcastData(string: head.stateKey), timeout: timeout)
-            else { return nil }
-            let state = try ReplicatedStateCodec.decodeRolling(Self.text(of: stateValue) ?? [])
-            // Only an engine holding exactly what this replica last synced can go on from there.
-            let continuing = unreplicated ? nil : synced.flatMap { Self.continuation(of: $0.bars, in: state.bars) }
-            let needed = continuing.map { Array(state.bars[$0...]) } ?? state.bars
-            let values = try await client.getAllValues(map: mapName, keys: needed.map { HazelcastData(string: $0.key) },
-                                                       timeout: needed.count > 2 ? bulkTimeout : timeout)
-            var reports: [StepReport] = []
+    /// last bar when the map continues its bars, else the whole state. Nil when what the head
+    /// names is missing or unreadable; throws when the map did not answer.
+    private func takeOver(_ raw: HazelcastData, _ head: ReplicatedHead) async throws -> ReplicaAdoption? {
+        guard let stateValue = try await client.get(map: mapName, key: HazelcastData(string: head.stateKey), timeout: timeout)
+        else { return nil }
+        let state: ReplicatedRolling
+        do throws(StateFileError) {
+            state = try ReplicatedStateCodec.decodeRolling(Self.text(of: stateValue) ?? [])
+        } catch {
+            return unreadable(error)
+        }
+        // Only an engine holding exactly what this replica last synced can go on from there.
+        let continuing = unreplicated ? nil : synced.flatMap { Self.continuation(of: $0.bars, in: state.bars) }
+        let needed = continuing.map { Array(state.bars[$0...]) } ?? state.bars
+        let values = try await client.getAllValues(map: mapName, keys: needed.map { HazelcastData(string: $0.key) },
+                                                   timeout: needed.count > 2 ? bulkTimeout : timeout)
+        var reports: [StepReport] = []
+        do throws(StateFileError) {
             for value in values {
                 guard let value else { return nil }
                 reports.append(try ReplicatedStateCodec.decodeReport(Self.text(of: value) ?? []))
             }
-            synced = Synced(raw: raw, head: head, bars: state.bars)
-            unreplicated = false
-            overwritable = nil
-            metrics.adopted()
-            publish()
-            if continuing != nil { return .continuation(reports: reports, rolling: state.rolling) }
-            return .whole(EngineState(rolling: state.rolling, reports: reports))
         } catch {
-            logger.warning("the replicated state could not be read", metadata: ["map": "\(mapName)", "error": "\(error)"])
-            return nil
+            return unreadable(error)
         }
+        synced = Synced(raw: raw, head: head, bars: state.bars)
+        unreplicated = false
+        overwritable = nil
+        metrics.adopted()
+        publish()
+        if continuing != nil { return .continuation(reports: reports, rolling: state.rolling) }
+        return .whole(EngineState(rolling: state.rolling, reports: reports))
+    }
+
+    /// Logs what could not be decoded; nil (the state is unusable).
+    private func unreadable(_ error: StateFileError) -> ReplicaAdoption? {
+        logger.warning("the replicated state could not be read", metadata: ["map": "\(mapName)", "error": "\(error)"])
+        return nil
     }
 
     /// The UTF-8 text of a String (or JSON) value, nil for any other value.

@@ -218,6 +218,36 @@ import Testing
         }
     }
 
+    @Test func aStateThatDoesNotAnswerIsNeverOverwritten() async throws {
+        let (member, port) = try HazelcastTestMember.startedOnStablePort()
+        defer { member.stop() }
+        try await RunningService.with(source: MockSource(seed: 5), assets: Self.assets,
+                                      adjust: Self.replicated(port: port)) { first in
+            try await RunningService.with(source: MockSource(seed: 6), assets: Self.assets,
+                                          adjust: Self.replicated(port: port)) { second in
+                let a = try first.client(), b = try second.client()
+                for bar in 1...3 { _ = try await a.request("POST", "/step/\(bar)") }
+                // The other replica steps on: the head now names its state.
+                _ = try await b.request("POST", "/step/4")
+                let headKey = HazelcastData(string: "default/head")
+                let head = try #require(member.entries(map: Self.map)[headKey])
+                let stateKey = try #require(try JSONValue.parse(head.decodeText().text).get()["state"]?.stringValue)
+                // That state does not answer (its partition is stuck); the head does.
+                member.stuckPartitions = [HazelcastData(string: stateKey).partitionId(partitionCount: member.partitionCount)]
+                #expect(try await a.request("POST", "/step/5").json["computed"]?.int64Value == 3)
+                #expect(member.entries(map: Self.map)[headKey] == head)
+                #expect(try await a.request("GET", "/readyz").json["replication"]?.stringValue?.contains("unreachable") == true)
+                // Once it answers, the newer state is taken over, not replaced.
+                member.stuckPartitions = []
+                #expect(try await eventually {
+                    _ = try await a.request("POST", "/step/6")
+                    return try await a.request("GET", "/readyz").json["replication"]?.stringValue == "ok"
+                })
+                #expect(try await a.request("GET", "/bars/4").text == (try await b.request("GET", "/bars/4").text))
+            }
+        }
+    }
+
     @Test func garbageOrANewerFormatInTheMapNeverCrashes() async throws {
         let (member, port) = try HazelcastTestMember.startedOnStablePort()
         defer { member.stop() }
