@@ -49,6 +49,16 @@ public struct JSONWriter {
         key(name)
         if let value { int(value) } else { null() }
     }
+    public mutating func field(_ name: String, _ value: Double?) { key(name); optionalDouble(value) }
+    public mutating func field(_ name: String, _ value: String?) {
+        key(name)
+        if let value { string(value) } else { null() }
+    }
+
+    /// The number, or `null` for nil.
+    public mutating func optionalDouble(_ value: Double?) {
+        if let value { double(value) } else { null() }
+    }
 
     private mutating func separate() {
         if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }

@@ -69,10 +69,8 @@ struct ProbeCommand: AsyncParsableCommand {
             json.beginObject()
             json.field("asset", finding.asset)
             json.field("result", finding.verdict.rawValue)
-            json.key("age_s")
-            if let age = finding.ageSeconds { json.double(age) } else { json.null() }
-            json.key("detail")
-            if let detail = finding.detail { json.string(detail) } else { json.null() }
+            json.field("age_s", finding.ageSeconds)
+            json.field("detail", finding.detail)
             json.endObject()
             return String(decoding: json.bytes, as: UTF8.self)
         }.joined(separator: "\n") + "\n"

@@ -224,9 +224,6 @@ package final class Connection: Sendable {
         _ = outbound.enqueue(bytes)
     }
 
-    /// Bytes queued for the member and not yet written (they pile up when it stops reading).
-    package var pendingWriteBytes: Int { outbound.pendingByteCount }
-
     /// Starts the writer thread; a failed write closes the connection.
     private func startWriter() {
         let stream = self.stream

@@ -34,9 +34,6 @@ final class OutboundQueue: Sendable {
         return accepted
     }
 
-    /// Bytes queued and not yet handed to the stream.
-    var pendingByteCount: Int { state.withLock { $0.byteCount } }
-
     /// Stops the writer after its current write; later `enqueue`s are refused.
     func close() {
         state.withLock { $0.isClosed = true }

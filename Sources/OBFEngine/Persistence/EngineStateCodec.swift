@@ -16,7 +16,7 @@ public enum EngineStateCodec {
         json.field("depth_lookback", state.depthLookback)
         json.field("last_bar", state.lastBar)
         json.field("empty_streak", state.emptyStreak)
-        json.key("last_step_time"); json.optionalDouble(state.lastStepTime)
+        json.field("last_step_time", state.lastStepTime)
         json.key("stepped_bars"); json.beginArray(); state.steppedBars.forEach { json.int($0) }; json.endArray()
         json.key("macro")
         json.beginObject()
@@ -30,7 +30,7 @@ public enum EngineStateCodec {
         for asset in state.assets {
             json.beginObject()
             json.field("name", asset.name)
-            json.key("reference"); json.optionalDouble(asset.history.reference)
+            json.field("reference", asset.history.reference)
             json.key("imbalances"); json.numbers(Array(asset.history.imbalances))
             json.key("depths"); json.numbers(Array(asset.history.depths))
             json.key("bars"); json.beginArray()
@@ -129,14 +129,10 @@ extension JSONWriter {
         endArray()
     }
 
-    mutating func optionalDouble(_ value: Double?) {
-        if let value { double(value) } else { null() }
-    }
-
     /// The fields of the macro history, inside an object the caller opened.
     mutating func macroHistoryFields(_ macro: MacroHistory) {
         key("mean_references"); numbers(Array(macro.meanReferences))
-        key("last_depth_velocity"); optionalDouble(macro.lastDepthVelocity)
+        field("last_depth_velocity", macro.lastDepthVelocity)
     }
 }
 

@@ -90,7 +90,7 @@ public enum ReplicatedStateCodec {
         json.field("depth_lookback", rolling.depthLookback)
         json.field("max_bars", rolling.maxBars)
         json.field("empty_streak", rolling.emptyStreak)
-        json.key("last_step_time"); json.optionalDouble(rolling.lastStepTime)
+        json.field("last_step_time", rolling.lastStepTime)
         json.key("macro")
         json.beginObject()
         json.macroHistoryFields(rolling.macro)

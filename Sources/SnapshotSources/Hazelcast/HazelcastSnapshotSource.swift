@@ -13,7 +13,6 @@ public final class HazelcastSnapshotSource: SnapshotSource {
     public let name = "hazelcast"
     public let client: HazelcastClient
     public let mapName: String
-    public let readMode: HazelcastReadMode
     private let liveView: LiveViewFeed?
     private let logger: Logger
     private let readFailures = RateLimitedLog(interval: 10)
@@ -33,7 +32,6 @@ public final class HazelcastSnapshotSource: SnapshotSource {
         let client = try HazelcastClient(configuration: configuration, logger: logger,
                                          onEvent: { connectionLog.record($0) })
         self.client = client
-        readMode = listen == nil ? .fetch : .listen
         liveView = listen.map { LiveViewFeed(client: client, mapName: mapName, settings: $0, logger: logger) }
     }
 

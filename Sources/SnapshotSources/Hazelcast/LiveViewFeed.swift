@@ -178,16 +178,30 @@ final class LiveViewFeed: Sendable {
                 trigger.yield(.interval)
             }
         }
-        defer { ticker.cancel() }
+        // One retry at a time, backing off from 250 ms to the interval while reads keep failing
+        // (a member down for minutes would otherwise cost a full read four times a second).
+        let firstRetry = Duration.milliseconds(250)
+        var retryDelay = firstRetry
+        var retry: Task<Void, Never>?
+        defer {
+            ticker.cancel()
+            retry?.cancel()
+        }
         for await reason in triggers {
             guard !Task.isCancelled else { return }
-            if await !readEverything(reason: reason), !Task.isCancelled {
-                // Try again soon rather than at the next interval: the view may be incomplete.
-                Task {
-                    try? await Task.sleep(for: .milliseconds(250))
-                    trigger.yield(reason)
-                }
+            if await readEverything(reason: reason) {
+                retryDelay = firstRetry
+                continue
             }
+            guard !Task.isCancelled else { return }
+            // Try again sooner than the next interval: the view may be incomplete.
+            retry?.cancel()
+            let delay = retryDelay
+            retry = Task {
+                guard (try? await Task.sleep(for: delay)) != nil else { return }
+                trigger.yield(reason)
+            }
+            retryDelay = min(retryDelay * 2, max(interval, firstRetry))
         }
     }
 

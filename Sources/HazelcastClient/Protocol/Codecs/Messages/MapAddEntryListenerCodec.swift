@@ -76,7 +76,7 @@ package enum MapAddEntryListenerCodec {
         let header = ClientMessage.eventHeaderSize
         let type = EntryEventFlags(rawValue: try fixed.int32(at: header))
         let member = try fixed.uuid(at: header + 4)
-        let affected = try fixed.int32(at: header + 4 + 17)
+        let affected = try fixed.int32(at: header + 4 + ByteReader.uuidSize)
         let key = try NullableCodec.decode(&iterator, DataCodec.decode)
         let value = try NullableCodec.decode(&iterator, DataCodec.decode)
         let oldValue = try NullableCodec.decode(&iterator, DataCodec.decode)
