@@ -64,26 +64,18 @@ public enum EngineStateCodec {
 
     /// Decodes a state file; every inconsistency is an error naming what is wrong.
     public static func decode(_ bytes: [UInt8]) throws(StateFileError) -> EngineState {
-        guard case .success(let root) = JSONValue.parse(bytes, maxDepth: 16, maxBytes: Int.max) else {
-            throw .corrupt("not valid JSON (truncated or damaged)")
-        }
-        guard root["format"]?.stringValue == formatName else { throw .corrupt("not an obf engine state file") }
-        guard let version = root["version"]?.int64Value else { throw .corrupt("no format version") }
-        guard version == Int64(formatVersion) else { throw .unsupportedVersion(Int(version)) }
         let reader = Reader()
-        let imbalanceLookback = try reader.int(root["imbalance_lookback"], "imbalance_lookback")
-        let depthLookback = try reader.int(root["depth_lookback"], "depth_lookback")
-        guard imbalanceLookback >= 1, depthLookback >= 1 else { throw .corrupt("lookbacks must be at least 1") }
+        let root = try reader.document(bytes, format: formatName, version: formatVersion,
+                                       describedAs: "an obf engine state file")
+        let (imbalanceLookback, depthLookback) = try reader.lookbacks(root)
         let macroValue = root["macro"]
         let macro = try reader.macroHistory(macroValue, depthLookback: depthLookback)
         let macroBars = try reader.entries(macroValue?["bars"], "macro.bars", MacroFeatures.init(numbers:))
         var assets: [EngineState.Asset] = []
         for item in try reader.array(root["assets"], "assets") {
             guard let name = item["name"]?.stringValue, AssetSymbol.isValid(name) else { throw .corrupt("an asset without a valid name") }
-            let history = AssetHistory(
-                reference: try reader.optionalNumber(item["reference"], "\(name).reference"),
-                imbalances: RollingWindow(capacity: imbalanceLookback, values: try reader.numbers(item["imbalances"], "\(name).imbalances")),
-                depths: RollingWindow(capacity: depthLookback, values: try reader.numbers(item["depths"], "\(name).depths")))
+            let history = try reader.history(of: name, reference: item["reference"], imbalances: item["imbalances"],
+                                             depths: item["depths"], lookbacks: (imbalanceLookback, depthLookback))
             assets.append(.init(name: name, history: history,
                                 bars: try reader.entries(item["bars"], "\(name).bars", AssetFeatures.init(numbers:))))
         }
@@ -92,7 +84,7 @@ public enum EngineStateCodec {
             try reader.bar(value, "stepped_bars")
         }
         guard zip(stepped, stepped.dropFirst()).allSatisfy({ $0 < $1 }) else { throw .corrupt("stepped bars not increasing") }
-        let lastBar = root["last_bar"]?.isNull == false ? try reader.bar(root["last_bar"], "last_bar") : nil
+        let lastBar = try reader.optionalBar(root["last_bar"], "last_bar")
         let lastReport = try reader.report(root["last_report"])
         guard lastBar == lastReport?.bar else { throw .corrupt("last_bar disagrees with last_report") }
         return EngineState(
@@ -167,6 +159,40 @@ extension MacroFeatures {
 
 /// Typed reading of the state file's JSON, each failure naming the field.
 struct Reader {
+    /// A document of `format` at `version`, parsed: what every codec checks first.
+    func document(_ bytes: [UInt8], format: String, version: Int, describedAs what: String)
+        throws(StateFileError) -> JSONValue {
+        guard case .success(let root) = JSONValue.parse(bytes, maxDepth: 16, maxBytes: Int.max) else {
+            throw .corrupt("not valid JSON (truncated or damaged)")
+        }
+        guard root["format"]?.stringValue == format else { throw .corrupt("not \(what)") }
+        guard let found = root["version"]?.int64Value else { throw .corrupt("no format version") }
+        guard found == Int64(version) else { throw .unsupportedVersion(Int(found)) }
+        return root
+    }
+
+    /// The imbalance and depth lookbacks of `root`, each at least 1.
+    func lookbacks(_ root: JSONValue) throws(StateFileError) -> (imbalance: Int, depth: Int) {
+        let imbalance = try int(root["imbalance_lookback"], "imbalance_lookback")
+        let depth = try int(root["depth_lookback"], "depth_lookback")
+        guard imbalance >= 1, depth >= 1 else { throw .corrupt("lookbacks must be at least 1") }
+        return (imbalance, depth)
+    }
+
+    /// Asset `name`'s histories from their three parts.
+    func history(of name: String, reference: JSONValue?, imbalances: JSONValue?, depths: JSONValue?,
+                 lookbacks: (imbalance: Int, depth: Int)) throws(StateFileError) -> AssetHistory {
+        AssetHistory(
+            reference: try optionalNumber(reference, "\(name).reference"),
+            imbalances: RollingWindow(capacity: lookbacks.imbalance, values: try numbers(imbalances, "\(name).imbalances")),
+            depths: RollingWindow(capacity: lookbacks.depth, values: try numbers(depths, "\(name).depths")))
+    }
+
+    /// A bar, or nil for an absent or null value.
+    func optionalBar(_ value: JSONValue?, _ name: String) throws(StateFileError) -> Int64? {
+        value?.isNull == false ? try bar(value, name) : nil
+    }
+
     func array(_ value: JSONValue?, _ name: String) throws(StateFileError) -> [JSONValue] {
         guard let array = value?.arrayValue else { throw .corrupt("\(name) is not a list") }
         return array

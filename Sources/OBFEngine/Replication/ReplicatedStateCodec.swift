@@ -72,7 +72,7 @@ public enum ReplicatedStateCodec {
         let root = try open(bytes, format: headFormat)
         let reader = Reader()
         guard let key = root["state"]?.stringValue, !key.isEmpty else { throw .corrupt("head names no state") }
-        let lastBar = root["last_bar"]?.isNull == false ? try reader.bar(root["last_bar"], "last_bar") : nil
+        let lastBar = try reader.optionalBar(root["last_bar"], "last_bar")
         return ReplicatedHead(sequence: try sequence(root), stateKey: key, lastBar: lastBar,
                               writer: root["writer"]?.stringValue ?? "")
     }
@@ -117,11 +117,9 @@ public enum ReplicatedStateCodec {
     }
 
     public static func decodeRolling(_ bytes: [UInt8]) throws(StateFileError) -> ReplicatedRolling {
-        let root = try open(bytes, format: rollingFormat)
         let reader = Reader()
-        let imbalanceLookback = try reader.int(root["imbalance_lookback"], "imbalance_lookback")
-        let depthLookback = try reader.int(root["depth_lookback"], "depth_lookback")
-        guard imbalanceLookback >= 1, depthLookback >= 1 else { throw .corrupt("lookbacks must be at least 1") }
+        let root = try open(bytes, format: rollingFormat)
+        let (imbalanceLookback, depthLookback) = try reader.lookbacks(root)
         let macro = try reader.macroHistory(root["macro"], depthLookback: depthLookback)
         var assets: [RollingState.Asset] = []
         for item in try reader.array(root["assets"], "assets") {
@@ -129,10 +127,8 @@ public enum ReplicatedStateCodec {
             guard parts.count == 4, let name = parts[0].stringValue, AssetSymbol.isValid(name) else {
                 throw .corrupt("an asset entry without a valid name")
             }
-            let history = AssetHistory(
-                reference: try reader.optionalNumber(parts[1], "\(name).reference"),
-                imbalances: RollingWindow(capacity: imbalanceLookback, values: try reader.numbers(parts[2], "\(name).imbalances")),
-                depths: RollingWindow(capacity: depthLookback, values: try reader.numbers(parts[3], "\(name).depths")))
+            let history = try reader.history(of: name, reference: parts[1], imbalances: parts[2], depths: parts[3],
+                                             lookbacks: (imbalanceLookback, depthLookback))
             assets.append(RollingState.Asset(name: name, history: history))
         }
         guard Set(assets.map(\.name)).count == assets.count else { throw .corrupt("an asset appears twice") }
@@ -174,13 +170,7 @@ public enum ReplicatedStateCodec {
     // MARK: Shared
 
     private static func open(_ bytes: [UInt8], format: String) throws(StateFileError) -> JSONValue {
-        guard case .success(let root) = JSONValue.parse(bytes, maxDepth: 16, maxBytes: Int.max) else {
-            throw .corrupt("not valid JSON")
-        }
-        guard root["format"]?.stringValue == format else { throw .corrupt("not an \(format) document") }
-        guard let version = root["version"]?.int64Value else { throw .corrupt("no format version") }
-        guard version == Int64(formatVersion) else { throw .unsupportedVersion(Int(version)) }
-        return root
+        try Reader().document(bytes, format: format, version: formatVersion, describedAs: "an \(format) document")
     }
 
     private static func sequence(_ root: JSONValue) throws(StateFileError) -> Int64 {
