@@ -100,7 +100,7 @@ public final class HazelcastTestMember: Sendable {
         let handler = RequestHandler(
             clusterName: clusterName, credentials: credentials, partitionCount: partitionCount,
             topology: topology, memberIndex: memberIndex, clusterId: clusterId,
-            serverVersion: Self.serverVersion, store: store, listeners: store.listeners)
+            serverVersion: Self.serverVersion, store: store)
         let thread = Thread { [self] in
             acceptLoop(listener, handler: handler, tls: tlsContext)
             done.signal()

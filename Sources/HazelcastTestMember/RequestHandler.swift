@@ -29,7 +29,8 @@ struct RequestHandler: Sendable {
     let clusterId: UUID
     let serverVersion: String
     let store: MapStore
-    let listeners: EntryListenerRegistry
+    /// The store's listeners: its changes are published to them.
+    var listeners: EntryListenerRegistry { store.listeners }
 
     private var memberUUID: UUID { topology.uuid(of: memberIndex) }
 

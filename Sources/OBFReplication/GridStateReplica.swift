@@ -132,39 +132,32 @@ public actor GridStateReplica: StateReplica {
             return .deferred
         }
         let sequence = synced.head.sequence + 1
-        let barKey = "\(engineId)/bar/\(step.report.bar)-\(sequence)-\(writer)"
+        let barKey = self.barKey(step.report.bar, sequence: sequence)
         var bars = step.startedSequence ? [] : synced.bars
         bars.append(.init(bar: step.report.bar, key: barKey))
         let evicted = bars.count > step.rolling.maxBars ? Array(bars.prefix(bars.count - step.rolling.maxBars)) : []
         bars.removeFirst(evicted.count)
         let dropped = (step.startedSequence ? synced.bars : evicted).map(\.key)
-        let started = ContinuousClock.now
         let outcome = await write(reports: [(barKey, step.report)], rolling: step.rolling, bars: bars,
                                   sequence: sequence, lastBar: step.report.bar, expected: synced.raw)
-        metrics.written(ContinuousClock.now - started)
         return await settle(outcome, dropped: dropped + [synced.head.stateKey])
     }
 
     public func writeAll(_ state: EngineState, maxBars: Int) async -> ReplicaCommit {
         let sequence = (synced?.head.sequence ?? 0) + 1
-        let reports = Self.reports(of: state)
+        let reports = state.retainedReports
         var writes: [(String, StepReport)] = []
         var bars: [ReplicatedRolling.Bar] = []
         for report in reports.suffix(maxBars) {
-            let key = "\(engineId)/bar/\(report.bar)-\(sequence)-\(writer)"
+            let key = barKey(report.bar, sequence: sequence)
             writes.append((key, report))
             bars.append(.init(bar: report.bar, key: key))
         }
-        let rolling = RollingState(
-            imbalanceLookback: state.imbalanceLookback, depthLookback: state.depthLookback, maxBars: maxBars,
-            assets: state.assets.map { RollingState.Asset(name: $0.name, history: $0.history) }, macro: state.macro,
-            emptyStreak: state.emptyStreak, lastStepTime: state.lastStepTime)
+        let rolling = RollingState(state, maxBars: maxBars)
         let expected = overwritable ?? synced?.raw
         let dropped = (synced?.bars.map(\.key) ?? []) + (synced.map { [$0.head.stateKey] } ?? [])
-        let started = ContinuousClock.now
         let outcome = await write(reports: writes, rolling: rolling, bars: bars, sequence: sequence,
                                   lastBar: state.lastBar, expected: expected)
-        metrics.written(ContinuousClock.now - started)
         if case .written = outcome {
             overwritable = nil
             logger.info("wrote this replica's whole state to the map", metadata: [
@@ -183,10 +176,17 @@ public actor GridStateReplica: StateReplica {
         case failed(String)
     }
 
+    /// The key of `bar`'s report in the state of `sequence`.
+    private func barKey(_ bar: Int64, sequence: Int64) -> String {
+        "\(engineId)/bar/\(bar)-\(sequence)-\(writer)"
+    }
+
     /// Writes the reports and the rolling state under new keys, then sets the head if it is
-    /// still `expected` (absent when nil).
+    /// still `expected` (absent when nil); the time it took is recorded.
     private func write(reports: [(key: String, report: StepReport)], rolling: RollingState, bars: [ReplicatedRolling.Bar],
                        sequence: Int64, lastBar: Int64?, expected: HazelcastData?) async -> WriteOutcome {
+        let started = ContinuousClock.now
+        defer { metrics.written(ContinuousClock.now - started) }
         let stateKey = "\(engineId)/state/\(sequence)-\(writer)"
         let head = ReplicatedHead(sequence: sequence, stateKey: stateKey, lastBar: lastBar, writer: writer)
         let raw = HazelcastData(stringUTF8: ReplicatedStateCodec.encode(head))
@@ -316,22 +316,6 @@ public actor GridStateReplica: StateReplica {
         let shared = next[...position]
         guard shared.count <= current.count, Array(current.suffix(shared.count)) == Array(shared) else { return nil }
         return position + 1
-    }
-
-    /// One report per retained bar of `state`; the last is the last step's own.
-    static func reports(of state: EngineState) -> [StepReport] {
-        var computed: [Int64: [(asset: String, features: AssetFeatures)]] = [:]
-        for asset in state.assets {
-            for entry in asset.bars { computed[entry.bar, default: []].append((asset.name, entry.value)) }
-        }
-        var macros: [Int64: MacroFeatures] = [:]
-        for entry in state.macroBars { macros[entry.bar] = entry.value }
-        return state.steppedBars.map { bar in
-            if let last = state.lastReport, last.bar == bar { return last }
-            let items = computed[bar] ?? []
-            return StepReport(bar: bar, replayed: false, requested: items.count, computed: items, skipped: [],
-                              emptyStreak: 0, durationMs: 0, macro: macros[bar])
-        }
     }
 
     // MARK: Status

@@ -50,6 +50,32 @@ extension EngineState {
             macro: rolling.macro, macroBars: macroBars, steppedBars: reports.map(\.bar), lastBar: reports.last?.bar,
             emptyStreak: rolling.emptyStreak, lastStepTime: rolling.lastStepTime, lastReport: reports.last)
     }
+
+    /// The inverse of `init(rolling:reports:)`'s reports: one report per retained bar, oldest
+    /// first; the last is the last step's own.
+    public var retainedReports: [StepReport] {
+        var computed: [Int64: [(asset: String, features: AssetFeatures)]] = [:]
+        for asset in assets {
+            for entry in asset.bars { computed[entry.bar, default: []].append((asset.name, entry.value)) }
+        }
+        var macros: [Int64: MacroFeatures] = [:]
+        for entry in macroBars { macros[entry.bar] = entry.value }
+        return steppedBars.map { bar in
+            if let last = lastReport, last.bar == bar { return last }
+            let items = computed[bar] ?? []
+            return StepReport(bar: bar, replayed: false, requested: items.count, computed: items, skipped: [],
+                              emptyStreak: 0, durationMs: 0, macro: macros[bar])
+        }
+    }
+}
+
+extension RollingState {
+    /// The rolling part of `state` (its histories and bookkeeping), keeping at most `maxBars` bars.
+    public init(_ state: EngineState, maxBars: Int) {
+        self.init(imbalanceLookback: state.imbalanceLookback, depthLookback: state.depthLookback, maxBars: maxBars,
+                  assets: state.assets.map { Asset(name: $0.name, history: $0.history) }, macro: state.macro,
+                  emptyStreak: state.emptyStreak, lastStepTime: state.lastStepTime)
+    }
 }
 
 /// One new step, as a replica writes it: its report and the rolling state after it.
