@@ -119,9 +119,10 @@ import Testing
             let snapshot = try SnapshotDecoder.decode(Array(try text.decodeText().text.utf8)).get()
             #expect(abs(snapshot.timestamp - Date().timeIntervalSince1970) < 60)
         }
-        // probe agrees: two fresh, one missing → exit 1.
+        // probe agrees: two fresh, one missing → exit 1 (fresh within a minute: a loaded machine
+        // can take longer than the default 10 s to get here).
         let probe = try await ExternalProcess.run(try ExternalProcess.obfBinary(), [
-            "probe", "--hz-members", "127.0.0.1:\(port)", "--assets", "BTCUSDT,ETHUSDT,XRPUSDT",
+            "probe", "--hz-members", "127.0.0.1:\(port)", "--assets", "BTCUSDT,ETHUSDT,XRPUSDT", "--max-snapshot-age-s", "60",
         ])
         #expect(probe.status == 1)
         #expect(probe.stdout.contains("XRPUSDT       missing"))
@@ -136,6 +137,7 @@ import Testing
                    value: HazelcastData(bytes: [0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xF9, 0, 0, 0, 5]))
         let probe = try await ExternalProcess.run(try ExternalProcess.obfBinary(), [
             "probe", "--hz-members", "127.0.0.1:\(port)", "--assets", "BTCUSDT,ETHUSDT,XRPUSDT", "--json",
+            "--max-snapshot-age-s", "60",
         ])
         #expect(probe.status == 1)
         let lines = probe.stdout.split(separator: "\n").map(String.init)
