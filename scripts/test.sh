@@ -37,6 +37,14 @@ echo "== docker/ files (promtool check config and test rules, Grafana dashboard,
 PYTHON="$venv/bin/python" bash scripts/check-docker.sh \
     || { echo "docker/ checks failed: the alerting rules, their tests, the Grafana files or the compose stack (see above)"; exit 1; }
 
+# Swift Testing starts every test of a pass at once unless it is told a width (its default is
+# unbounded): some 280 tests, each with its servers, test members, client connections and child
+# processes, so at the start of a pass several hundred threads and some twenty processes share
+# the machine, and under a sanitizer every test waits behind all the others. A bounded width keeps
+# each test close to its own speed on any machine and costs no time on this suite (the longest
+# tests set its length). OBF_TEST_WIDTH overrides it.
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=${OBF_TEST_WIDTH:-8}
+
 # A test run that has not ended after this long is stopped (exit 124) and fails, so a hang
 # is reported as such rather than running into the CI's own limit. `timeout` runs the tests
 # in a process group of their own, so they read from /dev/null, never from a terminal.
@@ -99,6 +107,11 @@ fi
 
 echo "== API conformance (openapi.yaml, schemathesis)"
 OBF_BIN="$root/.build/debug/obf" VENV="$venv" bash scripts/api-conformance.sh
+
+# The package says it is typed (py.typed): mypy --strict holds it to that.
+echo "== Python client types (mypy --strict clients/python/src)"
+"$venv/bin/python" -m mypy --strict --no-error-summary clients/python/src \
+    || { echo "mypy --strict found type errors in clients/python/src (see above)"; exit 1; }
 
 # The Python client: `pip install ./clients/python` into .venv whenever its sources changed (the
 # tests import that installed copy), then its pytest suite against real `obf serve` processes and

@@ -10,7 +10,7 @@ import Locking
 /// Python client (smart or unisocket): authentication, cluster view (itself owning all
 /// partitions), backup listener, proxies, statistics, ping, and Map get/getAll/put/set/remove/
 /// delete, with per-partition semantics like a real member. Faults can be switched on while it
-/// runs: `mode`, `responseDelay`, `stuckPartitions`, and `stop()` followed by `start()` on the
+/// runs: `mode`, `responseDelay`, `holdAnswers()`, `stuckPartitions`, and `stop()` followed by `start()` on the
 /// same port.
 public final class HazelcastTestMember: Sendable {
     public let clusterName: String
@@ -143,6 +143,18 @@ public final class HazelcastTestMember: Sendable {
     public var responseDelay: Duration {
         get { settings.withLock { $0.delay } }
         set { settings.withLock { $0.delay = newValue } }
+    }
+
+    /// Holds back the answers to the requests of the connections open now until
+    /// `releaseHeldAnswers()`: a response delay that ends when a test says so, not after a
+    /// time that a loaded machine could outlast.
+    public func holdAnswers() {
+        for connection in state.withLock({ Array($0.connections.values) }) { connection.holdAnswers() }
+    }
+
+    /// Sends the held answers, in the order they were made, ahead of any later answer.
+    public func releaseHeldAnswers() {
+        for connection in state.withLock({ Array($0.connections.values) }) { connection.releaseHeldAnswers() }
     }
 
     /// Partitions whose requests are read but never answered, as when a member's partition

@@ -24,6 +24,8 @@ final class MemberConnection: Sendable {
     private let delayedWrites = DispatchQueue(label: "hz-test-member.delayed-writes")
     /// Entry events leave in the order they were published (per key: the order of its changes).
     private let eventWrites = DispatchQueue(label: "hz-test-member.event-writes")
+    /// Answers held back until released, in the order they were made; nil while answers flow.
+    private let heldAnswers = Locked<[[UInt8]]?>(nil)
 
     /// Descriptor ownership: until `stream` is set the connection thread owns `descriptor` and
     /// closes it with `isClosed` set under the lock; afterwards the stream owns it.
@@ -217,8 +219,30 @@ final class MemberConnection: Sendable {
         }
     }
 
+    /// Holds every answer made from now on until `releaseHeldAnswers()`.
+    func holdAnswers() {
+        heldAnswers.withLock { held in
+            if held == nil { held = [] }
+        }
+    }
+
+    /// Writes the held answers in the order they were made and lets answers flow again. An
+    /// answer made meanwhile waits for the lock, so it leaves after them.
+    func releaseHeldAnswers() {
+        let stream = link.withLock { $0.stream }
+        heldAnswers.withLock { held in
+            for bytes in held ?? [] { try? stream?.write(bytes) }
+            held = nil
+        }
+    }
+
     private func write(_ bytes: [UInt8]) {
         guard !bytes.isEmpty, let stream = link.withLock({ $0.stream }) else { return }
+        let isHeld = heldAnswers.withLock { held in
+            held?.append(bytes)
+            return held != nil
+        }
+        if isHeld { return }
         let delay = member.responseDelay
         guard delay > .zero else {
             try? stream.write(bytes)

@@ -37,6 +37,7 @@ enum LoopbackSocket {
         var offset = 0
         while offset < bytes.count {
             let count = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count < 0 && errno == EINTR { continue }   // a signal (a child process ending), not an error
             guard count > 0 else { throw TestHTTPClientError.system("send") }
             offset += count
         }
@@ -45,7 +46,10 @@ enum LoopbackSocket {
     /// Appends what one receive returns to `buffer`; false on EOF. Throws on timeout or error.
     static func receive(_ fd: Int32, into buffer: inout [UInt8]) throws -> Bool {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        var count: Int
+        repeat {
+            count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        } while count < 0 && errno == EINTR
         guard count >= 0 else { throw TestHTTPClientError.system("recv") }
         buffer.append(contentsOf: chunk[0..<count])
         return count > 0

@@ -1,6 +1,7 @@
 import Foundation
 import HazelcastClient
 import HazelcastTestMember
+import TestTiming
 import Testing
 
 /// Entry listeners over the real protocol against the test member: events in order per key,
@@ -84,7 +85,7 @@ struct EntryListenerTests {
             #expect(await eventually { notices.endedRegistrations == 1 })
             #expect(!client.coverage(of: listener).isComplete)
             try member.start()
-            #expect(await eventually(timeout: .seconds(20)) { notices.registrations == 2 })
+            #expect(await eventually { notices.registrations == 2 })
             #expect(await eventually { client.coverage(of: listener).isComplete })
             let key = HazelcastData(string: "asset_AFTERUSDT_ob")
             try await client.set(map: Self.mapName, key: key, value: HazelcastData(string: "back"))
@@ -117,7 +118,7 @@ struct EntryListenerTests {
         configuration.smartRouting = true
         let client = try HazelcastClient(configuration: configuration, logger: testLogger("client"))
         defer { Task { await client.shutdown() } }
-        try await client.connect(timeout: .seconds(5))
+        try await client.connect(timeout: TestBounds.unchecked)
         #expect(await eventually { client.connectedMemberCount == 3 })
         let notices = Notices()
         let listener = client.addEntryListener(map: Self.mapName) { notices.add($0) }

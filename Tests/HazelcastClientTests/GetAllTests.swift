@@ -1,6 +1,7 @@
 import Foundation
 import HazelcastTestMember
 import Locking
+import TestTiming
 import Testing
 import HazelcastClient
 
@@ -77,7 +78,7 @@ struct GetAllTests {
     }
 
     @Test func aSilentMemberFailsTheWholeReadAtItsTimeout() async throws {
-        try await withConnectedClient(configure: { $0.invocationTimeout = TimingBounds.longInvocationTimeout }) { client, member in
+        try await withConnectedClient(configure: { $0.invocationTimeout = TestBounds.neverReached }) { client, member in
             let keys = (0..<50).map(Self.key)
             for index in keys.indices { member.put(map: Self.mapName, key: keys[index], value: Self.value(index)) }
             _ = try await client.getAllValues(map: Self.mapName, keys: keys)
@@ -87,7 +88,7 @@ struct GetAllTests {
                 try await client.getAll(map: Self.mapName, keys: keys, timeout: .milliseconds(200)) { _, _ in }
             }
             let elapsed = ContinuousClock.now - started
-            #expect(elapsed >= .milliseconds(190) && elapsed < TimingBounds.failsFast, "\(elapsed)")
+            #expect(elapsed >= .milliseconds(190) && elapsed < TestBounds.promptly, "\(elapsed)")
             member.mode = .normal
             let expected: [HazelcastData?] = keys.indices.map { Self.value($0) }
             let afterSilence = try await client.getAllValues(map: Self.mapName, keys: keys)

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import HazelcastTestMember
+import TestTiming
 import Testing
 import HazelcastClient
 
@@ -125,7 +126,7 @@ struct PythonInteropTests {
         // 2. The Swift client reads what Python wrote.
         let client = try HazelcastClient(configuration: testConfiguration(ports: [port]), logger: testLogger("client"))
         defer { Task { await client.shutdown() } }
-        try await client.connect(timeout: .seconds(5))
+        try await client.connect(timeout: TestBounds.unchecked)
         let btc = "asset_BTCUSDT_ob"
         let eth = "asset_ETHUSDT_ob"
         let values = try await client.getAll(map: Self.mapName, keys: [HazelcastData(string: btc), HazelcastData(string: eth)])

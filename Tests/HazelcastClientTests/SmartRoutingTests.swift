@@ -1,6 +1,7 @@
 import Foundation
 import HazelcastClient
 import HazelcastTestMember
+import TestTiming
 import Testing
 
 @Suite("Smart routing over a test cluster")
@@ -20,7 +21,7 @@ struct SmartRoutingTests {
         configuration.smartRouting = true
         let client = try HazelcastClient(configuration: configuration, logger: testLogger("client"))
         do {
-            try await client.connect(timeout: .seconds(5))
+            try await client.connect(timeout: TestBounds.unchecked)
             #expect(await eventually { client.connectedMemberCount == 3 })
             try await body(client, cluster)
         } catch {

@@ -1,6 +1,7 @@
 import Foundation
 import HazelcastClient
 import HazelcastTestMember
+import TestTiming
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +26,7 @@ struct TLSTests {
         defer { member.stop() }
         let client = try HazelcastClient(
             configuration: tlsConfiguration(port: port, tls: .init(caFile: certificates.caFile)), logger: testLogger("client"))
-        try await client.connect(timeout: .seconds(5))
+        try await client.connect(timeout: TestBounds.unchecked)
         try await expectRoundTrip(client, member: member)
         // Large enough for many TLS records and a full socket buffer on the way.
         let large = HazelcastData(bytes: (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
@@ -40,7 +41,7 @@ struct TLSTests {
         let client = try HazelcastClient(
             configuration: tlsConfiguration(port: port, tls: .init(caFile: certificates.caFile, serverName: "localhost")),
             logger: testLogger("client"))
-        try await client.connect(timeout: .seconds(5))
+        try await client.connect(timeout: TestBounds.unchecked)
         try await expectRoundTrip(client, member: member)
         await client.shutdown()
     }
@@ -50,7 +51,7 @@ struct TLSTests {
         defer { member.stop() }
         let client = try HazelcastClient(
             configuration: tlsConfiguration(port: port, tls: .init(caFile: certificates.caFile)), logger: testLogger("client"))
-        try await client.connect(timeout: .seconds(5))
+        try await client.connect(timeout: TestBounds.unchecked)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<16 {
                 group.addTask {
@@ -75,7 +76,7 @@ struct TLSTests {
             caFile: certificates.caFile, certificateFile: certificates.client.certificate,
             privateKeyFile: certificates.client.key)
         let client = try HazelcastClient(configuration: tlsConfiguration(port: port, tls: tls), logger: testLogger("client"))
-        try await client.connect(timeout: .seconds(5))
+        try await client.connect(timeout: TestBounds.unchecked)
         try await expectRoundTrip(client, member: member)
         await client.shutdown()
     }
@@ -85,7 +86,7 @@ struct TLSTests {
         defer { member.stop() }
         let client = try HazelcastClient(
             configuration: tlsConfiguration(port: port, tls: .init(caFile: certificates.caFile)), logger: testLogger("client"))
-        try await client.connect(timeout: .seconds(5))
+        try await client.connect(timeout: TestBounds.unchecked)
         try await client.set(map: Self.mapName, key: Self.key, value: Self.value)
         member.stop()
         #expect(await eventually { !client.isConnected })
@@ -132,7 +133,7 @@ struct TLSTests {
         for serverName in [nil, "localhost"] {
             let tls = HazelcastTLSConfiguration(caFile: certificates.caFile, verifyHostname: false, serverName: serverName)
             let client = try HazelcastClient(configuration: tlsConfiguration(port: port, tls: tls), logger: testLogger("client"))
-            try await client.connect(timeout: .seconds(5))
+            try await client.connect(timeout: TestBounds.unchecked)
             try await expectRoundTrip(client, member: member)
             await client.shutdown()
             member.clear()
@@ -292,7 +293,7 @@ struct TLSTests {
 
         let (good, _) = try tlsMember(replacement.identity, clientCAFile: replacement.clientCAFile, port: port)
         defer { good.stop() }
-        try await client.connect(timeout: .seconds(5))
+        try await client.connect(timeout: TestBounds.unchecked)
         try await expectRoundTrip(client, member: good)
         #expect(client.reconnectCount == 0, sourceLocation: sourceLocation)
         await client.shutdown()

@@ -3,6 +3,7 @@ import HazelcastClient
 import Locking
 import HazelcastTestMember
 import Logging
+import TestTiming
 
 /// Bytes from a hex string; whitespace is ignored.
 func hexBytes(_ text: String) -> [UInt8] {
@@ -20,17 +21,6 @@ func hex(_ bytes: [UInt8]) -> String {
     }.joined()
 }
 
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return condition()
-}
-
 /// A logger that prints nothing unless HZ_TEST_LOG is set.
 func testLogger(_ label: String) -> Logger {
     var logger = Logger(label: label)
@@ -38,23 +28,16 @@ func testLogger(_ label: String) -> Logger {
     return logger
 }
 
-/// Bounds for tests that tell a short timeout (or an immediate failure) apart from the client's
-/// own invocation timeout: the client waits `longInvocationTimeout`, and an operation that ends
-/// within `failsFast` did not wait for it, however loaded the machine.
-enum TimingBounds {
-    static let longInvocationTimeout: Duration = .seconds(60)
-    static let failsFast: Duration = .seconds(20)
-}
-
-/// Client settings with short timeouts and back-off, suitable for tests.
+/// Client settings for tests: a short back-off, so reconnections come quickly, and timeouts
+/// that only a hang reaches (`TestBounds.unchecked`); a test of a timeout sets that one itself.
 func testConfiguration(ports: [Int], clusterName: String = "dev") -> HazelcastClientConfiguration {
     HazelcastClientConfiguration(
         members: ports.map { HazelcastAddress(host: "127.0.0.1", port: $0) },
         clusterName: clusterName,
-        connectTimeout: .seconds(1),
-        invocationTimeout: .seconds(3),
+        connectTimeout: TestBounds.unchecked,
+        invocationTimeout: TestBounds.unchecked,
         heartbeatInterval: .seconds(1),
-        heartbeatTimeout: .seconds(10),
+        heartbeatTimeout: TestBounds.unchecked,
         reconnectInitialBackoff: .milliseconds(20),
         reconnectMaxBackoff: .milliseconds(200),
         reconnectMultiplier: 2,
@@ -78,7 +61,7 @@ func withConnectedClient(
     configure(&configuration)
     let client = try HazelcastClient(configuration: configuration, logger: testLogger("client"))
     do {
-        try await client.connect(timeout: .seconds(5))
+        try await client.connect(timeout: TestBounds.unchecked)
         try await body(client, member)
     } catch {
         await client.shutdown()

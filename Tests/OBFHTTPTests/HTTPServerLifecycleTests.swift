@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTestClient
+import TestTiming
 import Testing
 @testable import OBFHTTP
 
@@ -28,7 +29,7 @@ struct HTTPServerLifecycleTests {
                 }
                 usleep(100_000)
                 #expect(try normalRequest(port: server.port).status == 200)
-                #expect(eventually { server.server.connectionCount == 0 })
+                #expect(eventuallyBlocking { server.server.connectionCount == 0 })
             }
         }
     }
@@ -43,7 +44,7 @@ struct HTTPServerLifecycleTests {
                 #expect(try idle.readResponse().status == 200)
                 // Shutdown begins once the deferred request is in flight (on a loaded machine
                 // the server may not have read it yet).
-                #expect(eventually { server.recorder.deferredStarted == 1 })
+                #expect(eventuallyBlocking { server.recorder.deferredStarted == 1 })
                 let stopping = Task { await server.server.shutdown() }
                 #expect(idle.isClosedByServer())
                 let response = try client.readResponse()
@@ -64,12 +65,12 @@ struct HTTPServerLifecycleTests {
             try await blocking {
                 let client = try TestHTTPClient(port: server.port)
                 try client.send("GET /deferred?ms=60000 HTTP/1.1\r\nHost: test\r\n\r\n")
-                #expect(eventually { server.recorder.deferredStarted == 1 })
+                #expect(eventuallyBlocking { server.recorder.deferredStarted == 1 })
                 client.reset()
-                #expect(eventually(timeout: .seconds(30)) { server.recorder.deferredCancelled == 1 })
-                #expect(eventually { server.recorder.events == [.deferredStarted, .deferredCancelled, .deferredReturned] })
+                #expect(eventuallyBlocking { server.recorder.deferredCancelled == 1 })
+                #expect(eventuallyBlocking { server.recorder.events == [.deferredStarted, .deferredCancelled, .deferredReturned] })
                 #expect(try normalRequest(port: server.port).status == 200)
-                #expect(eventually { server.server.connectionCount == 0 })
+                #expect(eventuallyBlocking { server.server.connectionCount == 0 })
             }
         }
     }
@@ -79,7 +80,7 @@ struct HTTPServerLifecycleTests {
             try await blocking {
                 let client = try TestHTTPClient(port: server.port)
                 try client.send("GET /deferred?ms=1000 HTTP/1.1\r\nHost: test\r\n\r\n")
-                #expect(eventually { server.recorder.deferredStarted == 1 })
+                #expect(eventuallyBlocking { server.recorder.deferredStarted == 1 })
                 // EOF while the work runs: the client may still read, so the work goes on.
                 client.shutdownWrite()
                 let response = try client.readResponse()
@@ -97,7 +98,7 @@ struct HTTPServerLifecycleTests {
                 // A minute of work that, once cancelled, still takes a while before it returns.
                 let client = try TestHTTPClient(port: server.port)
                 try client.send("GET /deferred?ms=60000&after_cancel=300 HTTP/1.1\r\nHost: test\r\n\r\n")
-                #expect(eventually { server.recorder.deferredStarted == 1 })
+                #expect(eventuallyBlocking { server.recorder.deferredStarted == 1 })
                 let stopping = Task {
                     await server.server.shutdown()
                     server.recorder.record(.shutdownReturned)

@@ -1,4 +1,5 @@
 import HTTPTestClient
+import TestTiming
 import Testing
 import SeededRandom
 @testable import OBFHTTP
@@ -237,7 +238,7 @@ struct HTTPServerLimitTests {
                 #expect(server.recorder.answers.contains { $0 == (503, "too_many_connections") })
 
                 clients.removeAll()
-                #expect(eventually { server.server.connectionCount == 0 })
+                #expect(eventuallyBlocking { server.server.connectionCount == 0 })
                 #expect(server.recorder.connectionCounts.max() == 8)
                 #expect(try normalRequest(port: server.port).status == 200)
             }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTestClient
 import Logging
 @testable import OBFHTTP
+import TestTiming
 
 struct TestServer {
     let server: HTTPServer
@@ -9,14 +10,15 @@ struct TestServer {
     let recorder: TestRecorder
 }
 
-/// Starts a server on an ephemeral port with short limits, runs `body`, then shuts it down.
+/// Starts a server on an ephemeral port, runs `body`, then shuts it down. Its timeouts are
+/// ones only a hang reaches (`TestBounds.unchecked`); a test of a timeout sets that one itself.
 func withTestServer(
     _ configure: (inout HTTPServerConfiguration) -> Void = { _ in },
     _ body: (TestServer) async throws -> Void
 ) async throws {
     var configuration = HTTPServerConfiguration(
-        host: "127.0.0.1", port: 0, headerReadTimeout: .seconds(2), idleTimeout: .seconds(5),
-        shutdownGrace: .seconds(2), eventLoopCount: 2)
+        host: "127.0.0.1", port: 0, headerReadTimeout: TestBounds.unchecked, idleTimeout: TestBounds.unchecked,
+        shutdownGrace: TestBounds.unchecked, eventLoopCount: 2)
     configure(&configuration)
     var logger = Logger(label: "obf.http.test")
     logger.logLevel = .warning
@@ -38,15 +40,4 @@ func normalRequest(port: Int, path: String = "/ok") throws -> TestHTTPResponse {
     let client = try TestHTTPClient(port: port)
     try client.send("GET \(path) HTTP/1.1\r\nHost: test\r\n\r\n")
     return try client.readResponse()
-}
-
-/// Polls `condition` every 10 ms for up to `timeout`, sleeping its thread in between.
-@available(*, noasync, message: "blocks its thread: call it in blocking { }")
-func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        usleep(10_000)
-    }
-    return condition()
 }

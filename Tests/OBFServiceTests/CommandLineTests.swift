@@ -2,6 +2,7 @@ import Foundation
 import HazelcastClient
 import HazelcastTestMember
 import OBFTestSupport
+import TestTiming
 import Testing
 
 /// The `obf` command line as an operator meets it: help, version, errors, and what `probe`

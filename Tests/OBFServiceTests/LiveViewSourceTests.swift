@@ -7,6 +7,7 @@ import OBFEngine
 import OBFService
 import OBFTestSupport
 import SnapshotSources
+import TestTiming
 import Testing
 
 /// `--hz-read listen`: the `hazelcast` source answering steps from a live view fed by entry
@@ -65,8 +66,8 @@ import Testing
                 let written = try #require(try JSONValue.parse(Array(producer.stdout.utf8)).get()["push_seq"]?.int64Value)
                 // The step must see this bar's books: wait until their events reached the view.
                 let present = bar == 1 ? ["BTCUSDT", "ETHUSDT"] : Self.assets
-                #expect(try await eventually { present.allSatisfy { source.viewedProvenance(of: $0)?.pushSequence == written } })
-                if bar == 1 { #expect(try await eventually { source.viewedProvenance(of: "SOLUSDT") == nil }) }
+                #expect(await eventually { present.allSatisfy { source.viewedProvenance(of: $0)?.pushSequence == written } })
+                if bar == 1 { #expect(await eventually { source.viewedProvenance(of: "SOLUSDT") == nil }) }
                 let report = try await step(client, bar)
                 #expect(report["computed"]?.int64Value == (bar == 1 ? 2 : 3))
                 #expect(bar != 1 || report["skipped"]?["SOLUSDT"]?.stringValue == "missing")
@@ -138,10 +139,10 @@ import Testing
             member.droppedEventKeys = [btc]
             put(member, "BTCUSDT", sequence: 7)
             put(member, "ETHUSDT", sequence: 7)
-            #expect(try await eventually { source.viewedProvenance(of: "ETHUSDT")?.pushSequence == 7 })
+            #expect(await eventually { source.viewedProvenance(of: "ETHUSDT")?.pushSequence == 7 })
             #expect(member.entryEventCounts.dropped >= 1)
             // The lost event costs at most one reconciliation interval.
-            #expect(try await eventually { source.viewedProvenance(of: "BTCUSDT")?.pushSequence == 7 })
+            #expect(await eventually { source.viewedProvenance(of: "BTCUSDT")?.pushSequence == 7 })
             #expect(try await metric(client, "obf_view_corrections_total") ?? 0 >= 1)
             #expect(try await metric(client, "obf_view_resyncs_total{reason=\"interval\"}") ?? 0 >= 1)
         }
@@ -159,7 +160,7 @@ import Testing
             member.remove(map: Self.map, key: HazelcastSnapshotSource.mapKey(for: "SOLUSDT"))
             // A dead producer's last book stays in the map, an hour old.
             put(member, "ETHUSDT", sequence: 2, timestamp: Date().timeIntervalSince1970 - 3600)
-            #expect(try await eventually {
+            #expect(await eventually {
                 source.viewedProvenance(of: "SOLUSDT") == nil && source.viewedProvenance(of: "ETHUSDT")?.pushSequence == 2
             })
             let report = try await step(client, 2)

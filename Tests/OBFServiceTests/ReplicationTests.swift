@@ -7,6 +7,7 @@ import OBFEngine
 import OBFService
 import OBFTestSupport
 import SnapshotSources
+import TestTiming
 import Testing
 
 /// `--state-map`: replicas of one engine sharing its state through the test member.
@@ -192,7 +193,7 @@ import Testing
                 })
                 #expect(try await metric(a, "obf_replication_behind") == 0)
                 // (A replica whose client has not reconnected yet would rightly step alone.)
-                #expect(try await eventually { second.service.replica?.isConnected == true })
+                #expect(await eventually { second.service.replica?.isConnected == true })
                 #expect(try await b.request("POST", "/step/7").json["replayed"]?.boolValue == true)
                 for bar in [5, 7] {
                     #expect(try await b.request("GET", "/bars/\(bar)").text == (try await a.request("GET", "/bars/\(bar)").text))
@@ -200,7 +201,7 @@ import Testing
                 // Both step alone while the map is down; the first back writes its state, and the
                 // other refuses to overwrite that newer one: it takes it over, counted.
                 member.stop()
-                #expect(try await eventually { first.service.replica?.isConnected == false
+                #expect(await eventually { first.service.replica?.isConnected == false
                     && second.service.replica?.isConnected == false })
                 _ = try await a.request("POST", "/step/8")
                 _ = try await b.request("POST", "/step/8")
@@ -210,7 +211,7 @@ import Testing
                     _ = try await a.request("POST", "/step/9")
                     return try await a.request("GET", "/readyz").json["replication"]?.stringValue == "ok"
                 })
-                #expect(try await eventually { second.service.replica?.isConnected == true })
+                #expect(await eventually { second.service.replica?.isConnected == true })
                 #expect(try await b.request("POST", "/step/9").json["replayed"]?.boolValue == true)
                 #expect(try await metric(b, "obf_replication_conflicts_total") ?? 0 >= 1)
                 #expect(try await b.request("GET", "/bars/8").text == (try await a.request("GET", "/bars/8").text))

@@ -1,7 +1,8 @@
 import Locking
 import Logging
-import OBFEngine
+@testable import OBFEngine
 import OBFTestSupport
+import TestTiming
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -25,10 +26,11 @@ import Glibc
     }
 
     @Test func aStepWaitingItsTurnIsDroppedWhenItsCallerIsCancelled() async throws {
-        // The first step holds the gate until its deadline (the read takes a minute).
-        let (engine, source) = engine(readTakes: .seconds(60), deadline: .milliseconds(500))
+        // The first step holds the gate until its deadline (the read takes longer): long enough
+        // that the second step, made and cancelled next, finds the gate held on any machine.
+        let (engine, source) = engine(readTakes: .seconds(600), deadline: RunningService.stepDeadline)
         let first = Task { try await engine.step(bar: 1) }
-        #expect(try await eventually { source.readCount == 1 })
+        #expect(await eventually { source.readCount == 1 })
         let second = Task { try await engine.step(bar: 2) }
         second.cancel()
         await #expect(throws: StepError.cancelled) { try await second.value }
@@ -43,10 +45,12 @@ import Glibc
     }
 
     @Test func aBegunStepIsNotCutShortByItsCallersCancellation() async throws {
-        let (engine, source) = engine(readTakes: .milliseconds(300), deadline: .seconds(30))
+        let (engine, source) = engine(readTakes: .zero, deadline: TestBounds.event)
+        source.hold()   // the read goes on until the caller has been cancelled
         let step = Task { try await engine.step(bar: 1) }
-        #expect(try await eventually { source.readCount == 1 })
+        #expect(await eventually { source.readCount == 1 })
         step.cancel()
+        source.release()
         let report = try await step.value
         #expect(report.computed.map(\.asset) == ["BTCUSDT"] && report.skipped.isEmpty)
         #expect(try await engine.step(bar: 1).replayed)
@@ -56,17 +60,20 @@ import Glibc
         let source = ScriptedSource()
         source.setBook("BTCUSDT", bid: Self.book.bid, ask: Self.book.ask)
         source.setLate(["BTCUSDT"])
-        source.setDelay(.seconds(60))
+        // The first step's read is held until the second has been dropped, however long that takes.
+        source.hold()
         try await RunningService.with(source: source, assets: ["BTCUSDT"],
-                                      adjust: { $0.stepDeadline = .seconds(4) }) { running in
+                                      adjust: { $0.stepDeadline = TestBounds.event }) { running in
             let first = Task { try await running.client().request("POST", "/step/1") }
-            #expect(try await eventually { source.readCount == 1 })
+            #expect(await eventually { source.readCount == 1 })
             // A second step queues behind the first; its client goes away (RST) before the answer.
             let port = running.port
+            let gate = await running.service.engine.gate
             try await blocking {
                 let client = try TestHTTPClient(port: port)
                 try client.send("POST /step/2 HTTP/1.1\r\nHost: test\r\n\r\n")
-                usleep(500_000)  // the server reads it (its event loop is a thread of its own)
+                // The server has read it once the step waits at the gate.
+                #expect(eventuallyBlocking { gate.waiterCount == 1 })
                 client.reset()
             }
             let metrics = try running.client()
@@ -74,10 +81,10 @@ import Glibc
             #expect(try await eventually {
                 MetricsText.value(try await metrics.request("GET", "/metrics").text, cancelled) == 1
             })
+            source.release()
             #expect(try await first.value.status == 200)
             // The cancelled step never read, and bar 2 is still to be stepped.
             #expect(source.readCount == 1)
-            source.setDelay(.zero)
             let second = try await metrics.request("POST", "/step/2").json
             #expect(second["replayed"]?.boolValue == false && second["computed"]?.int64Value == 1)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestTiming
 import Locking
 
 /// A child process beside a test (`obf serve`, `obf push`, `obf probe`, Python clients), its
@@ -51,7 +52,7 @@ public final class ChildProcess: Sendable {
 
     /// The first match of the regular expression `pattern` in the log, waiting up to `timeout`
     /// for it; nil when it does not appear in time or the process exits first.
-    public func waitForLog(_ pattern: String, timeout: Duration = .seconds(20)) async throws -> String? {
+    public func waitForLog(_ pattern: String, timeout: Duration = TestBounds.event) async throws -> String? {
         let end = ContinuousClock.now + timeout
         while true {
             let text = log

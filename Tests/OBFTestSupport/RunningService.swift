@@ -10,6 +10,9 @@ public struct RunningService: Sendable {
     /// The step deadline of services started by tests unless a test sets its own: far above
     /// the 250 ms default, which on a loaded machine could turn ready snapshots into `missing`.
     public static let stepDeadline = Duration.seconds(5)
+    /// The snapshot age limit of `obf serve` processes started by tests unless a test sets its
+    /// own: a book written when a test began stays fresh however long a loaded machine takes.
+    public static let maxSnapshotAge = 600.0
 
     public let service: FeatureService
     public let port: Int

@@ -4,8 +4,9 @@ import Locking
 
 /// A source whose answers a test sets: documents per asset (served until replaced; a live book
 /// is stamped anew at each read),
-/// a connection state, and an optional delay before answering. Assets marked late are read
-/// only after the delay; the others are recorded as read at once (in the step's progress).
+/// a connection state, and an optional delay before answering, or a hold until the test releases
+/// it. Assets marked late are read only after the delay or the hold; the others are recorded as
+/// read at once (in the step's progress).
 public final class ScriptedSource: SnapshotSource {
     public let name = "scripted"
     private struct State {
@@ -15,6 +16,7 @@ public final class ScriptedSource: SnapshotSource {
         var connected = true
         var delay: Duration = .zero
         var late: Set<String> = []
+        var held = false
         var reads = 0
     }
     private let state = Locked(State())
@@ -43,6 +45,12 @@ public final class ScriptedSource: SnapshotSource {
     /// Marks assets whose snapshots arrive only after the delay (the others are read at once).
     public func setLate(_ assets: Set<String>) { state.withLock { $0.late = assets } }
     public var readCount: Int { state.withLock { $0.reads } }
+    /// Reads from now on wait for `release()` (or their cancellation, at the step's deadline)
+    /// before they answer: a slow read that ends when the test says so, not after a time.
+    public func hold() { state.withLock { $0.held = true } }
+    /// Lets the held reads answer, and the later ones at once.
+    public func release() { state.withLock { $0.held = false } }
+    private var isHeld: Bool { state.withLock { $0.held } }
 
     public func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant) async -> SourceRead {
         await read(assets: assets, bar: bar, deadline: deadline, progress: ReadProgress())
@@ -62,13 +70,12 @@ public final class ScriptedSource: SnapshotSource {
             return (documents, state.delay, state.late)
         }
         for (asset, snapshot) in documents where !late.contains(asset) { progress.record(snapshot, for: asset) }
-        if delay > .zero {
-            do {
-                try await Task.sleep(for: delay)
-            } catch {
-                // Cancelled: the late assets were never read.
-                return SourceRead(snapshots: documents.filter { !late.contains($0.key) })
-            }
+        do {
+            if delay > .zero { try await Task.sleep(for: delay) }
+            while isHeld { try await Task.sleep(for: .milliseconds(5)) }
+        } catch {
+            // Cancelled: the late assets were never read.
+            return SourceRead(snapshots: documents.filter { !late.contains($0.key) })
         }
         return SourceRead(snapshots: documents)
     }

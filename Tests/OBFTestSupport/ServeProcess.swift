@@ -1,4 +1,5 @@
 import Foundation
+import TestTiming
 
 /// A real `obf serve` process for tests that need a process boundary (signals, `kill -9`).
 public final class ServeProcess: Sendable {
@@ -7,13 +8,18 @@ public final class ServeProcess: Sendable {
 
     public var pid: Int32 { child.pid }
 
-    /// Starts `obf serve --port 0 ARGUMENTS` and waits until it logs its address. The step
-    /// deadline is `RunningService.stepDeadline` unless `environment` sets one.
+    /// Starts `obf serve --port 0 ARGUMENTS` and waits until it logs its address. Unless
+    /// `environment` or `arguments` set them, the step deadline is `RunningService.stepDeadline`
+    /// and the snapshot age limit `RunningService.maxSnapshotAge`, so neither a slow start nor
+    /// a slow step turns a test's books missing or stale.
     public static func start(_ arguments: [String], environment: [String: String] = [:],
-                             timeout: Duration = .seconds(20)) async throws -> ServeProcess {
-        let deadline = ["OBF_STEP_DEADLINE_MS": "\(Int(RunningService.stepDeadline / .milliseconds(1)))"]
+                             timeout: Duration = TestBounds.event) async throws -> ServeProcess {
+        let patient = [
+            "OBF_STEP_DEADLINE_MS": "\(Int(RunningService.stepDeadline / .milliseconds(1)))",
+            "OBF_MAX_SNAPSHOT_AGE_S": "\(Int(RunningService.maxSnapshotAge))",
+        ]
         let child = try ChildProcess(try ExternalProcess.obfBinary(), ["serve", "--port", "0"] + arguments,
-                                     environment: ProcessInfo.processInfo.environment.merging(deadline) { $1 }
+                                     environment: ProcessInfo.processInfo.environment.merging(patient) { $1 }
                                         .merging(environment) { $1 })
         let address = try await child.waitForLog(#"address=http://127\.0\.0\.1:\d+"#, timeout: timeout)
         guard let port = address.flatMap({ Int($0.split(separator: ":").last ?? "") }) else {

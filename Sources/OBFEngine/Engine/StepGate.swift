@@ -48,6 +48,9 @@ final class StepGate: Sendable {
         }
     }
 
+    /// Steps waiting for their turn.
+    var waiterCount: Int { state.withLock { $0.waiters.count } }
+
     /// Hands the gate to the next waiter, or frees it.
     func leave() {
         let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
