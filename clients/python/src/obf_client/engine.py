@@ -22,6 +22,7 @@ from .staleness import EmptyStreakLog
 from .table import TABLE_MEDIA_TYPE, StepTable, decode_step_table
 
 Record = TypeVar("Record")
+_MACRO = object()   # the `asset` of a macro look-up
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,28 +306,28 @@ class LiveOBFeatureEngine:
 
     def get_market(self, timestamp_or_idx: float) -> OBMacroFeatures:
         """The market-agreement and macro features at the bar (one record, as `get_macro`)."""
-        return self._answer(self._markets, None, timestamp_or_idx, macro_record, neutral_macro)
+        return self._answer(self._markets, _MACRO, timestamp_or_idx, macro_record, neutral_macro)
 
     get_macro = get_market
 
     def _answer(self, cache: dict[str, Record], asset: object, timestamp_or_idx: object,
                 make: Callable[[Sequence[float], int, LookupSource, int], Record],
                 neutral: Callable[[], Record]) -> Record:
-        """A look-up by its arguments (`asset` None: macro), through the records of `_cache_bar`."""
+        """A look-up by its arguments (`asset` `_MACRO`: the macro one), through the records of `_cache_bar`."""
         bar = bar_number(timestamp_or_idx)
         if isinstance(bar, str):
             return self._refused("bar", bar, timestamp_or_idx, neutral)
-        if asset is not None and not isinstance(asset, str):
+        if asset is not _MACRO and not isinstance(asset, str):
             return self._refused("asset", type(asset).__name__, asset, neutral)
         if self._failing:
             return neutral()
         if bar != self._cache_bar:
             self._forget_records()
             self._cache_bar = bar
-        key = "" if asset is None else asset
+        key = asset if isinstance(asset, str) else ""
         record = cache.get(key)
         if record is None:
-            log = self._memory.macro if asset is None else self._asset_log(asset)
+            log = self._asset_log(asset) if isinstance(asset, str) else self._memory.macro
             record = cache[key] = self._look_up(log, bar, make, neutral)
         return record
 
