@@ -22,23 +22,22 @@ enum BinaryFeatureTable {
         json.stepReport(report, include: .featureTable, tableValues: false)
         let header = json.bytes
         let padded = (header.count + 7) / 8 * 8
-        let columns = JSONWriter.featureColumns.count
-        var body: [UInt8] = []
-        body.reserveCapacity(8 + padded + report.computed.count * columns * 8)
-        body.append(contentsOf: magic)
-        appendLittleEndian(UInt32(truncatingIfNeeded: padded), to: &body)
-        body.append(contentsOf: header)
-        body.append(contentsOf: repeatElement(0x20, count: padded - header.count))
-        for item in report.computed {
-            for value in item.features.tableRow {
-                appendLittleEndian(value.isFinite ? value.bitPattern : Double.nan.bitPattern, to: &body)
+        let rowSize = JSONWriter.featureColumns.count * 8
+        var body = [UInt8](repeating: 0x20, count: 8 + padded + report.computed.count * rowSize)
+        body.withUnsafeMutableBytes { raw in
+            raw.copyBytes(from: magic)
+            raw.storeBytes(of: UInt32(truncatingIfNeeded: padded).littleEndian, toByteOffset: 4, as: UInt32.self)
+            UnsafeMutableRawBufferPointer(rebasing: raw[8..<(8 + header.count)]).copyBytes(from: header)
+            var offset = 8 + padded
+            for item in report.computed {
+                for value in item.features.tableRow {
+                    let bits = (value.isFinite ? value : .nan).bitPattern.littleEndian
+                    raw.storeBytes(of: bits, toByteOffset: offset, as: UInt64.self)
+                    offset += 8
+                }
             }
         }
         return body
-    }
-
-    private static func appendLittleEndian<Word: FixedWidthInteger>(_ word: Word, to body: inout [UInt8]) {
-        withUnsafeBytes(of: word.littleEndian) { body.append(contentsOf: $0) }
     }
 }
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import math
 import operator
+from typing import SupportsFloat, SupportsIndex, Union
+
+BarArgument = Union[SupportsIndex, SupportsFloat]
+"""What a bar argument is meant to be (an int, a float, a numpy scalar); anything else is answered too."""
 
 
 def bar_number(timestamp_or_idx: object) -> int | str:

@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from .bars import bar_number
+from .bars import BarArgument, bar_number
 from .client import DEFAULT_BASE_URL, OBFClient, encode_assets, step_path
 from .errors import BarRegression, OBFError
-from .features import (ASSET_COLUMNS, ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, OBMacroFeatures,
+from .features import (ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, OBMacroFeatures,
                        OBPlacementFeatures, OBSignalFeatures, asset_row, column_order, macro_record, macro_row,
                        neutral_macro, neutral_placement, neutral_signal, placement_record, signal_record)
 from .models import LookupSource
@@ -148,7 +148,7 @@ class LiveOBFeatureEngine:
 
     # -- the scan --------------------------------------------------------------------------------
 
-    def step_live(self, assets: Sequence[str] | None, bar_idx: float) -> StepStatus:
+    def step_live(self, assets: Sequence[str] | None, bar_idx: BarArgument) -> StepStatus:
         """Steps `bar_idx` (read as `int(bar_idx)`) over `assets` (the service's configured assets
         when None or empty) and fetches what the bar's look-ups need. Never raises."""
         bar: int | None = None
@@ -206,12 +206,11 @@ class LiveOBFeatureEngine:
         rows, size = memoryview(values).cast("B"), width * values.itemsize
         for position, asset in enumerate(answer.assets):
             log = logs.get(asset) or memory.asset_log(asset)
-            at = position * width
-            if order is None and log.appends(bar, floor):
+            if order is None and log.appends(bar, floor):   # every scan: one copy of the row's bytes
                 log.bars.append(bar)
                 log.values.frombytes(rows[position * size:(position + 1) * size])
             else:
-                row = values[at:at + width]
+                row = values[position * width:(position + 1) * width]
                 log.put(bar, row if order is None else [row[index] for index in order], floor)
         macro = answer.report["macro"]
         if macro is not None:
@@ -282,7 +281,7 @@ class LiveOBFeatureEngine:
 
     # -- look-ups (memory only) ------------------------------------------------------------------
 
-    def get_placement(self, asset: str, timestamp_or_idx: float) -> OBPlacementFeatures:
+    def get_placement(self, asset: str, timestamp_or_idx: BarArgument) -> OBPlacementFeatures:
         """The asset's placement features at the bar."""
         try:
             if type(timestamp_or_idx) is int and timestamp_or_idx == self._cache_bar:
@@ -293,7 +292,7 @@ class LiveOBFeatureEngine:
             pass
         return self._answer(self._placements, asset, timestamp_or_idx, placement_record, neutral_placement)
 
-    def get_signal(self, asset: str, timestamp_or_idx: float) -> OBSignalFeatures:
+    def get_signal(self, asset: str, timestamp_or_idx: BarArgument) -> OBSignalFeatures:
         """The asset's signal features at the bar."""
         try:
             if type(timestamp_or_idx) is int and timestamp_or_idx == self._cache_bar:
@@ -304,7 +303,7 @@ class LiveOBFeatureEngine:
             pass
         return self._answer(self._signals, asset, timestamp_or_idx, signal_record, neutral_signal)
 
-    def get_market(self, timestamp_or_idx: float) -> OBMacroFeatures:
+    def get_market(self, timestamp_or_idx: BarArgument) -> OBMacroFeatures:
         """The market-agreement and macro features at the bar (one record, as `get_macro`)."""
         return self._answer(self._markets, _MACRO, timestamp_or_idx, macro_record, neutral_macro)
 
