@@ -281,6 +281,9 @@ class LiveOBFeatureEngine:
 
     # -- look-ups (memory only) ------------------------------------------------------------------
 
+    # The records of the stepped bar are read inline in each `get_*` (1000 look-ups a scan at 500
+    # assets: a shared helper would cost a call each); everything else goes through `_answer`.
+
     def get_placement(self, asset: str, timestamp_or_idx: BarArgument) -> OBPlacementFeatures:
         """The asset's placement features at the bar."""
         try:
