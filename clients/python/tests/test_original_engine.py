@@ -235,3 +235,22 @@ def test_median_depth_ema(processes: Processes, tmp_path: Path) -> None:
             assert close(market.depth_velocity, velocities[bar]), bar
             assert close(market.acceleration, 0.0 if bar == 0 else velocities[bar] - velocities[bar - 1]), bar
         assert fields(engine.get_market(29)) == fields(engine.get_market(29.0))
+
+
+def test_step_live_reads_its_bar_as_int(processes: Processes, tmp_path: Path,
+                                        caplog: pytest.LogCaptureFixture) -> None:
+    """step_live takes the bars the look-ups take; one that names no bar fails the step, never raises."""
+    caplog.set_level(logging.INFO, logger="obf_client")
+    books = random_books(range(9))
+    with LiveOBFeatureEngine(serve_books(processes, tmp_path, books)) as engine:
+        assert engine.step_live(ASSETS, 5.7).bar == 5
+        assert engine.step_live(ASSETS, np.int64(6)).bar == 6
+        assert engine.get_placement("ETHUSDT", 6.5).served_bar == 6
+        for bad in (math.nan, -2, None):
+            status = engine.step_live(ASSETS, bad)   # type: ignore[arg-type]
+            assert not status.ok and isinstance(status.error, ValueError), status
+            assert engine.get_placement("ETHUSDT", 6) == neutral_placement()   # failing: defaults
+        assert engine.counters.steps_failed == 3
+        status = engine.step_live(ASSETS, np.float64(8.0))
+        assert status.ok and status.bar == 8 and engine.get_placement("ETHUSDT", 8).source is LookupSource.LIVE
+    assert sum("succeed again" in record.getMessage() for record in caplog.records) == 1

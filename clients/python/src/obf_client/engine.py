@@ -78,7 +78,7 @@ def step_bar(bar_idx: object) -> int:
     (`step_live` turns that into a failed step)."""
     bar = bar_number(bar_idx)
     if isinstance(bar, str):
-        raise ValueError(f"step_live needs a bar number 0 or more, got {bar} {bar_idx!r}")
+        raise ValueError(f"step_live needs a bar, a number 0 or more; got {bar_idx!r} ({bar})")
     return bar
 
 
