@@ -83,24 +83,23 @@ extension JSONWriter {
     ]
 
     /// One asset's features as a row in the order of `featureColumns`, inside an open array.
-    mutating func featureRow(_ f: AssetFeatures) {
-        double(f.depth1pctUSD); double(f.depthQuality); double(f.fillProbability); double(f.spreadProxyBps)
-        double(f.imbalance); double(f.imbalanceMA5); double(f.imbalancePersistence); double(f.depthAsymmetry)
-        double(f.withdrawalVelocity)
+    mutating func featureRow(_ features: AssetFeatures) {
+        for value in features.tableRow { double(value) }
     }
 
     /// `{columns, assets, values}`: the computed assets' features as one flat table, row after
-    /// row (few objects to build for a client that parses it).
-    mutating func featureTable(_ computed: [(asset: String, features: AssetFeatures)]) {
+    /// row (few objects to build for a client that parses it); without `values` when the
+    /// numbers follow in binary (`BinaryFeatureTable`).
+    mutating func featureTable(_ computed: [(asset: String, features: AssetFeatures)], values: Bool = true) {
         beginObject()
         key("columns"); beginArray(); for name in Self.featureColumns { string(name) }; endArray()
         key("assets"); beginArray(); for item in computed { string(item.asset) }; endArray()
-        key("values"); beginArray(); for item in computed { featureRow(item.features) }; endArray()
+        if values { key("values"); beginArray(); for item in computed { featureRow(item.features) }; endArray() }
         endObject()
     }
 
-    /// The body of `POST /step/{bar}`.
-    mutating func stepReport(_ report: StepReport, include: StepInclusion?) {
+    /// The body of `POST /step/{bar}`; `tableValues` false leaves the table's numbers out.
+    mutating func stepReport(_ report: StepReport, include: StepInclusion?, tableValues: Bool = true) {
         beginObject()
         field("bar", report.bar)
         field("replayed", report.replayed)
@@ -119,7 +118,7 @@ extension JSONWriter {
             break
         case .featureTable:
             key("feature_table")
-            featureTable(report.computed)
+            featureTable(report.computed, values: tableValues)
         case .features:
             key("features")
             beginObject()

@@ -61,6 +61,10 @@ def test_worked_example_value_for_value(processes: Processes) -> None:
         assert engine.get_macro(1).cascade_regime == "CASCADE"
         assert engine.counters.steps_ok == 3 and engine.counters.steps_failed == 0
 
-        # Every look-up is a new record: changing one changes nothing the engine answers later.
-        engine.get_placement("BTCUSDT", 0).depth_quality = 99.0
+        # Repeated look-ups of an asset and bar answer the same record, as the original engine's caches
+        # do; the numbers the engine keeps are not in it, so a changed record is not answered for long.
+        first = engine.get_placement("BTCUSDT", 0)
+        assert engine.get_placement("BTCUSDT", 0.0) is first
+        first.depth_quality = 99.0
+        assert engine.get_placement("BTCUSDT", 1).source is LookupSource.LIVE   # another bar: bar 0's records go
         assert engine.get_placement("BTCUSDT", 0).depth_quality == 1

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from .errors import ServiceError, error_from_response
 from .models import BarLookup, FeatureLookup, Health, JSONObject, MacroLookup, Readiness, StepReport
+from .table import TABLE_MEDIA_TYPE, StepTable, decode_step_table
 from .transport import Transport
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
@@ -75,6 +76,15 @@ class OBFClient:
         path = step_path(bar, rollover=rollover, include_features=include_features)
         return self._typed(StepReport, "POST", path, encode_assets(assets))
 
+    def step_table(self, bar: int, assets: Sequence[str] | None = None, *, rollover: bool = False,
+                   binary: bool = True) -> StepTable:
+        """`POST /step/{bar}` with the computed assets' features as one table of numbers: the
+        binary form (`Accept: application/octet-stream`, read without parsing a number) or, with
+        `binary=False`, the JSON `?include=feature_table`. Both give the same doubles."""
+        path = step_path(bar, rollover=rollover, include_table=True)
+        return decode_step_table(self.request("POST", path, encode_assets(assets),
+                                              accept=TABLE_MEDIA_TYPE if binary else None))
+
     def features(self, asset: str, bar: int) -> FeatureLookup:
         """`GET /features/{asset}/{bar}`: one asset's look-up."""
         return self._typed(FeatureLookup, "GET", f"/features/{quote(asset, safe='')}/{operator.index(bar)}")
@@ -101,10 +111,12 @@ class OBFClient:
 
     # -- plumbing ------------------------------------------------------------------------------
 
-    def request(self, method: str, path: str, body: bytes | None = None) -> bytes:
-        """The body of a 2xx answer; raises the error of any other answer."""
+    def request(self, method: str, path: str, body: bytes | None = None, *, accept: str | None = None) -> bytes:
+        """The body of a 2xx answer (`accept`: the `Accept` field to send); raises the error of any
+        other answer."""
+        headers = self._json_headers if body is not None else self._headers
         status, data = self.transport.request(method, path, body,
-                                              self._json_headers if body is not None else self._headers)
+                                              headers if accept is None else {**headers, "Accept": accept})
         if not 200 <= status < 300:
             raise error_from_response(status, data)
         return data

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import logging
-from array import array
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from .bars import BarArgument, bar_number
 from .client import DEFAULT_BASE_URL, OBFClient, encode_assets, step_path
 from .errors import BarRegression, OBFError
-from .features import (ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, OBMacroFeatures, OBPlacementFeatures,
-                       OBSignalFeatures, asset_row, column_order, macro_record, macro_row, neutral_macro,
-                       neutral_placement, neutral_signal, placement_record, signal_record)
+from .features import (ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, OBMacroFeatures,
+                       OBPlacementFeatures, OBSignalFeatures, asset_row, column_order, macro_record, macro_row,
+                       neutral_macro, neutral_placement, neutral_signal, placement_record, signal_record)
 from .models import LookupSource
 from .memory import BarLog, BarMemory
 from .outage import OutageLog
+from .staleness import EmptyStreakLog
+from .table import TABLE_MEDIA_TYPE, StepTable, decode_step_table
 
 Record = TypeVar("Record")
+_MACRO = object()   # the `asset` of a macro look-up
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,11 @@ class EngineCounters:
     - `rollovers`: new bar sequences started (a bar below the previous one);
     - `last_error`: the error of the last failed step (kept after recovery), None if none failed;
     - `last_ok_bar`: the bar of the last step that succeeded;
-    - `failing`: the last step failed, so every look-up answers defaults.
+    - `failing`: the last step failed, so every look-up answers defaults;
+    - `empty_streak`: consecutive steps in which the service computed no asset, as the last
+      answered step reported it (from 3 on, the log warns: the staleness guard);
+    - `bad_arguments`: look-ups answered with defaults because their bar or asset argument
+      named none (NaN, a negative number, None, a string as a bar).
     """
 
     steps_ok: int
@@ -62,23 +69,17 @@ class EngineCounters:
     last_error: BaseException | None
     last_ok_bar: int | None
     failing: bool
+    empty_streak: int = 0
+    bad_arguments: int = 0
 
 
-def bar_index(timestamp_or_idx: object) -> int:
-    """The bar an argument names: an int bar index (anything `operator.index` takes, such as
-    numpy integers), 0 or more. Timestamps are refused: the live engine has no clock-to-bar map."""
-    if isinstance(timestamp_or_idx, bool) or not hasattr(timestamp_or_idx, "__index__"):
-        raise TypeError(f"LiveOBFeatureEngine looks bars up by their int index, got {type(timestamp_or_idx).__name__} "
-                        f"{timestamp_or_idx!r}; convert a timestamp to the bar index of the trading loop first")
-    bar = operator.index(timestamp_or_idx)
-    if bar < 0:
-        raise ValueError(f"a bar index is 0 or more, got {bar}")
+def step_bar(bar_idx: object) -> int:
+    """The bar `step_live` steps: what `bar_number` reads; raises `ValueError` when it names none
+    (`step_live` turns that into a failed step)."""
+    bar = bar_number(bar_idx)
+    if isinstance(bar, str):
+        raise ValueError(f"step_live needs a bar, a number 0 or more; got {bar_idx!r} ({bar})")
     return bar
-
-
-def _bar(timestamp_or_idx: object) -> int:
-    """`bar_index`, with the plain int of every scan checked first."""
-    return timestamp_or_idx if type(timestamp_or_idx) is int and timestamp_or_idx >= 0 else bar_index(timestamp_or_idx)
 
 
 class LiveOBFeatureEngine:
@@ -102,8 +103,16 @@ class LiveOBFeatureEngine:
     (`rollover=true`, one INFO line); so does a step the service refuses as `bar_regression`
     (the service stepped higher bars before this engine started; one WARNING line).
 
-    Bars are int indexes; `get_*` raise `TypeError` for a timestamp and `ValueError` for a
-    negative index. Not thread-safe: one engine per trading loop.
+    Bars are read as the original engine reads them, `int(timestamp_or_idx)`: ints, floats, numpy
+    scalars, anything with `__index__` or `__float__`, truncated toward zero; the look-up rule then
+    answers a number past the newest stepped bar (a timestamp) with the newest bar. No `get_*`
+    raises: NaN, ±inf, a negative number, None or a string answer neutral defaults, with one
+    WARNING per kind of argument. Repeated look-ups of the same asset and bar return the same
+    record (as the original engine's caches do): treat records as read-only.
+
+    When the service reports `empty_streak` 3 or more (no requested asset computed for that many
+    consecutive steps), `step_live` logs one WARNING, then at most one a minute while it lasts,
+    and one INFO when a step computes again. Not thread-safe: one engine per trading loop.
     """
 
     def __init__(self, client: OBFClient | str | Sequence[str] = DEFAULT_BASE_URL, *, token: str | None = None,
@@ -123,6 +132,15 @@ class LiveOBFeatureEngine:
         self._body: bytes | None = None
         self._columns: list[str] | None = None
         self._order: tuple[int, ...] | None = None
+        self._positions: tuple[int, ...] = tuple(range(ASSET_WIDTH))
+        self._empty = EmptyStreakLog(self.logger)
+        self._bad_arguments = 0
+        self._bad_kinds: set[str] = set()
+        # The records answered for bar `_cache_bar` (None: none), by the asset name as asked.
+        self._cache_bar: int | None = None
+        self._placements: dict[str, OBPlacementFeatures] = {}
+        self._signals: dict[str, OBSignalFeatures] = {}
+        self._markets: dict[str, OBMacroFeatures] = {}
         self._steps_ok = self._steps_degraded = self._steps_failed = self._rollovers = 0
         self._last_error: BaseException | None = None
         self._last_ok_bar: int | None = None
@@ -130,12 +148,12 @@ class LiveOBFeatureEngine:
 
     # -- the scan --------------------------------------------------------------------------------
 
-    def step_live(self, assets: Sequence[str] | None, bar_idx: int) -> StepStatus:
-        """Steps `bar_idx` over `assets` (the service's configured assets when None or empty)
-        and fetches what the bar's look-ups need. Never raises."""
+    def step_live(self, assets: Sequence[str] | None, bar_idx: BarArgument) -> StepStatus:
+        """Steps `bar_idx` (read as `int(bar_idx)`) over `assets` (the service's configured assets
+        when None or empty) and fetches what the bar's look-ups need. Never raises."""
         bar: int | None = None
         try:
-            bar = bar_index(bar_idx)
+            bar = step_bar(bar_idx)
             if self._last_bar is not None and bar < self._last_bar:
                 self.logger.info("obf: bar %d is below the previous bar %d: new bar sequence (rollover)",
                                  bar, self._last_bar)
@@ -159,6 +177,7 @@ class LiveOBFeatureEngine:
 
     def _new_sequence(self) -> None:
         self._memory.clear()
+        self._forget_records()
         self._rollover_pending = True
         self._synced = False
         self._uncertain_bar = None
@@ -170,27 +189,39 @@ class LiveOBFeatureEngine:
             self._body_key, self._body = key, encode_assets(key)
         return self._body
 
-    def _post_step(self, bar: int, body: bytes | None) -> Any:
+    def _post_step(self, bar: int, body: bytes | None) -> StepTable:
         path = step_path(bar, rollover=self._rollover_pending, include_table=True)
-        return self.client.request_json("POST", path, body)
+        return decode_step_table(self.client.request("POST", path, body, accept=TABLE_MEDIA_TYPE))
 
-    def _record_step(self, bar: int, answer: Any) -> None:
+    def _record_step(self, bar: int, answer: StepTable) -> None:
+        """Keeps the step's rows in memory, and makes the records of its computed assets."""
         memory = self._memory
-        assets, floor = memory.assets, memory.floor
-        table = answer["feature_table"]
-        columns = table["columns"]
+        logs, floor = memory.assets, memory.floor
+        columns = answer.columns
         if columns != self._columns:
-            self._columns, self._order = columns, column_order(columns)
-        order, width = self._order, len(columns)
-        values = array("d", table["values"])
-        for position, asset in enumerate(table["assets"]):
-            log = assets.get(asset) or memory.asset_log(asset)
-            row = values[position * width:(position + 1) * width]
-            log.put(bar, row if order is None else [row[index] for index in order], floor)
-        macro = answer["macro"]
+            order = column_order(columns)
+            self._columns, self._order = columns, order
+            self._positions = tuple(range(ASSET_WIDTH)) if order is None else order
+        order, width, values = self._order, len(columns), answer.values
+        rows, size = memoryview(values).cast("B"), width * values.itemsize
+        for position, asset in enumerate(answer.assets):
+            log = logs.get(asset) or memory.asset_log(asset)
+            if order is None and log.appends(bar, floor):   # every scan: one copy of the row's bytes
+                log.bars.append(bar)
+                log.values.frombytes(rows[position * size:(position + 1) * size])
+            else:
+                row = values[position * width:(position + 1) * width]
+                log.put(bar, row if order is None else [row[index] for index in order], floor)
+        macro = answer.report["macro"]
         if macro is not None:
             memory.macro.put(bar, macro_row(macro), floor)
         memory.note_stepped(bar)
+        self._forget_records()
+        self._cache_bar = bar
+        column = [values[index::width] for index in self._positions]
+        live, served = repeat(LIVE), repeat(bar)
+        self._placements.update(zip(answer.assets, map(OBPlacementFeatures, *column[:4], live, served)))
+        self._signals.update(zip(answer.assets, map(OBSignalFeatures, *column[4:], live, served)))
 
     def _sync(self, bar: int) -> None:
         """After a step that may have left the memory unlike the service's caches, one
@@ -210,6 +241,7 @@ class LiveOBFeatureEngine:
         macro = answer["macro"]
         served = macro["served_bar"]
         self._learn(self._memory.macro, at, served, None if served is None else macro_row(macro["macro"]))
+        self._forget_records()
         self._synced = True
         self._uncertain_bar = None
         self._connections_seen = self.client.transport.connections_opened
@@ -227,13 +259,15 @@ class LiveOBFeatureEngine:
         self._steps_failed += 1
         self._last_error = error
         self._failing = True
+        self._forget_records()
         self._synced = False
         if bar is not None:
             self._uncertain_bar = bar
         self._outage.failed(bar, error)
         return StepStatus(bar, ok=False, error=error)
 
-    def _succeeded(self, bar: int, answer: Any, rollover: bool) -> StepStatus:
+    def _succeeded(self, bar: int, table: StepTable, rollover: bool) -> StepStatus:
+        answer = table.report
         requested, computed = answer["requested"], answer["computed"]
         degraded = computed < requested
         self._steps_ok += 1
@@ -241,24 +275,78 @@ class LiveOBFeatureEngine:
         self._last_ok_bar = bar
         self._failing = False
         self._outage.succeeded(bar)
+        self._empty.observed(bar, answer["empty_streak"])
         return StepStatus(bar, ok=True, degraded=degraded, replayed=answer["replayed"], rollover=rollover,
                           requested=requested, computed=computed, skipped=answer["skipped"])
 
     # -- look-ups (memory only) ------------------------------------------------------------------
 
-    def get_placement(self, asset: str, timestamp_or_idx: int) -> OBPlacementFeatures:
+    # The records of the stepped bar are read inline in each `get_*` (1000 look-ups a scan at 500
+    # assets: a shared helper would cost a call each); everything else goes through `_answer`.
+
+    def get_placement(self, asset: str, timestamp_or_idx: BarArgument) -> OBPlacementFeatures:
         """The asset's placement features at the bar."""
-        return self._look_up(self._asset_log(asset), _bar(timestamp_or_idx), placement_record, neutral_placement)
+        try:
+            if type(timestamp_or_idx) is int and timestamp_or_idx == self._cache_bar:
+                record = self._placements.get(asset)
+                if record is not None:
+                    return record
+        except TypeError:   # an unhashable asset: answered below
+            pass
+        return self._answer(self._placements, asset, timestamp_or_idx, placement_record, neutral_placement)
 
-    def get_signal(self, asset: str, timestamp_or_idx: int) -> OBSignalFeatures:
+    def get_signal(self, asset: str, timestamp_or_idx: BarArgument) -> OBSignalFeatures:
         """The asset's signal features at the bar."""
-        return self._look_up(self._asset_log(asset), _bar(timestamp_or_idx), signal_record, neutral_signal)
+        try:
+            if type(timestamp_or_idx) is int and timestamp_or_idx == self._cache_bar:
+                record = self._signals.get(asset)
+                if record is not None:
+                    return record
+        except TypeError:
+            pass
+        return self._answer(self._signals, asset, timestamp_or_idx, signal_record, neutral_signal)
 
-    def get_market(self, timestamp_or_idx: int) -> OBMacroFeatures:
+    def get_market(self, timestamp_or_idx: BarArgument) -> OBMacroFeatures:
         """The market-agreement and macro features at the bar (one record, as `get_macro`)."""
-        return self._look_up(self._memory.macro, _bar(timestamp_or_idx), macro_record, neutral_macro)
+        return self._answer(self._markets, _MACRO, timestamp_or_idx, macro_record, neutral_macro)
 
     get_macro = get_market
+
+    def _answer(self, cache: dict[str, Record], asset: object, timestamp_or_idx: object,
+                make: Callable[[Sequence[float], int, LookupSource, int], Record],
+                neutral: Callable[[], Record]) -> Record:
+        """A look-up by its arguments (`asset` `_MACRO`: the macro one), through the records of `_cache_bar`."""
+        bar = bar_number(timestamp_or_idx)
+        if isinstance(bar, str):
+            return self._refused("bar", bar, timestamp_or_idx, neutral)
+        if asset is not _MACRO and not isinstance(asset, str):
+            return self._refused("asset", type(asset).__name__, asset, neutral)
+        if self._failing:
+            return neutral()
+        if bar != self._cache_bar:
+            self._forget_records()
+            self._cache_bar = bar
+        key = asset if isinstance(asset, str) else ""
+        record = cache.get(key)
+        if record is None:
+            log = self._asset_log(asset) if isinstance(asset, str) else self._memory.macro
+            record = cache[key] = self._look_up(log, bar, make, neutral)
+        return record
+
+    def _refused(self, what: str, kind: str, argument: object, neutral: Callable[[], Record]) -> Record:
+        """Neutral defaults for an argument that names no bar or asset, logged once per kind."""
+        self._bad_arguments += 1
+        if what + kind not in self._bad_kinds:
+            self._bad_kinds.add(what + kind)
+            self.logger.warning("obf: a look-up got the %s %r (%s), which names none; answering neutral defaults "
+                                "(logged once for this kind of %s)", what, argument, kind, what)
+        return neutral()
+
+    def _forget_records(self) -> None:
+        self._cache_bar = None
+        self._placements.clear()
+        self._signals.clear()
+        self._markets.clear()
 
     def _asset_log(self, asset: str) -> BarLog | None:
         assets = self._memory.assets
@@ -266,9 +354,8 @@ class LiveOBFeatureEngine:
 
     def _look_up(self, log: BarLog | None, bar: int, make: Callable[[Sequence[float], int, LookupSource, int], Record],
                  neutral: Callable[[], Record]) -> Record:
-        """The look-up rule: the newest retained bar at or below `bar`, else neutral values
-        (always neutral while steps fail)."""
-        if log is None or self._failing:
+        """The look-up rule: the newest retained bar at or below `bar`, else neutral values."""
+        if log is None:
             return neutral()
         row = log.newest(bar, self._memory.floor)
         if row < 0:
@@ -282,7 +369,8 @@ class LiveOBFeatureEngine:
     def counters(self) -> EngineCounters:
         """A snapshot of the step counters."""
         return EngineCounters(self._steps_ok, self._steps_degraded, self._steps_failed, self._outage.failures,
-                              self._rollovers, self._last_error, self._last_ok_bar, self._failing)
+                              self._rollovers, self._last_error, self._last_ok_bar, self._failing,
+                              self._empty.streak, self._bad_arguments)
 
     def close(self) -> None:
         """Closes the connection to the service."""

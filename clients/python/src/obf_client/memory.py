@@ -45,6 +45,12 @@ class BarLog:
             bars.insert(index, bar)
             self.values[index * width:index * width] = array("d", row)
 
+    def appends(self, bar: int, floor: int) -> bool:
+        """Whether `put(bar, row, floor)` would only append: `bar` above every held bar, and
+        nothing held at or below `floor` (then `bars.append` and `values.extend` do it)."""
+        bars = self.bars
+        return len(bars) == self.head or (bars[-1] < bar and bars[self.head] > floor)
+
     def newest(self, bar: int, floor: int) -> int:
         """The row of the newest bar at or below `bar` and above `floor`; -1 when there is none.
         Its bar is `bars[row]`, its values `values[row * width:(row + 1) * width]`."""
