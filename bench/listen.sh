@@ -26,12 +26,18 @@ HANG_SECONDS="${BENCH_HANG_SECONDS:-45}"
 # shellcheck source=lib.sh
 source "$REPO/bench/lib.sh"
 bench_run listen
+# A part that cannot get ready is skipped with its reason, and the run goes on with the next part.
+SKIPPED=()
+skip_part() {
+    printf 'bench: skipped %s\n' "$1" >&2
+    SKIPPED+=("$1")
+}
 VENV_PYTHON="$REPO/.venv/bin/python"
 [[ -x "$VENV_PYTHON" ]] || die "no $VENV_PYTHON with hazelcast-python-client: run bash scripts/test.sh once"
 
 # CPU seconds (user + system) of PID so far.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; }
 
 declare -A P50 P99
 for count in 50 500; do
@@ -43,11 +49,14 @@ for count in 50 500; do
     for mode in mock fetch listen; do
         say "$count assets: POST /step, $mode"
         if [[ "$mode" == mock ]]; then
-            start_obf "$OUT/obf-$mode-$count.log" "$OBF" --assets "$assets"
-        else
-            start_obf "$OUT/obf-$mode-$count.log" "$OBF" --source hazelcast --hz-members "$member" --assets "$assets" \
-                --hz-read "$mode"
-            wait_hz_ready "$OBF" "$member" "$assets" "$OUT/probe.txt"
+            start_obf "$OUT/obf-$mode-$count.log" "$OBF" --assets "$assets" \
+                || { skip_part "POST /step $count assets, $mode (obf serve did not start)"; continue; }
+        elif ! { start_obf "$OUT/obf-$mode-$count.log" "$OBF" --source hazelcast --hz-members "$member" \
+                     --assets "$assets" --hz-read "$mode" \
+                 && wait_hz_ready "$OBF" "$member" "$assets" "$OUT/probe.txt"; }; then
+            skip_part "POST /step $count assets, $mode (not ready: see above)"
+            stop_pid "$SERVER_PID"
+            continue
         fi
         if [[ "$mode" != mock ]]; then
             # Idle (no steps) while the producer writes: the CPU the events cost in listen mode,
@@ -82,9 +91,13 @@ hang_member() { kill -STOP "$MEMBER_PID"; }
 resume_member() { kill -CONT "$MEMBER_PID"; }
 for mode in fetch listen; do
     say "member hung for ${HANG_SECONDS} s: 500 assets, $mode, a step every 50 ms"
-    start_obf "$OUT/obf-hang-$mode.log" "$OBF" --source hazelcast --hz-members "$member" --assets "$assets" \
-        --hz-read "$mode" --step-deadline-ms 250
-    wait_hz_ready "$OBF" "$member" "$assets" "$OUT/probe.txt"
+    if ! { start_obf "$OUT/obf-hang-$mode.log" "$OBF" --source hazelcast --hz-members "$member" --assets "$assets" \
+               --hz-read "$mode" --step-deadline-ms 250 \
+           && wait_hz_ready "$OBF" "$member" "$assets" "$OUT/probe.txt"; }; then
+        skip_part "member hung, $mode (not ready: see above)"
+        stop_pid "$SERVER_PID"
+        continue
+    fi
     outage_run "$OUT/hang-$mode.txt" "$((HANG_SECONDS + 15))" hang_member "$HANG_SECONDS" resume_member
     HANG[$mode]="$OUT/hang-$mode.txt"
     stop_pid "$SERVER_PID"
@@ -96,28 +109,29 @@ stop_pid "$MEMBER_PID"
     summary_table "obf listen bench" 64 12
     for count in 50 500; do
         for mode in mock fetch listen; do
-            row "POST /step $count assets, $mode: p50" "${P50[$mode-$count]}" "ms"
-            row "POST /step $count assets, $mode: p99" "${P99[$mode-$count]}" "ms"
+            row "POST /step $count assets, $mode: p50" "${P50[$mode-$count]:-}" "ms"
+            row "POST /step $count assets, $mode: p99" "${P99[$mode-$count]:-}" "ms"
         done
         py="$OUT/python-$count.txt"
         row "Python client, $count x get: p50" "$(field "$py" python_reads get_p50_ms)" "ms"
         row "Python client, $count x get: p99" "$(field "$py" python_reads get_p99_ms)" "ms"
         row "Python client, get_all of $count: p50" "$(field "$py" python_reads get_all_p50_ms)" "ms"
         row "Python client, get_all of $count: p99" "$(field "$py" python_reads get_all_p99_ms)" "ms"
-        row "listen step p50 / mock step p50, $count assets" "$(ratio "${P50[listen-$count]}" "${P50[mock-$count]}")" "x"
-        row "fetch step p50 / listen step p50, $count assets" "$(ratio "${P50[fetch-$count]}" "${P50[listen-$count]}")" "x"
+        row "listen step p50 / mock step p50, $count assets" "$(ratio "${P50[listen-$count]:-}" "${P50[mock-$count]:-}")" "x"
+        row "fetch step p50 / listen step p50, $count assets" "$(ratio "${P50[fetch-$count]:-}" "${P50[listen-$count]:-}")" "x"
         row "Python get loop p50 / listen step p50, $count assets" \
-            "$(ratio "$(field "$py" python_reads get_p50_ms)" "${P50[listen-$count]}")" "x"
+            "$(ratio "$(field "$py" python_reads get_p50_ms)" "${P50[listen-$count]:-}")" "x"
         row "Python get_all p50 / listen step p50, $count assets" \
-            "$(ratio "$(field "$py" python_reads get_all_p50_ms)" "${P50[listen-$count]}")" "x"
+            "$(ratio "$(field "$py" python_reads get_all_p50_ms)" "${P50[listen-$count]:-}")" "x"
         row "service CPU idle, listen (events of $count assets at 10/s)" "$(field "$OUT/cpu-listen-$count.txt" cpu seconds_per_minute)" "s/min"
         row "service CPU idle, fetch (no events)" "$(field "$OUT/cpu-fetch-$count.txt" cpu seconds_per_minute)" "s/min"
     done
     for mode in fetch listen; do
-        h="${HANG[$mode]}"
+        h="${HANG[$mode]:-/dev/null}"
         row "member hung ${HANG_SECONDS} s, $mode: steps sent (every 50 ms)" "$(field "$h" restart steps)" "steps"
         row "  max duration_ms (deadline 250 ms)" "$(field "$h" restart max_duration_ms)" "ms"
         row "  longest POST /step seen by the client" "$(field "$h" restart max_post_ms)" "ms"
         row "  steps over the deadline + 10 ms" "$(field "$h" restart over_deadline)" "steps"
     done
+    for part in "${SKIPPED[@]}"; do echo "skipped: $part"; done
 } | tee "$OUT/summary.txt"

@@ -1,6 +1,7 @@
 # Background processes shared by bench/run.sh, scripts/soak.sh and scripts/api-conformance.sh.
-# The caller defines PIDS (an array of pids to clean up) and a die function; free_port needs
-# PYTHON, start_member needs OUT (a folder for logs).
+# The caller defines PIDS (an array of pids to clean up); free_port needs PYTHON, start_member
+# needs OUT (a folder for logs). A process that cannot be started or made ready is reported on
+# stderr and its function returns 1.
 
 # OBF_ENV: `env` with every OBF_* variable of the caller's environment removed, so that only the
 # flags a script passes count, whatever a developer has exported.
@@ -57,7 +58,8 @@ stop_all() {
 
 # start_obf LOG OBF [serve flags...]: starts `OBF serve --host 127.0.0.1 --port 0 --source mock
 # --log-level info [flags...]` (later flags win) with OBF_ENV, logging to LOG, and waits for its
-# address line. Sets SERVER_PID and SERVER_PORT.
+# address line. Sets SERVER_PID and SERVER_PORT. When it cannot, it says why and returns 1 (a
+# caller under `set -e` then ends; a bench script can go on with its next part).
 start_obf() {
     local log="$1" binary="$2"
     shift 2
@@ -65,31 +67,42 @@ start_obf() {
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
     SERVER_PORT=""
-    for _ in $(seq 100); do
+    local end=$((SECONDS + ${READY_SECONDS:-120}))
+    while ((SECONDS < end)); do
         SERVER_PORT="$(grep -o 'address=http://127\.0\.0\.1:[0-9]*' "$log" 2>/dev/null | head -1 | sed 's/.*://' || true)"
         [[ -n "$SERVER_PORT" ]] && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; die "obf serve exited at start-up (see $log)"; }
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            cat "$log" >&2
+            echo "obf serve exited at start-up (see $log)" >&2
+            return 1
+        fi
         sleep 0.1
     done
     cat "$log" >&2
-    die "obf serve did not log its address (see $log)"
+    echo "obf serve did not log its address within ${READY_SECONDS:-120} s (see $log)" >&2
+    stop_pid "$SERVER_PID"
+    return 1
 }
 
-# wait_hz_ready OBF MEMBER ASSETS PROBE_OUT [probe flags...]: waits (20 s at most) until the
-# server on SERVER_PORT answers /readyz 200 and `OBF probe` finds every asset fresh in the map of
-# the member at MEMBER (host:port); the last probe's output is in PROBE_OUT.
+# wait_hz_ready OBF MEMBER ASSETS PROBE_OUT [probe flags...]: waits (READY_SECONDS, default 120,
+# at most: a guard against a hang, not a guess of the machine's speed) until the server on
+# SERVER_PORT answers /readyz 200 and `OBF probe` finds every asset fresh in the map of the member
+# at MEMBER (host:port); the last probe's output is in PROBE_OUT. When it cannot, it says why
+# (the probe's findings, /readyz's answer) and returns 1.
 wait_hz_ready() {
-    local binary="$1" member="$2" assets="$3" out="$4"
+    local binary="$1" member="$2" assets="$3" out="$4" ready="" end=$((SECONDS + ${READY_SECONDS:-120}))
     shift 4
-    for _ in $(seq 100); do
-        if [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVER_PORT/readyz")" == 200 ]] \
-            && "${OBF_ENV[@]}" "$binary" probe --hz-members "$member" --assets "$assets" "$@" >"$out" 2>&1; then
+    : >"$out"
+    while ((SECONDS < end)); do
+        ready="$(curl -s -w ' (HTTP %{http_code})' "http://127.0.0.1:$SERVER_PORT/readyz" || true)"
+        if [[ "$ready" == *"(HTTP 200)" ]] && "${OBF_ENV[@]}" "$binary" probe --hz-members "$member" --assets "$assets" "$@" >"$out" 2>&1; then
             return 0
         fi
         sleep 0.2
     done
     cat "$out" >&2
-    die "obf serve (hazelcast) not ready after 20 s"
+    echo "obf serve (hazelcast) not ready within ${READY_SECONDS:-120} s: /readyz said ${ready:-nothing}; the probe's findings are above" >&2
+    return 1
 }
 
 # start_member BINARY PORT: starts hz-test-member on 127.0.0.1:PORT and waits until
@@ -113,5 +126,6 @@ start_member() {
         stop_pid "$MEMBER_PID"
         sleep 0.5
     done
-    die "hz-test-member did not start on 127.0.0.1:$2 (see $log.err)"
+    echo "hz-test-member did not start on 127.0.0.1:$2 (see $log.err)" >&2
+    return 1
 }
