@@ -18,6 +18,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[3]
 TESTS = Path(__file__).resolve().parent
 
+EVENT_LIMIT = 120.0
+"""The most a test waits for an event that must happen (a process ready, a condition): a guard
+against a hang, never a guess of the machine's speed; a wait ends as soon as its event happens."""
+
 
 def binary(variable: str, default: str) -> str:
     """The executable named by an environment variable, else the debug build's."""
@@ -48,7 +52,8 @@ def free_port() -> int:
     raise RuntimeError("no free port")
 
 
-def wait_for(pattern: str, log: Path, process: subprocess.Popen[bytes], timeout: float) -> re.Match[str]:
+def wait_for(pattern: str, log: Path, process: subprocess.Popen[bytes],
+             timeout: float = EVENT_LIMIT) -> re.Match[str]:
     """Waits until `log` has a line matching `pattern` (the process must not exit first)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -78,6 +83,24 @@ class Process:
     def text(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def pause(self) -> None:
+        """Stops the process (SIGSTOP) and returns once every thread of it has stopped: the
+        signal takes effect asynchronously, and a thread still running could answer a request."""
+        self.popen.send_signal(signal.SIGSTOP)
+        tasks = Path(f"/proc/{self.pid}/task")
+        deadline = time.monotonic() + EVENT_LIMIT
+        while time.monotonic() < deadline:
+            states = []
+            for task in tasks.iterdir():
+                try:
+                    states.append(task.joinpath("stat").read_text().rsplit(")", 1)[1].split()[0])
+                except (OSError, IndexError):
+                    continue   # a thread that ended meanwhile
+            if states and all(state in ("T", "t") for state in states):
+                return
+            time.sleep(0.005)
+        raise RuntimeError(f"process {self.pid} did not stop within {EVENT_LIMIT} s")
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
         """Sends `sig` and waits for the exit (SIGKILL after `timeout`); returns the exit status."""
         if self.popen.poll() is None:
@@ -98,7 +121,7 @@ class Serve(Process):
         command = [binary("OBF_BIN", "obf"), "serve", "--host", "127.0.0.1", "--port", str(port), *arguments]
         super().__init__(command, log, clean_environment(environment))
         try:
-            match = wait_for(r"address=http://127\.0\.0\.1:(\d+)", log, self.popen, 20)
+            match = wait_for(r"address=http://127\.0\.0\.1:(\d+)", log, self.popen)
         except RuntimeError:
             self.stop(signal.SIGKILL)
             raise
@@ -112,7 +135,7 @@ class Member(Process):
     def __init__(self, port: int, log: Path) -> None:
         super().__init__([binary("HZ_MEMBER_BIN", "hz-test-member"), "--host", "127.0.0.1", "--port", str(port),
                           "--cluster", "dev"], log)
-        wait_for(rf"listening on 127\.0\.0\.1:{port}", log, self.popen, 20)
+        wait_for(rf"listening on 127\.0\.0\.1:{port}", log, self.popen)
         self.port = port
 
 

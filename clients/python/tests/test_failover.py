@@ -14,7 +14,7 @@ from pathlib import Path
 
 import hazelcast
 from books import BookWalk
-from processes import Processes, Serve, free_port
+from processes import EVENT_LIMIT, Processes, Serve, free_port
 
 from obf_client import LiveOBFeatureEngine
 
@@ -28,7 +28,7 @@ def get(url: str) -> bytes:
         return bytes(response.read())
 
 
-def wait_ready(server: Serve, limit: float = 60.0) -> None:
+def wait_ready(server: Serve, limit: float = EVENT_LIMIT) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         try:

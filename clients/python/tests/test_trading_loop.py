@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from processes import Processes, free_port
+from processes import EVENT_LIMIT, Processes, free_port
 
 from obf_client import LiveOBFeatureEngine, LookupSource, OBPlacementFeatures, OBSignalFeatures, StepStatus
 from obf_client.features import neutral_placement, neutral_signal
@@ -21,7 +21,7 @@ from obf_client.features import neutral_placement, neutral_signal
 ASSETS = [f"T{index:02d}USDT" for index in range(50)]
 SCAN_INTERVAL = 0.05
 MIN_SCANS = 300
-PHASE_LIMIT = 60.0   # seconds a phase may take to reach its condition: far above what it needs
+PHASE_LIMIT = EVENT_LIMIT   # seconds a phase may take to reach its condition: a hang guard
 
 
 class TradingLoop:

@@ -25,7 +25,7 @@ def bar_number(timestamp_or_idx: object) -> int | str:
             bar = operator.index(timestamp_or_idx)
             return bar if bar >= 0 else "negative"
         if hasattr(timestamp_or_idx, "__float__"):
-            number = float(timestamp_or_idx)       
+            number = float(timestamp_or_idx)
             if math.isnan(number):
                 return "nan"
             if math.isinf(number):
