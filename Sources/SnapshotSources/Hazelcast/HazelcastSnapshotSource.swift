@@ -56,7 +56,7 @@ public final class HazelcastSnapshotSource: SnapshotSource {
     /// answered by `deadline` (or its answer failed), the assets of the partitions that did are
     /// returned and the others are missing.
     public func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant, progress: ReadProgress) async -> SourceRead {
-        if let liveView { return SourceRead(snapshots: liveView.read(assets: assets)) }
+        if let liveView { return liveView.read(assets: assets) }
         guard client.isConnected else { return SourceRead(snapshots: [:]) }
         let requested = keys.withLock { last in
             if last.assets != assets {

@@ -1,0 +1,54 @@
+import Logging
+import Platform
+
+extension FeatureEngine {
+    /// The step's read times on both clocks; `started` and `finished` are monotonic nanoseconds.
+    func readTimes(started: UInt64, finished: UInt64) -> ProducerClocks.ReadTimes {
+        ProducerClocks.ReadTimes(started: Double(started) / 1e9, finished: Double(finished) / 1e9,
+                                 monotonicNow: Double(monotonicClock()) / 1e9, wallNow: wallClock())
+    }
+
+    /// Judges the step's read (features.md §1): every valid book's push is dated first, then
+    /// aged with its asset's clock offset, or the median of the step's offsets for an asset
+    /// without its own estimate. Warns (rate-limited) when an offset passes `maxClockOffset`.
+    func judge(_ read: SourceRead, assets: [String], slots: [Int?],
+               times: ProducerClocks.ReadTimes) -> (judgement: SnapshotJudge.Judgement, clock: ClockObservation) {
+        var offsets: [(asset: String, offset: Double)] = []
+        let judgement = SnapshotJudge.judge(read, assets: assets, maxAge: configuration.maxSnapshotAge) { valid in
+            for (index, snapshot) in valid.enumerated() {
+                guard let snapshot, let slot = slots[index] else { continue }
+                clocks.observe(snapshot, slot: slot, arrival: read.arrivals[assets[index]], times: times)
+                if snapshot.provenance.pushedAt != nil, let offset = clocks.offset(slot: slot) {
+                    offsets.append((assets[index], offset))
+                }
+            }
+            let fallback = ClockObservation.median(offsets.map(\.offset))
+            return valid.enumerated().map { index, snapshot in
+                snapshot.map { clocks.age(of: $0, slot: slots[index] ?? -1, fallbackOffset: fallback, times: times) }
+            }
+        }
+        warnOfClockOffsets(offsets)
+        return (judgement, ClockObservation(offsets: offsets.map(\.offset), ages: judgement.ages))
+    }
+
+    /// One warning per minute at most while any producer's clock is off by more than
+    /// `maxClockOffset`, naming the largest offset and a few of the assets.
+    private func warnOfClockOffsets(_ offsets: [(asset: String, offset: Double)]) {
+        let limit = configuration.maxClockOffset
+        let beyond = offsets.filter { abs($0.offset) > limit }.sorted { abs($0.offset) > abs($1.offset) }
+        guard let largest = beyond.first else { return }
+        let named = beyond.prefix(3).map { "\($0.asset) \(Self.signed($0.offset)) s" }.joined(separator: ", ")
+        clockWarnings.warn(
+            key: "clock offset", logger: logger,
+            "producer clock off by \(Self.signed(largest.offset)) s from the service's; books are aged by their arrival here, not by the producer's clock",
+            metadata: ["offset_s": "\(Self.signed(largest.offset))", "assets": "\(named)", "books": "\(beyond.count)",
+                       "max_clock_offset_s": "\(limit)"],
+            now: wallClock())
+    }
+
+    /// Seconds with a sign and millisecond precision, for the log.
+    static func signed(_ seconds: Double) -> String {
+        let rounded = (seconds * 1000).rounded() / 1000
+        return rounded >= 0 ? "+\(rounded)" : "\(rounded)"
+    }
+}

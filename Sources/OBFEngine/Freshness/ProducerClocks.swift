@@ -1,0 +1,117 @@
+/// What the engine knows of each asset's producer clock and of when its current push arrived,
+/// per asset slot (reset with the slot when the asset is forgotten), so that a book's age never
+/// trusts the producer's clock (features.md §1):
+///
+///     age = max(0, _pushed_at − timestamp) + (now − arrival)
+///
+/// on the service's monotonic clock. The arrival of a push is exact when the source saw it
+/// (an entry event); otherwise it is `_pushed_at` minus the asset's clock offset (its own
+/// estimate, else the median of the step's, else no correction), clamped between the last read
+/// of the asset that found another document and the first read that found this one. A book
+/// without `_pushed_at` is judged by `now − timestamp` on the wall clock.
+struct ProducerClocks: Sendable {
+    /// One push of one asset: which it is and when it arrived, as far as the service knows.
+    struct Push: Sendable, Equatable {
+        var sequence: Int64?
+        var pushedAt: Double
+        /// Monotonic seconds: the push arrived no earlier than this (nil: no bound known).
+        var earliest: Double?
+        /// Monotonic seconds: the push arrived no later than this.
+        var latest: Double
+
+        func isSame(sequence: Int64?, pushedAt: Double) -> Bool {
+            self.sequence == sequence && self.pushedAt == pushedAt
+        }
+    }
+
+    struct Asset: Sendable {
+        var push: Push?
+        /// Monotonic seconds when the last read that found a document of the asset began.
+        var lastFoundRead: Double?
+        var offsets = OffsetSamples()
+    }
+
+    /// The reads of one step, on the monotonic clock (seconds) and the wall clock.
+    struct ReadTimes: Sendable {
+        var started: Double
+        var finished: Double
+        var monotonicNow: Double
+        var wallNow: Double
+
+        /// The wall time of a monotonic instant.
+        func wall(_ monotonic: Double) -> Double { wallNow - (monotonicNow - monotonic) }
+    }
+
+    private(set) var assets: [Asset] = []
+
+    mutating func reserve(slots count: Int) {
+        if assets.count < count { assets.append(contentsOf: repeatElement(Asset(), count: count - assets.count)) }
+    }
+
+    mutating func reset(slot: Int) {
+        guard assets.indices.contains(slot) else { return }
+        assets[slot] = Asset()
+    }
+
+    /// The asset's own offset estimate (producer minus service, seconds); nil before any push
+    /// was seen arriving.
+    func offset(slot: Int) -> Double? {
+        assets.indices.contains(slot) ? assets[slot].offsets.estimate : nil
+    }
+
+    /// Replaces the asset's offset measurements with a saved estimate (state file, replica).
+    mutating func restore(offset: Double?, slot: Int) {
+        reserve(slots: slot + 1)
+        assets[slot].offsets = OffsetSamples(estimate: offset)
+    }
+
+    /// Records the document a step read for the asset at `slot`: a push not seen before is
+    /// dated (by `arrival` when the source knows it, else between this step's read and the last
+    /// one that found another document) and, when it was seen arriving, measures the offset.
+    mutating func observe(_ snapshot: OrderBookSnapshot, slot: Int, arrival: SnapshotArrival?, times: ReadTimes) {
+        reserve(slots: slot + 1)
+        defer { assets[slot].lastFoundRead = times.started }
+        guard let pushedAt = snapshot.provenance.pushedAt else {
+            assets[slot].push = nil
+            return
+        }
+        let sequence = snapshot.provenance.pushSequence
+        let known = arrival.map { (at: Double($0.at) / 1e9, exact: $0.exact) }
+        if var push = assets[slot].push, push.isSame(sequence: sequence, pushedAt: pushedAt) {
+            // The same push read again: only a source that saw it arrive can say more.
+            if let known, known.at < push.latest {
+                push.latest = known.at
+                if known.exact { push.earliest = known.at }
+                assets[slot].push = push
+            }
+            return
+        }
+        var push = Push(sequence: sequence, pushedAt: pushedAt, earliest: nil, latest: times.finished)
+        if let known {
+            // A source that keeps documents between steps knows better than the step's reads.
+            push.latest = min(push.latest, known.at)
+            if known.exact { push.earliest = push.latest }
+        } else if let previous = assets[slot].lastFoundRead {
+            push.earliest = previous
+        }
+        assets[slot].push = push
+        // Seen arriving (not found already there): the push measures the offset, taking the
+        // latest time it can have arrived (the true offset is no lower).
+        if push.earliest != nil { assets[slot].offsets.add(pushedAt - times.wall(push.latest)) }
+    }
+
+    /// The book's age in seconds as judged (see the type), with `fallbackOffset` for an asset
+    /// without its own estimate.
+    func age(of snapshot: OrderBookSnapshot, slot: Int, fallbackOffset: Double?, times: ReadTimes) -> Double {
+        guard let pushedAt = snapshot.provenance.pushedAt, assets.indices.contains(slot),
+              let push = assets[slot].push else {
+            return times.wallNow - snapshot.timestamp
+        }
+        let lag = max(0, pushedAt - snapshot.timestamp)
+        let offset = assets[slot].offsets.estimate ?? fallbackOffset ?? 0
+        var arrival = times.monotonicNow - (times.wallNow - (pushedAt - offset))
+        if let earliest = push.earliest { arrival = max(arrival, earliest) }
+        arrival = min(arrival, push.latest)
+        return lag + max(0, times.monotonicNow - arrival)
+    }
+}
