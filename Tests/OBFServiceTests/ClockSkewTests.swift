@@ -125,4 +125,29 @@ import Testing
         }
         await live.stop()
     }
+
+    @Test func obfProbeShowsTheClockAgeAndTheJudgedAge() async throws {
+        let (member, port) = try HazelcastTestMember.startedOnStablePort()
+        defer { member.stop() }
+        // On a host an hour ahead: BTCUSDT's producer lives, ETHUSDT's died 30 s ago.
+        let dead = SkewedProducer(member: member, asset: "ETHUSDT", offset: 3_600 - 30)
+        await dead.stop()
+        let live = SkewedProducer(member: member, asset: "BTCUSDT", offset: 3_600)
+        let probe = try await ExternalProcess.run(try ExternalProcess.obfBinary(), [
+            "probe", "--hz-members", "127.0.0.1:\(port)", "--assets", "BTCUSDT,ETHUSDT", "--json",
+            "--max-snapshot-age-s", "5", "--watch-ms", "1000",
+        ])
+        await live.stop()
+        #expect(probe.status == 1, "\(probe.stderr)")
+        let findings = try probe.stdout.split(separator: "\n").map { try JSONValue.parse(Array($0.utf8)).get() }
+        #expect(findings.map { $0["result"]?.stringValue } == ["ok", "stale"], "\(probe.stdout)")
+        let (btc, eth) = (findings[0], findings[1])
+        // By the probe's clock the live book is an hour in the future; judged, it is fresh.
+        #expect(abs((btc["clock_age_s"]?.doubleValue ?? 0) + 3_600) < 60)
+        #expect((btc["age_s"]?.doubleValue ?? 99) < 5)
+        #expect(abs((btc["clock_offset_s"]?.doubleValue ?? 0) - 3_600) < 5)
+        // The dead one, dated through the live producer's offset: half a minute old at least.
+        #expect((eth["age_s"]?.doubleValue ?? 0) >= 30)
+        #expect(eth["clock_offset_s"]?.isNull == true)
+    }
 }

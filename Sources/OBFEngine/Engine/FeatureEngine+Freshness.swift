@@ -15,17 +15,9 @@ extension FeatureEngine {
                times: ProducerClocks.ReadTimes) -> (judgement: SnapshotJudge.Judgement, clock: ClockObservation) {
         var offsets: [(asset: String, offset: Double)] = []
         let judgement = SnapshotJudge.judge(read, assets: assets, maxAge: configuration.maxSnapshotAge) { valid in
-            for (index, snapshot) in valid.enumerated() {
-                guard let snapshot, let slot = slots[index] else { continue }
-                clocks.observe(snapshot, slot: slot, arrival: read.arrivals[assets[index]], times: times)
-                if snapshot.provenance.pushedAt != nil, let offset = clocks.offset(slot: slot) {
-                    offsets.append((assets[index], offset))
-                }
-            }
-            let fallback = ClockObservation.median(offsets.map(\.offset))
-            return valid.enumerated().map { index, snapshot in
-                snapshot.map { clocks.age(of: $0, slot: slots[index] ?? -1, fallbackOffset: fallback, times: times) }
-            }
+            let judged = clocks.judge(valid, slots: slots, arrivals: assets.map { read.arrivals[$0] }, times: times)
+            offsets = judged.offsets.map { (assets[$0.index], $0.offset) }
+            return judged.ages
         }
         warnOfClockOffsets(offsets)
         return (judgement, ClockObservation(offsets: offsets.map(\.offset), ages: judgement.ages))

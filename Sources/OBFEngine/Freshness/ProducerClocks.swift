@@ -9,7 +9,7 @@
 /// estimate, else the median of the step's, else no correction), clamped between the last read
 /// of the asset that found another document and the first read that found this one. A book
 /// without `_pushed_at` is judged by `now − timestamp` on the wall clock.
-struct ProducerClocks: Sendable {
+public struct ProducerClocks: Sendable {
     /// One push of one asset: which it is and when it arrived, as far as the service knows.
     struct Push: Sendable, Equatable {
         var sequence: Int64?
@@ -32,15 +32,26 @@ struct ProducerClocks: Sendable {
     }
 
     /// The reads of one step, on the monotonic clock (seconds) and the wall clock.
-    struct ReadTimes: Sendable {
-        var started: Double
-        var finished: Double
-        var monotonicNow: Double
-        var wallNow: Double
+    public struct ReadTimes: Sendable {
+        /// Monotonic seconds when the read began and when it returned.
+        public var started: Double
+        public var finished: Double
+        /// Now, on both clocks.
+        public var monotonicNow: Double
+        public var wallNow: Double
+
+        public init(started: Double, finished: Double, monotonicNow: Double, wallNow: Double) {
+            self.started = started
+            self.finished = finished
+            self.monotonicNow = monotonicNow
+            self.wallNow = wallNow
+        }
 
         /// The wall time of a monotonic instant.
         func wall(_ monotonic: Double) -> Double { wallNow - (monotonicNow - monotonic) }
     }
+
+    public init() {}
 
     private(set) var assets: [Asset] = []
 
@@ -55,7 +66,7 @@ struct ProducerClocks: Sendable {
 
     /// The asset's own offset estimate (producer minus service, seconds); nil before any push
     /// was seen arriving.
-    func offset(slot: Int) -> Double? {
+    public func offset(slot: Int) -> Double? {
         assets.indices.contains(slot) ? assets[slot].offsets.estimate : nil
     }
 
@@ -68,7 +79,7 @@ struct ProducerClocks: Sendable {
     /// Records the document a step read for the asset at `slot`: a push not seen before is
     /// dated (by `arrival` when the source knows it, else between this step's read and the last
     /// one that found another document) and, when it was seen arriving, measures the offset.
-    mutating func observe(_ snapshot: OrderBookSnapshot, slot: Int, arrival: SnapshotArrival?, times: ReadTimes) {
+    public mutating func observe(_ snapshot: OrderBookSnapshot, slot: Int, arrival: SnapshotArrival?, times: ReadTimes) {
         reserve(slots: slot + 1)
         defer { assets[slot].lastFoundRead = times.started }
         guard let pushedAt = snapshot.provenance.pushedAt else {
@@ -102,7 +113,7 @@ struct ProducerClocks: Sendable {
 
     /// The book's age in seconds as judged (see the type), with `fallbackOffset` for an asset
     /// without its own estimate.
-    func age(of snapshot: OrderBookSnapshot, slot: Int, fallbackOffset: Double?, times: ReadTimes) -> Double {
+    public func age(of snapshot: OrderBookSnapshot, slot: Int, fallbackOffset: Double?, times: ReadTimes) -> Double {
         guard let pushedAt = snapshot.provenance.pushedAt, assets.indices.contains(slot),
               let push = assets[slot].push else {
             return times.wallNow - snapshot.timestamp
@@ -113,5 +124,25 @@ struct ProducerClocks: Sendable {
         if let earliest = push.earliest { arrival = max(arrival, earliest) }
         arrival = min(arrival, push.latest)
         return lag + max(0, times.monotonicNow - arrival)
+    }
+
+    /// Dates the books of one read, then ages them: each with its asset's offset, or the median
+    /// of the read's offsets for an asset without its own estimate. `slots[i]` is where book `i`'s
+    /// asset is kept (nil: none, judged by the wall clock), `arrivals[i]` what its source knows
+    /// of its arrival. Returns the age of every book and the offsets of those that carry
+    /// `_pushed_at` and have an estimate (by index).
+    public mutating func judge(_ books: [OrderBookSnapshot?], slots: [Int?], arrivals: [SnapshotArrival?],
+                               times: ReadTimes) -> (ages: [Double?], offsets: [(index: Int, offset: Double)]) {
+        var offsets: [(index: Int, offset: Double)] = []
+        for (index, book) in books.enumerated() {
+            guard let book, let slot = slots[index] else { continue }
+            observe(book, slot: slot, arrival: arrivals[index], times: times)
+            if book.provenance.pushedAt != nil, let offset = offset(slot: slot) { offsets.append((index, offset)) }
+        }
+        let fallback = ClockObservation.median(offsets.map(\.offset))
+        let ages = books.enumerated().map { index, book in
+            book.map { age(of: $0, slot: slots[index] ?? -1, fallbackOffset: fallback, times: times) }
+        }
+        return (ages, offsets)
     }
 }
