@@ -23,6 +23,24 @@ extension FeatureEngine {
         return (judgement, ClockObservation(offsets: offsets.map(\.offset), ages: judgement.ages))
     }
 
+    /// The producers' clock offset estimates by asset name (for the state file and the replica).
+    func clockOffsets() -> [String: Double] {
+        var offsets: [String: Double] = [:]
+        for (slot, name) in store.assetNames.enumerated() {
+            if let offset = clocks.offset(slot: slot) { offsets[name] = offset }
+        }
+        return offsets
+    }
+
+    /// Takes saved offset estimates (a restart, or another replica's steps taken over), so that a
+    /// book not seen arriving is dated as the writer would have dated it.
+    func restoreClockOffsets(_ offsets: [String: Double]) {
+        guard !offsets.isEmpty else { return }
+        for (slot, name) in store.assetNames.enumerated() {
+            if let offset = offsets[name] { clocks.restore(offset: offset, slot: slot) }
+        }
+    }
+
     /// One warning per minute at most while any producer's clock is off by more than
     /// `maxClockOffset`, naming the largest offset and a few of the assets.
     private func warnOfClockOffsets(_ offsets: [(asset: String, offset: Double)]) {

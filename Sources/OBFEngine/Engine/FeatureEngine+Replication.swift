@@ -31,7 +31,7 @@ extension FeatureEngine {
         return RollingState(
             imbalanceLookback: configuration.imbalanceLookback, depthLookback: configuration.depthLookback,
             maxBars: configuration.maxBars, assets: assets, macro: calculator.macro, emptyStreak: emptyStreak,
-            lastStepTime: lastStepTime)
+            lastStepTime: lastStepTime, clockOffsets: clockOffsets())
     }
 
     /// Takes over a state from the shared copy.
@@ -69,6 +69,7 @@ extension FeatureEngine {
                 if let slot { histories[slot] = asset.history }
             }
             calculator = FeatureCalculator(configuration: configuration, assets: histories, macro: rolling.macro)
+            restoreClockOffsets(rolling.clockOffsets)
             store.setBookkeeping(emptyStreak: rolling.emptyStreak, lastStepTime: rolling.lastStepTime)
         }
     }

@@ -235,7 +235,9 @@ public actor FeatureEngine {
 
     /// A consistent copy of the whole engine state (between steps), for the state file.
     public func exportState() -> EngineState {
-        store.export(histories: calculator.assets, macro: calculator.macro, configuration: configuration)
+        var state = store.export(histories: calculator.assets, macro: calculator.macro, configuration: configuration)
+        state.clockOffsets = clockOffsets()
+        return state
     }
 
     /// Replaces the engine's state with a saved one; call before the first step.
@@ -249,6 +251,7 @@ public actor FeatureEngine {
         let histories = store.restore(saved)
         calculator = FeatureCalculator(configuration: configuration, assets: histories, macro: saved.macro)
         clocks = ProducerClocks()
+        restoreClockOffsets(saved.clockOffsets)
         _ = store.slots(forStep: defaultAssets, pin: true)
     }
 }

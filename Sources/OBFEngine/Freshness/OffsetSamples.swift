@@ -9,12 +9,13 @@ struct OffsetSamples: Sendable, Equatable {
 
     private(set) var values: [Double] = []
     private var next = 0
+    /// A saved estimate (state file, replica): used until the first measurement of its own.
+    private var restored: Double?
 
     init() {}
 
-    /// Samples restored from a saved estimate (one measurement).
-    init(estimate: Double?) {
-        if let estimate { add(estimate) }
+    init(restoring estimate: Double?) {
+        restored = estimate.flatMap { $0.isFinite ? $0 : nil }
     }
 
     mutating func add(_ value: Double) {
@@ -27,6 +28,6 @@ struct OffsetSamples: Sendable, Equatable {
         next = (next + 1) % Self.capacity
     }
 
-    /// The offset estimate; nil before any measurement.
-    var estimate: Double? { values.max() }
+    /// The offset estimate; nil before any measurement (and without a restored one).
+    var estimate: Double? { values.max() ?? restored }
 }
