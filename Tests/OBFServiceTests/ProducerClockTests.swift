@@ -33,6 +33,15 @@ import Testing
             provenance: SnapshotProvenance(pushSequence: sequence, pushedAt: pushedAt))))
     }
 
+    /// Half a second on, every producer of `offsets` pushes (0.1 s ago by the service's clock)
+    /// and the engine steps `bar`.
+    func stepAlive(_ engine: FeatureEngine, _ source: ScriptedSource, _ clocks: Clocks, bar: Int,
+                   offsets: [(asset: String, offset: Double)], lag: Double = 0.05) async throws -> StepReport {
+        clocks.advance(0.5)
+        for (asset, offset) in offsets { push(source, asset, clocks, offset: offset, sequence: Int64(bar), lag: lag) }
+        return try await engine.step(bar: Int64(bar))
+    }
+
     static func skipped(_ report: StepReport) -> [String: SnapshotOutcome] {
         Dictionary(uniqueKeysWithValues: report.skipped.map { ($0.asset, $0.outcome) })
     }
@@ -48,9 +57,7 @@ import Testing
             observed.withLock { $0.append(observation.clock) }
         }
         for bar in 1...10 {
-            clocks.advance(0.5)
-            for (asset, offset) in Self.offsets { push(source, asset, clocks, offset: offset, sequence: Int64(bar)) }
-            let report = try await engine.step(bar: Int64(bar))
+            let report = try await stepAlive(engine, source, clocks, bar: bar, offsets: Self.offsets)
             if bar == 1 {
                 // Start-up: no offset measured yet, so no correction. The producer behind looks
                 // 20 s old; the one ahead is dated no later than the read that found it.
@@ -85,10 +92,9 @@ import Testing
         let source = ScriptedSource()
         let engine = makeEngine(source, clocks, assets: ["AHEAD"])
         for bar in 1...20 {
-            clocks.advance(0.5)
             // Observed at the start, pushed again and again: the lag grows 0.5 s a step.
-            push(source, "AHEAD", clocks, offset: 3_600, sequence: Int64(bar), lag: 0.05 + Double(bar - 1) * 0.5)
-            let report = try await engine.step(bar: Int64(bar))
+            let report = try await stepAlive(engine, source, clocks, bar: bar, offsets: [("AHEAD", 3_600)],
+                                             lag: 0.05 + Double(bar - 1) * 0.5)
             #expect(report.computed.count == (0.05 + Double(bar - 1) * 0.5 <= 5 ? 1 : 0), "bar \(bar)")
         }
     }
@@ -114,11 +120,7 @@ import Testing
         let clocks = Clocks()
         let source = ScriptedSource()
         let first = makeEngine(source, clocks, assets: ["AHEAD"])
-        for bar in 1...3 {
-            clocks.advance(0.5)
-            push(source, "AHEAD", clocks, offset: 3_600, sequence: Int64(bar))
-            _ = try await first.step(bar: Int64(bar))
-        }
+        for bar in 1...3 { _ = try await stepAlive(first, source, clocks, bar: bar, offsets: [("AHEAD", 3_600)]) }
         let saved = try EngineStateCodec.decode(EngineStateCodec.encode(await first.exportState()))
         #expect(abs((saved.clockOffsets["AHEAD"] ?? 0) - 3_599.9) < 1e-6)
         // The producer dies; the service restarts 10 s later beside its last book.
