@@ -43,6 +43,17 @@ struct LiveViewTests {
         #expect(abs(try #require(lag) - 0.25) < 1e-6)
     }
 
+    @Test func aStepLearnsWhenEachDocumentArrived() {
+        let view = LiveView()
+        view.apply(Self.event("BTCUSDT", .added, Self.document(sequence: 1)), connection: 1, wallNow: 0, monotonicNow: 7)
+        _ = view.merge(read: [("ETHUSDT", 1)], found: ["ETHUSDT": Self.document(sequence: 1)],
+                       coverage: Self.covered(by: 1), startedAt: 9, registrationsAtStart: 0)
+        let read = view.read(assets: ["BTCUSDT", "ETHUSDT"], coverage: Self.covered(by: 1))
+        // An event dates its push; a read only bounds it (it was already in the map).
+        #expect(read.arrivals["BTCUSDT"] == SnapshotArrival(at: 7, exact: true))
+        #expect(read.arrivals["ETHUSDT"] == SnapshotArrival(at: 9, exact: false))
+    }
+
     @Test func onlyTheCoveringConnectionsDocumentsAreServed() {
         let view = LiveView()
         view.apply(Self.event("BTCUSDT", .added, Self.document(sequence: 1)), connection: 1, wallNow: 0, monotonicNow: 1)
