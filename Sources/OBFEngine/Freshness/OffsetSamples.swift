@@ -14,8 +14,10 @@ struct OffsetSamples: Sendable, Equatable {
 
     init() {}
 
-    init(restoring estimate: Double?) {
-        restored = estimate.flatMap { $0.isFinite ? $0 : nil }
+    /// Takes a saved estimate, used while there is no measurement of its own (which is on this
+    /// service's clock, when the saved one may come from another replica's host).
+    mutating func restore(_ estimate: Double) {
+        if estimate.isFinite { restored = estimate }
     }
 
     mutating func add(_ value: Double) {

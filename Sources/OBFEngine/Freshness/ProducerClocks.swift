@@ -70,11 +70,11 @@ public struct ProducerClocks: Sendable {
         assets.indices.contains(slot) ? assets[slot].offsets.estimate : nil
     }
 
-    /// Replaces the asset's offset measurements with a saved estimate (state file, replica),
-    /// used until the asset's producer is measured again.
-    mutating func restore(offset: Double?, slot: Int) {
+    /// Takes a saved offset estimate for the asset (state file, replica), used until its
+    /// producer is measured here.
+    mutating func restore(offset: Double, slot: Int) {
         reserve(slots: slot + 1)
-        assets[slot].offsets = OffsetSamples(restoring: offset)
+        assets[slot].offsets.restore(offset)
     }
 
     /// Records the document a step read for the asset at `slot`: a push not seen before is
