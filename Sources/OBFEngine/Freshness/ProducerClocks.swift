@@ -10,17 +10,21 @@
 /// of the asset that found another document and the first read that found this one. A book
 /// without `_pushed_at` is judged by `now − timestamp` on the wall clock.
 public struct ProducerClocks: Sendable {
-    /// One push of one asset: which it is and when it arrived, as far as the service knows.
+    /// One push of one asset: which it is (`_push_seq`, `_pushed_at` and the book's timestamp:
+    /// reading the same document again is not a new push, a producer writing `_pushed_at` more
+    /// coarsely than it pushes still makes a new one) and when it arrived, as far as the service knows.
     struct Push: Sendable, Equatable {
         var sequence: Int64?
         var pushedAt: Double
+        var timestamp: Double
         /// Monotonic seconds: the push arrived no earlier than this (nil: no bound known).
         var earliest: Double?
         /// Monotonic seconds: the push arrived no later than this.
         var latest: Double
 
-        func isSame(sequence: Int64?, pushedAt: Double) -> Bool {
-            self.sequence == sequence && self.pushedAt == pushedAt
+        func isSame(as snapshot: OrderBookSnapshot) -> Bool {
+            sequence == snapshot.provenance.pushSequence && pushedAt == snapshot.provenance.pushedAt
+                && timestamp == snapshot.timestamp
         }
     }
 
@@ -87,9 +91,8 @@ public struct ProducerClocks: Sendable {
             assets[slot].push = nil
             return
         }
-        let sequence = snapshot.provenance.pushSequence
         let known = arrival.map { (at: Double($0.at) / 1e9, exact: $0.exact) }
-        if var push = assets[slot].push, push.isSame(sequence: sequence, pushedAt: pushedAt) {
+        if var push = assets[slot].push, push.isSame(as: snapshot) {
             // The same push read again: only a source that saw it arrive can say more.
             if let known, known.at < push.latest {
                 push.latest = known.at
@@ -98,7 +101,8 @@ public struct ProducerClocks: Sendable {
             }
             return
         }
-        var push = Push(sequence: sequence, pushedAt: pushedAt, earliest: nil, latest: times.finished)
+        var push = Push(sequence: snapshot.provenance.pushSequence, pushedAt: pushedAt, timestamp: snapshot.timestamp,
+                        earliest: nil, latest: times.finished)
         if let known {
             // A source that keeps documents between steps knows better than the step's reads.
             push.latest = min(push.latest, known.at)
