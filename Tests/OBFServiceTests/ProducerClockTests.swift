@@ -132,5 +132,23 @@ import Testing
         let unsaved = makeEngine(source, clocks, assets: ["AHEAD"])
         #expect(try await unsaved.step(bar: 4).computed.count == 1)
     }
-}
 
+    @Test func aProducerThatStartsAfterTheServiceIsSeenArriving() async throws {
+        let clocks = Clocks()
+        let source = ScriptedSource()
+        let observed = Locked<ClockObservation?>(nil)
+        let engine = makeEngine(source, clocks, assets: ["AHEAD"]) { observation in
+            observed.withLock { $0 = observation.clock }
+        }
+        clocks.advance(0.5)
+        #expect(Self.skipped(try await engine.step(bar: 1)) == ["AHEAD": .missing])
+        // Its first push arrived after the read that found the asset absent: it measures the offset.
+        _ = try await stepAlive(engine, source, clocks, bar: 2, offsets: [("AHEAD", 3_600)])
+        #expect(observed.withLock { $0?.offsets.map { ($0 * 1000).rounded() / 1000 } } == [3_599.9])
+        // Its producer dies at once: fresh 4.9 s after the read that found the push, stale at 5 s.
+        clocks.advance(4.9)
+        #expect(try await engine.step(bar: 3).computed.count == 1)
+        clocks.advance(0.1)
+        #expect(Self.skipped(try await engine.step(bar: 4)) == ["AHEAD": .stale])
+    }
+}

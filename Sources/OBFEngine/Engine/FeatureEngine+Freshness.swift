@@ -15,7 +15,9 @@ extension FeatureEngine {
                times: ProducerClocks.ReadTimes) -> (judgement: SnapshotJudge.Judgement, clock: ClockObservation) {
         var offsets: [(asset: String, offset: Double)] = []
         let judgement = SnapshotJudge.judge(read, assets: assets, maxAge: configuration.maxSnapshotAge) { valid in
-            let judged = clocks.judge(valid, slots: slots, arrivals: assets.map { read.arrivals[$0] }, times: times)
+            let covered = assets.map { read.snapshots[$0] != nil || read.absent.contains($0) }
+            let judged = clocks.judge(valid, slots: slots, arrivals: assets.map { read.arrivals[$0] }, covered: covered,
+                                      times: times)
             offsets = judged.offsets.map { (assets[$0.index], $0.offset) }
             return judged.ages
         }

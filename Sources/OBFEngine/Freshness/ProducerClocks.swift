@@ -30,8 +30,9 @@ public struct ProducerClocks: Sendable {
 
     struct Asset: Sendable {
         var push: Push?
-        /// Monotonic seconds when the last read that found a document of the asset began.
-        var lastFoundRead: Double?
+        /// Monotonic seconds when the last read of the asset began (one that found a document,
+        /// or found it absent): a push found later arrived after it.
+        var lastRead: Double?
         var offsets = OffsetSamples()
     }
 
@@ -81,12 +82,19 @@ public struct ProducerClocks: Sendable {
         assets[slot].offsets.restore(offset)
     }
 
+    /// Records a read that covered the asset at `slot` without finding a valid book (it was
+    /// absent, or invalid): a push found later arrived after it.
+    public mutating func markRead(slot: Int, times: ReadTimes) {
+        reserve(slots: slot + 1)
+        assets[slot].lastRead = times.started
+    }
+
     /// Records the document a step read for the asset at `slot`: a push not seen before is
     /// dated (by `arrival` when the source knows it, else between this step's read and the last
-    /// one that found another document) and, when it was seen arriving, measures the offset.
+    /// read of the asset, which did not find it) and, when it was seen arriving, measures the offset.
     public mutating func observe(_ snapshot: OrderBookSnapshot, slot: Int, arrival: SnapshotArrival?, times: ReadTimes) {
         reserve(slots: slot + 1)
-        defer { assets[slot].lastFoundRead = times.started }
+        defer { assets[slot].lastRead = times.started }
         guard let pushedAt = snapshot.provenance.pushedAt else {
             assets[slot].push = nil
             return
@@ -107,7 +115,7 @@ public struct ProducerClocks: Sendable {
             // A source that keeps documents between steps knows better than the step's reads.
             push.latest = min(push.latest, known.at)
             if known.exact { push.earliest = push.latest }
-        } else if let previous = assets[slot].lastFoundRead {
+        } else if let previous = assets[slot].lastRead {
             push.earliest = previous
         }
         assets[slot].push = push
@@ -134,13 +142,18 @@ public struct ProducerClocks: Sendable {
     /// Dates the books of one read, then ages them: each with its asset's offset, or the median
     /// of the read's offsets for an asset without its own estimate. `slots[i]` is where book `i`'s
     /// asset is kept (nil: none, judged by the wall clock), `arrivals[i]` what its source knows
-    /// of its arrival. Returns the age of every book and the offsets of those that carry
-    /// `_pushed_at` and have an estimate (by index).
-    public mutating func judge(_ books: [OrderBookSnapshot?], slots: [Int?], arrivals: [SnapshotArrival?],
+    /// of its arrival, `covered[i]` whether the read found its asset's document or its absence
+    /// (not cut off by a deadline). Returns the age of every book and the offsets of those that
+    /// carry `_pushed_at` and have an estimate (by index).
+    public mutating func judge(_ books: [OrderBookSnapshot?], slots: [Int?], arrivals: [SnapshotArrival?], covered: [Bool],
                                times: ReadTimes) -> (ages: [Double?], offsets: [(index: Int, offset: Double)]) {
         var offsets: [(index: Int, offset: Double)] = []
         for (index, book) in books.enumerated() {
-            guard let book, let slot = slots[index] else { continue }
+            guard let slot = slots[index] else { continue }
+            guard let book else {
+                if covered[index] { markRead(slot: slot, times: times) }
+                continue
+            }
             observe(book, slot: slot, arrival: arrivals[index], times: times)
             if book.provenance.pushedAt != nil, let offset = offset(slot: slot) { offsets.append((index, offset)) }
         }

@@ -39,11 +39,17 @@ public struct SourceRead: Sendable {
     public var clock: StalenessClock
     /// When documents arrived, for the assets whose source knows it (else the step's read dates them).
     public var arrivals: [String: SnapshotArrival]
+    /// Assets the read found absent from the store (read, and not there); an asset missing for
+    /// another reason (not read by the deadline) is not in it. A push found later arrived after
+    /// this read.
+    public var absent: Set<String>
 
-    public init(snapshots: [String: RawSnapshot], clock: StalenessClock = .wall, arrivals: [String: SnapshotArrival] = [:]) {
+    public init(snapshots: [String: RawSnapshot], clock: StalenessClock = .wall, arrivals: [String: SnapshotArrival] = [:],
+                absent: Set<String> = []) {
         self.snapshots = snapshots
         self.clock = clock
         self.arrivals = arrivals
+        self.absent = absent
     }
 }
 

@@ -77,7 +77,10 @@ public final class HazelcastSnapshotSource: SnapshotSource {
                                          "read": "\(read.snapshots.count)", "requested": "\(assets.count)"])
             return read
         }
-        return progress.current
+        // Every partition answered: an asset without a value is not in the map.
+        var read = progress.current
+        read.absent = Set(assets.filter { read.snapshots[$0] == nil })
+        return read
     }
 
     /// Why a read ended incomplete, for the log. A read cut off by the step's deadline ends

@@ -47,6 +47,7 @@ public enum SnapshotProbe {
         var clocks = ProducerClocks()
         let slots = Array(assets.indices).map { Optional($0) }
         let arrivals = [SnapshotArrival?](repeating: nil, count: assets.count)
+        let covered = [Bool](repeating: true, count: assets.count)
         var rounds = watch > .zero ? 2 : 1
         while true {
             let started = Double(MonotonicTime.nanoseconds()) / 1e9
@@ -56,7 +57,7 @@ public enum SnapshotProbe {
             let books = decoded.map { try? $0?.get().snapshot }
             let times = ProducerClocks.ReadTimes(started: started, finished: finished, monotonicNow: finished,
                                                  wallNow: Date().timeIntervalSince1970)
-            let judged = clocks.judge(books, slots: slots, arrivals: arrivals, times: times)
+            let judged = clocks.judge(books, slots: slots, arrivals: arrivals, covered: covered, times: times)
             rounds -= 1
             if rounds == 0 {
                 return assets.indices.map { index in
