@@ -15,7 +15,7 @@ import Testing
     static let offsets: [String: Double] = ["BTCUSDT": 3_600, "ETHUSDT": -20, "SOLUSDT": 0]
 
     /// A running service on the test member at `port` in `mode`, with the age limit `maxAge`.
-    func withService(port: Int, mode: HazelcastReadMode, maxAge: Double,
+    func withService(port: Int, mode: HazelcastReadMode, maxAge: Double, stateFile: String? = nil,
                      _ body: (TestHTTPClient) async throws -> Void) async throws {
         let metrics = ServiceMetrics()
         let source = mode == .listen
@@ -24,11 +24,31 @@ import Testing
         try await RunningService.with(source: source, assets: Self.assets, adjust: { configuration in
             HazelcastSourceTests.patient()(&configuration)
             configuration.engine.maxSnapshotAge = maxAge
+            configuration.stateFile = stateFile
         }, metrics: metrics) { running in
             let client = try running.client()
             #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             try await body(client)
         }
+    }
+
+    /// Steps bars after `bar` until one satisfies `condition` and the offset gauge shows a
+    /// producer an hour ahead measured; returns that step (nil past the hang guard).
+    func stepUntilAheadMeasured(_ client: TestHTTPClient, bar: inout Int,
+                                _ condition: (JSONValue) -> Bool = { _ in true }) async -> JSONValue? {
+        var found: JSONValue?
+        var next = bar
+        _ = await eventually(every: .milliseconds(50)) {
+            next += 1
+            guard let step = try? await client.request("POST", "/step/\(next)").json, condition(step) else { return false }
+            let metrics = (try? await client.request("GET", "/metrics").text) ?? ""
+            guard MetricsText.value(metrics, "obf_snapshot_clock_offset_seconds{stat=\"max\"}").map({ $0 > 3_000 }) == true
+            else { return false }
+            found = step
+            return true
+        }
+        bar = next
+        return found
     }
 
     /// The stale assets of a step.
@@ -110,14 +130,7 @@ import Testing
             // From the first step that measured the live producer's offset on, the dead book is
             // dated through it: ten seconds old, stale.
             var bar = 0
-            var step = JSONValue.null
-            #expect(await eventually(every: .milliseconds(50)) {
-                bar += 1
-                step = (try? await client.request("POST", "/step/\(bar)").json) ?? .null
-                let metrics = (try? await client.request("GET", "/metrics").text) ?? ""
-                return step["skipped"]?["ETHUSDT"] == nil
-                    && MetricsText.value(metrics, "obf_snapshot_clock_offset_seconds{stat=\"max\"}").map { $0 > 3_000 } == true
-            })
+            let step = try #require(await stepUntilAheadMeasured(client, bar: &bar) { $0["skipped"]?["ETHUSDT"] == nil })
             #expect(Self.stale(step).contains("BTCUSDT"), "\(step)")
             bar += 1
             let next = try await client.request("POST", "/step/\(bar)").json
@@ -150,4 +163,28 @@ import Testing
         #expect((eth["age_s"]?.doubleValue ?? 0) >= 30)
         #expect(eth["clock_offset_s"]?.isNull == true)
     }
+
+    @Test(arguments: [HazelcastReadMode.fetch, .listen])
+    func aRestartWithAStateFileDatesADeadBookThroughItsSavedOffset(mode: HazelcastReadMode) async throws {
+        let (member, port) = try HazelcastTestMember.startedOnStablePort()
+        defer { member.stop() }
+        let path = StateFileTests().temporaryPath("state.json")
+        let maxAge = 5.0
+        // BTCUSDT's producer, an hour ahead, is measured; the state file keeps its offset.
+        let live = SkewedProducer(member: member, asset: "BTCUSDT", offset: 3_600)
+        try await withService(port: port, mode: mode, maxAge: maxAge, stateFile: path) { client in
+            var bar = 0
+            #expect(await stepUntilAheadMeasured(client, bar: &bar) != nil)
+        }
+        await live.stop()
+        // It died while the service was down: its last push, 10 s ago by its clock, is all the
+        // map holds, and no other asset shows the offset.
+        let dead = SkewedProducer(member: member, asset: "BTCUSDT", offset: 3_600 - 2 * maxAge)
+        await dead.stop()
+        try await withService(port: port, mode: mode, maxAge: maxAge, stateFile: path) { client in
+            let step = try await client.request("POST", "/step/1000").json
+            #expect(Self.stale(step) == ["BTCUSDT"], "\(step)")
+        }
+    }
 }
+
