@@ -148,7 +148,7 @@ import Testing
         let live = SkewedProducer(member: member, asset: "BTCUSDT", offset: 3_600)
         let probe = try await ExternalProcess.run(try ExternalProcess.obfBinary(), [
             "probe", "--hz-members", "127.0.0.1:\(port)", "--assets", "BTCUSDT,ETHUSDT", "--json",
-            "--max-snapshot-age-s", "5", "--watch-ms", "1000",
+            "--max-snapshot-age-s", "5", "--watch-ms", "2000",
         ])
         await live.stop()
         #expect(probe.status == 1, "\(probe.stderr)")

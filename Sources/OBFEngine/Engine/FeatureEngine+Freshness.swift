@@ -1,5 +1,4 @@
 import Logging
-import Platform
 
 extension FeatureEngine {
     /// The step's read times on both clocks; `started` and `finished` are monotonic nanoseconds.
