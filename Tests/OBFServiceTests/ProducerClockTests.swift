@@ -151,4 +151,17 @@ import Testing
         clocks.advance(0.1)
         #expect(Self.skipped(try await engine.step(bar: 4)) == ["AHEAD": .stale])
     }
+
+    @Test func aBookNotSeenArrivingIsDatedThroughTheMedianOfEveryAssetsOffset() async throws {
+        let clocks = Clocks()
+        let source = ScriptedSource()
+        let engine = makeEngine(source, clocks, assets: ["LIVE"])
+        for bar in 1...3 { _ = try await stepAlive(engine, source, clocks, bar: bar, offsets: [("LIVE", 3_600)]) }
+        // A step body names only an asset never seen, whose producer (on the same host) died
+        // 10 s ago: no asset of this step has an estimate, LIVE's dates it.
+        push(source, "DEAD", clocks, offset: 3_600, sequence: 1, ago: 10)
+        clocks.advance(0.5)
+        #expect(Self.skipped(try await engine.step(bar: 4, assets: ["DEAD"])) == ["DEAD": .stale])
+    }
 }
+

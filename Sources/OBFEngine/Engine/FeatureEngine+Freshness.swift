@@ -8,7 +8,7 @@ extension FeatureEngine {
     }
 
     /// Judges the step's read (features.md §1): every valid book's push is dated first, then
-    /// aged with its asset's clock offset, or the median of the step's offsets for an asset
+    /// aged with its asset's clock offset, or the median of every asset's offset for an asset
     /// without its own estimate. Warns (rate-limited) when an offset passes `maxClockOffset`.
     func judge(_ read: SourceRead, assets: [String], slots: [Int?],
                times: ProducerClocks.ReadTimes) -> (judgement: SnapshotJudge.Judgement, clock: ClockObservation) {

@@ -6,7 +6,7 @@
 ///
 /// on the service's monotonic clock. The arrival of a push is exact when the source saw it
 /// (an entry event); otherwise it is `_pushed_at` minus the asset's clock offset (its own
-/// estimate, else the median of the step's, else no correction), clamped between the last read
+/// estimate, else the median of every asset's, else no correction), clamped between the last read
 /// of the asset that found another document and the first read that found this one. A book
 /// without `_pushed_at` is judged by `now − timestamp` on the wall clock.
 public struct ProducerClocks: Sendable {
@@ -139,8 +139,13 @@ public struct ProducerClocks: Sendable {
         return lag + max(0, times.monotonicNow - arrival)
     }
 
+    /// The median of every asset's own offset estimate: what dates a book of an asset without one.
+    func medianOffset() -> Double? {
+        ClockObservation.median(assets.compactMap(\.offsets.estimate))
+    }
+
     /// Dates the books of one read, then ages them: each with its asset's offset, or the median
-    /// of the read's offsets for an asset without its own estimate. `slots[i]` is where book `i`'s
+    /// over all assets' estimates for an asset without its own (worked out only when one needs it). `slots[i]` is where book `i`'s
     /// asset is kept (nil: none, judged by the wall clock), `arrivals[i]` what its source knows
     /// of its arrival, `covered[i]` whether the read found its asset's document or its absence
     /// (not cut off by a deadline). Returns the age of every book and the offsets of those that
@@ -157,9 +162,12 @@ public struct ProducerClocks: Sendable {
             observe(book, slot: slot, arrival: arrivals[index], times: times)
             if book.provenance.pushedAt != nil, let offset = offset(slot: slot) { offsets.append((index, offset)) }
         }
-        let fallback = ClockObservation.median(offsets.map(\.offset))
-        let ages = books.enumerated().map { index, book in
-            book.map { age(of: $0, slot: slots[index] ?? -1, fallbackOffset: fallback, times: times) }
+        var fallback: Double??
+        let ages = books.enumerated().map { index, book -> Double? in
+            guard let book else { return nil }
+            let slot = slots[index] ?? -1
+            if book.provenance.pushedAt != nil, offset(slot: slot) == nil, fallback == nil { fallback = .some(medianOffset()) }
+            return age(of: book, slot: slot, fallbackOffset: fallback ?? nil, times: times)
         }
         return (ages, offsets)
     }
