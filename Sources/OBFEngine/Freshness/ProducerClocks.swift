@@ -7,7 +7,8 @@
 /// on the service's monotonic clock. The arrival of a push is exact when the source saw it
 /// (an entry event); otherwise it is `_pushed_at` minus the asset's clock offset (its own
 /// estimate, else the median of every asset's, else no correction), clamped between the last read
-/// of the asset that found another document and the first read that found this one. A book
+/// of the asset that did not find it (found another document, or none) and the first read that
+/// found it. A book
 /// without `_pushed_at` is judged by `now − timestamp` on the wall clock.
 public struct ProducerClocks: Sendable {
     /// One push of one asset: which it is (`_push_seq`, `_pushed_at` and the book's timestamp:
