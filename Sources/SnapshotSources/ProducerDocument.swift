@@ -8,16 +8,19 @@ public enum ProducerDocument {
                                                     "BNBUSDT": 600, "SOLUSDT": 150]
 
     /// The document for one book; depth arrays are derived from a nominal price when not given.
+    /// `_pushed_at` is `pushedAt`, else the timestamp (a producer that writes what it just observed).
     public static func json(timestamp: Double, bid: [Double], ask: [Double], sequence: Int64,
-                            asset: String? = nil, bidDepth: [Double]? = nil, askDepth: [Double]? = nil) -> String {
+                            asset: String? = nil, bidDepth: [Double]? = nil, askDepth: [Double]? = nil,
+                            pushedAt: Double? = nil) -> String {
         let price = asset.flatMap { referencePrices[$0] } ?? 1
         let stamp = ISO8601Timestamp.format(timestamp) ?? "1970-01-01T00:00:00.000000+00:00"
+        let pushStamp = pushedAt.flatMap { ISO8601Timestamp.format($0) } ?? stamp
         var text = "{\"timestamp\": \"\(stamp)\""
         text += ", \"bid_notional\": " + list(bid)
         text += ", \"ask_notional\": " + list(ask)
         text += ", \"bid_depth\": " + list(bidDepth ?? bid.map { ($0 / price * 1e6).rounded() / 1e6 })
         text += ", \"ask_depth\": " + list(askDepth ?? ask.map { ($0 / price * 1e6).rounded() / 1e6 })
-        text += ", \"_pushed_at\": \"\(stamp)\", \"_push_seq\": \(sequence)}"
+        text += ", \"_pushed_at\": \"\(pushStamp)\", \"_push_seq\": \(sequence)}"
         return text
     }
 

@@ -12,6 +12,12 @@ struct ProbeCommand: AsyncParsableCommand {
         commandName: "probe",
         abstract: "Check each asset's snapshot in Hazelcast: present, age, valid.",
         discussion: """
+            AGE_S is the age as `obf serve` judges it, never trusting the producer's clock: the \
+            producer's own lag (_pushed_at - timestamp) plus the time since its push arrived, \
+            dated by watching the map for --watch-ms (a push seen arriving measures its producer's \
+            clock offset, OFFSET_S). CLOCK_AGE_S is this host's clock minus the snapshot's timestamp: \
+            far from AGE_S, a clock is off.
+
             Exit status: 0 when every asset has a valid, fresh snapshot; 1 when any is missing, \
             stale or invalid; 2 when the cluster cannot be read (the reason on stderr; stdout holds \
             only the table or, with --json, the JSON lines).
@@ -22,6 +28,8 @@ struct ProbeCommand: AsyncParsableCommand {
     @OptionGroup var assetOptions: AssetOptions
     @Option(help: "Age in seconds past which a snapshot is stale. [env: OBF_MAX_SNAPSHOT_AGE_S] (default: 10)")
     var maxSnapshotAgeS: Double?
+    @Option(help: "Milliseconds to watch the map between two reads, to see pushes arrive; 0 reads once (no offset measured). [env: OBF_PROBE_WATCH_MS] (default: 1000)")
+    var watchMs: Int?
     @OptionGroup var hazelcast: HazelcastOptions
     @Flag(help: "Print one JSON object per asset instead of a table.")
     var json = false
@@ -35,12 +43,15 @@ struct ProbeCommand: AsyncParsableCommand {
         let assets = try assetOptions.assetList(environment)
         let maxAge = try environment.number(maxSnapshotAgeS, "OBF_MAX_SNAPSHOT_AGE_S",
                                            default: EngineConfiguration().maxSnapshotAge)
+        let watch = try environment.number(watchMs, "OBF_PROBE_WATCH_MS", default: 1000)
+        guard (0...60_000).contains(watch) else { throw ValidationError("--watch-ms must be 0...60000, got \(watch)") }
         let client = try HazelcastClient(configuration: settings.clientConfiguration(logger: logger),
                                          logger: logger)
         let findings: [ProbeFinding]
         do {
             try await client.connect(timeout: .seconds(5))
-            findings = try await SnapshotProbe.run(client: client, map: settings.mapName, assets: assets, maxAge: maxAge)
+            findings = try await SnapshotProbe.run(client: client, map: settings.mapName, assets: assets, maxAge: maxAge,
+                                                   watch: .milliseconds(watch))
         } catch {
             FileHandle.standardError.write(Data(
                 "cannot read map \(settings.mapName) from \(settings.members.joined(separator: ",")): \(error)\n".utf8))
@@ -53,12 +64,16 @@ struct ProbeCommand: AsyncParsableCommand {
     }
 
     private func table(_ findings: [ProbeFinding]) -> String {
-        var text = "ASSET".padding(toLength: 14, withPad: " ", startingAt: 0) + "RESULT   AGE_S     DETAIL\n"
+        func column(_ value: Double?) -> String {
+            (value.map { String(format: "%.3f", $0) } ?? "-").padding(toLength: 14, withPad: " ", startingAt: 0)
+        }
+        var text = "ASSET".padding(toLength: 14, withPad: " ", startingAt: 0)
+            + "RESULT   AGE_S         CLOCK_AGE_S   OFFSET_S      DETAIL\n"
         for finding in findings {
-            let age = finding.ageSeconds.map { String(format: "%.3f", $0) } ?? "-"
             text += finding.asset.padding(toLength: 14, withPad: " ", startingAt: 0)
                 + finding.verdict.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
-                + age.padding(toLength: 10, withPad: " ", startingAt: 0) + (finding.detail ?? "") + "\n"
+                + column(finding.ageSeconds) + column(finding.clockAgeSeconds) + column(finding.clockOffsetSeconds)
+                + (finding.detail ?? "") + "\n"
         }
         return text
     }
@@ -70,6 +85,8 @@ struct ProbeCommand: AsyncParsableCommand {
             json.field("asset", finding.asset)
             json.field("result", finding.verdict.rawValue)
             json.field("age_s", finding.ageSeconds)
+            json.field("clock_age_s", finding.clockAgeSeconds)
+            json.field("clock_offset_s", finding.clockOffsetSeconds)
             json.field("detail", finding.detail)
             json.endObject()
             return String(decoding: json.bytes, as: UTF8.self)

@@ -36,6 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
     var maxBars: Int?
     @Option(help: "Age in seconds past which a snapshot is stale. [env: OBF_MAX_SNAPSHOT_AGE_S] (default: 10)")
     var maxSnapshotAgeS: Double?
+    @Option(help: "Producer clock offset in seconds (either way) past which the service warns; book ages never trust the producer's clock. [env: OBF_MAX_CLOCK_OFFSET_S] (default: 2)")
+    var maxClockOffsetS: Double?
     @Option(help: "Assets known at a time; past it the least recently stepped are forgotten. [env: OBF_MAX_ASSETS] (default: 10000)")
     var maxAssets: Int?
     @Option(help: "Where engine state is kept across restarts. [env: OBF_STATE_FILE] (default: off)")
@@ -102,6 +104,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.engine.maxBars = try environment.number(maxBars, "OBF_MAX_BARS", default: configuration.engine.maxBars)
         configuration.engine.maxSnapshotAge = try environment.number(maxSnapshotAgeS, "OBF_MAX_SNAPSHOT_AGE_S",
                                                                      default: configuration.engine.maxSnapshotAge)
+        configuration.engine.maxClockOffset = try environment.number(maxClockOffsetS, "OBF_MAX_CLOCK_OFFSET_S",
+                                                                     default: configuration.engine.maxClockOffset)
         configuration.engine.maxAssets = try environment.number(maxAssets, "OBF_MAX_ASSETS",
                                                                 default: configuration.engine.maxAssets)
         configuration.stateFile = environment.string(stateFile, "OBF_STATE_FILE")

@@ -43,12 +43,23 @@ struct LiveViewTests {
         #expect(abs(try #require(lag) - 0.25) < 1e-6)
     }
 
+    @Test func aStepLearnsWhenEachDocumentArrived() {
+        let view = LiveView()
+        view.apply(Self.event("BTCUSDT", .added, Self.document(sequence: 1)), connection: 1, wallNow: 0, monotonicNow: 7)
+        _ = view.merge(read: [("ETHUSDT", 1)], found: ["ETHUSDT": Self.document(sequence: 1)],
+                       coverage: Self.covered(by: 1), startedAt: 9, registrationsAtStart: 0)
+        let read = view.read(assets: ["BTCUSDT", "ETHUSDT"], coverage: Self.covered(by: 1))
+        // An event dates its push; a read only bounds it (it was already in the map).
+        #expect(read.arrivals["BTCUSDT"] == SnapshotArrival(at: 7, exact: true))
+        #expect(read.arrivals["ETHUSDT"] == SnapshotArrival(at: 9, exact: false))
+    }
+
     @Test func onlyTheCoveringConnectionsDocumentsAreServed() {
         let view = LiveView()
         view.apply(Self.event("BTCUSDT", .added, Self.document(sequence: 1)), connection: 1, wallNow: 0, monotonicNow: 1)
-        #expect(view.read(assets: ["BTCUSDT"], coverage: Self.covered(by: 1)).count == 1)
-        #expect(view.read(assets: ["BTCUSDT"], coverage: Self.covered(by: 2)).isEmpty, "another connection covers it now")
-        #expect(view.read(assets: ["BTCUSDT"], coverage: Self.covered(by: nil)).isEmpty, "nobody covers it")
+        #expect(view.read(assets: ["BTCUSDT"], coverage: Self.covered(by: 1)).snapshots.count == 1)
+        #expect(view.read(assets: ["BTCUSDT"], coverage: Self.covered(by: 2)).snapshots.isEmpty, "another connection covers it now")
+        #expect(view.read(assets: ["BTCUSDT"], coverage: Self.covered(by: nil)).snapshots.isEmpty, "nobody covers it")
         view.connectionLost(1)
         #expect(view.provenance(of: "BTCUSDT") == nil)
     }
@@ -79,7 +90,7 @@ struct LiveViewTests {
                    monotonicNow: 1)
         _ = view.merge(read: [("BTCUSDT", 1)], found: ["BTCUSDT": Self.document(sequence: nil, timestamp: 200)],
                        coverage: Self.covered(by: 1), startedAt: 5, registrationsAtStart: 0)
-        let read = view.read(assets: ["BTCUSDT"], coverage: Self.covered(by: 1))
+        let read = view.read(assets: ["BTCUSDT"], coverage: Self.covered(by: 1)).snapshots
         guard case .decoded(.success(let snapshot)) = read["BTCUSDT"] else {
             Issue.record("no snapshot served: \(read)")
             return
@@ -109,11 +120,11 @@ struct LiveViewTests {
                        coverage: EntryListenerCoverage(connections: partial), startedAt: 1, registrationsAtStart: 1)
         #expect(!view.summary.filled)
         // Held, but vouched for by nobody: not served.
-        #expect(view.read(assets: ["BTCUSDT"], coverage: Self.covered(by: 1)).isEmpty)
+        #expect(view.read(assets: ["BTCUSDT"], coverage: Self.covered(by: 1)).snapshots.isEmpty)
         // A later read under full coverage confirms it.
         _ = view.merge(read: [("BTCUSDT", 3)], found: ["BTCUSDT": Self.document(sequence: 1)],
                        coverage: Self.covered(by: 1), startedAt: 2, registrationsAtStart: 1)
         #expect(view.summary.filled)
-        #expect(view.read(assets: ["BTCUSDT"], coverage: Self.covered(by: 1)).count == 1)
+        #expect(view.read(assets: ["BTCUSDT"], coverage: Self.covered(by: 1)).snapshots.count == 1)
     }
 }

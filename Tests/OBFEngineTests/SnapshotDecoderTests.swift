@@ -169,7 +169,10 @@ import Testing
             ("_big", "1e400"),
             ("_neg", "[-1, -2]"),
         ])).get()
-        #expect(noisy == plain)
+        #expect(noisy.provenance == SnapshotProvenance(pushSequence: 1711453296901, pushedAt: 1774528496.901))
+        var bare = noisy
+        bare.provenance = plain.provenance
+        #expect(bare == plain)
         // Duplicates of unknown keys are ignored too (unlike the generic parser).
         let duplicates = "{\"u\": 1, \"u\": 2, " + F.document().dropFirst()
         #expect(F.reason(duplicates) == nil)

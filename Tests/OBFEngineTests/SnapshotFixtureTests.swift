@@ -65,6 +65,8 @@ enum SnapshotFixtures {
         ]
         if let depth = snapshot.bidDepth { members.append("\"bid_depth\":\(list(depth))") }
         if let depth = snapshot.askDepth { members.append("\"ask_depth\":\(list(depth))") }
+        if let pushedAt = snapshot.provenance.pushedAt { members.append("\"_pushed_at\":\(pushedAt)") }
+        if let sequence = snapshot.provenance.pushSequence { members.append("\"_push_seq\":\(sequence)") }
         return "{" + members.joined(separator: ",") + "}"
     }
 

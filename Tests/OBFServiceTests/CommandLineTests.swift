@@ -41,6 +41,8 @@ import Testing
 
     @Test func aSettingRefusedWhileRunningShowsItsSubcommandsUsage() async throws {
         for (arguments, message) in [(["serve", "--max-bars", "0"], "--max-bars must be at least 1"),
+                                     (["serve", "--max-clock-offset-s", "0"], "--max-clock-offset-s must be a positive number"),
+                                     (["probe", "--watch-ms", "60001"], "--watch-ms must be 0...60000, got 60001"),
                                      (["push", "--source", "kafka"], "--source must be mock or replay")] {
             let run = try await obf(arguments)
             #expect(run.status == 64)

@@ -43,7 +43,8 @@ struct GridStateLayoutTests {
         history.depths.append(2_750_000)
         let rolling = ReplicatedRolling(sequence: 42, rolling: RollingState(
             imbalanceLookback: 10, depthLookback: 10, maxBars: 500, assets: [.init(name: "BTCUSDT", history: history)],
-            macro: MacroHistory(configuration: configuration), emptyStreak: 1, lastStepTime: 1_700_000_000.5),
+            macro: MacroHistory(configuration: configuration), emptyStreak: 1, lastStepTime: 1_700_000_000.5,
+            clockOffsets: ["BTCUSDT": 3_599.875, "ETHUSDT": -20.125]),
             bars: Self.bars(5...7))
         #expect(try ReplicatedStateCodec.decodeRolling(ReplicatedStateCodec.encode(rolling)) == rolling)
         #expect(throws: StateFileError.unsupportedVersion(2)) {

@@ -34,9 +34,11 @@ import Testing
         return source
     }
 
-    func put(_ member: HazelcastTestMember, _ asset: String, sequence: Int64, timestamp: Double = Date().timeIntervalSince1970) {
+    func put(_ member: HazelcastTestMember, _ asset: String, sequence: Int64, timestamp: Double = Date().timeIntervalSince1970,
+             pushedAt: Double? = nil) {
         member.put(map: Self.map, key: HazelcastSnapshotSource.mapKey(for: asset), value: HazelcastData(
-            string: ProducerDocument.json(timestamp: timestamp, bid: [100, 90], ask: [80, 70], sequence: sequence)))
+            string: ProducerDocument.json(timestamp: timestamp, bid: [100, 90], ask: [80, 70], sequence: sequence,
+                                          pushedAt: pushedAt)))
     }
 
     func step(_ client: TestHTTPClient, _ bar: Int) async throws -> JSONValue {
@@ -158,8 +160,11 @@ import Testing
             #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
             #expect(try await step(client, 1)["computed"]?.int64Value == 3)
             member.remove(map: Self.map, key: HazelcastSnapshotSource.mapKey(for: "SOLUSDT"))
-            // A dead producer's last book stays in the map, an hour old.
-            put(member, "ETHUSDT", sequence: 2, timestamp: Date().timeIntervalSince1970 - 3600)
+            // A book observed an hour ago, pushed now (a stuck producer writing its last book
+            // again): stale by its own lag however fresh its arrival. (A dead producer's book
+            // turning stale by the service's clock: ClockSkewTests.)
+            let now = Date().timeIntervalSince1970
+            put(member, "ETHUSDT", sequence: 2, timestamp: now - 3600, pushedAt: now)
             #expect(await eventually {
                 source.viewedProvenance(of: "SOLUSDT") == nil && source.viewedProvenance(of: "ETHUSDT")?.pushSequence == 2
             })

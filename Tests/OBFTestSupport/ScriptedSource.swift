@@ -77,7 +77,8 @@ public final class ScriptedSource: SnapshotSource {
             // Cancelled: the late assets were never read.
             return SourceRead(snapshots: documents.filter { !late.contains($0.key) })
         }
-        return SourceRead(snapshots: documents)
+        // A whole read: the assets it has no document for are absent.
+        return SourceRead(snapshots: documents, absent: Set(assets.filter { documents[$0] == nil }))
     }
 
     public func status() -> SourceStatus {

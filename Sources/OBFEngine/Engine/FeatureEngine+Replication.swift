@@ -31,7 +31,7 @@ extension FeatureEngine {
         return RollingState(
             imbalanceLookback: configuration.imbalanceLookback, depthLookback: configuration.depthLookback,
             maxBars: configuration.maxBars, assets: assets, macro: calculator.macro, emptyStreak: emptyStreak,
-            lastStepTime: lastStepTime)
+            lastStepTime: lastStepTime, clockOffsets: clockOffsets())
     }
 
     /// Takes over a state from the shared copy.
@@ -56,16 +56,20 @@ extension FeatureEngine {
             // As if this engine had made those steps: their features published, then the
             // histories after the last one.
             for report in reports {
-                let slots = store.slots(forStep: report.computed.map(\.asset)).slots
-                store.publish(report: report, slots: slots, at: rolling.lastStepTime ?? 0)
+                let registered = store.slots(forStep: report.computed.map(\.asset))
+                for slot in registered.recycled { clocks.reset(slot: slot) }
+                store.publish(report: report, slots: registered.slots, at: rolling.lastStepTime ?? 0)
             }
-            let named = store.slots(forStep: rolling.assets.map(\.name)).slots
+            let registered = store.slots(forStep: rolling.assets.map(\.name))
+            for slot in registered.recycled { clocks.reset(slot: slot) }
+            let named = registered.slots
             var histories = calculator.assets
             while histories.count < store.assetCount { histories.append(AssetHistory(configuration: configuration)) }
             for (asset, slot) in zip(rolling.assets, named) {
                 if let slot { histories[slot] = asset.history }
             }
             calculator = FeatureCalculator(configuration: configuration, assets: histories, macro: rolling.macro)
+            restoreClockOffsets(rolling.clockOffsets)
             store.setBookkeeping(emptyStreak: rolling.emptyStreak, lastStepTime: rolling.lastStepTime)
         }
     }

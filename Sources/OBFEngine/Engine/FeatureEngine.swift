@@ -27,6 +27,8 @@ public struct StepObservation: Sendable {
     public var retainedBars: Int
     /// Unix seconds when the step finished.
     public var finishedAt: Double
+    /// The producers' clock offsets and the books' judged ages.
+    public var clock = ClockObservation()
 }
 
 /// The feature engine: steps are serialised through this actor; look-ups go to
@@ -38,21 +40,28 @@ public actor FeatureEngine {
     let source: any SnapshotSource
     let stepDeadline: Duration
     let wallClock: @Sendable () -> Double
+    /// Monotonic nanoseconds: what "time since a push arrived" is measured on.
+    let monotonicClock: @Sendable () -> UInt64
     let logger: Logger
     let snapshotWarnings: RateLimitedLog
     /// The empty-streak warning: at most one line per 10 s of an outage (a step every 50 ms
     /// would otherwise log 20 a second), with how many were held back.
     let emptyStreakWarnings = RateLimitedLog(interval: 10)
+    /// The producer clock warning: at most one line a minute.
+    let clockWarnings = RateLimitedLog(interval: 60)
     let observer: (@Sendable (StepObservation) -> Void)?
     /// Where every new step is written before it is answered (`--state-map`), when configured.
     let replica: (any StateReplica)?
 
     var calculator: FeatureCalculator
+    /// Per asset slot: the producers' clock offsets and when their current pushes arrived.
+    var clocks = ProducerClocks()
     let gate = StepGate()
 
     public init(configuration: EngineConfiguration, source: any SnapshotSource, defaultAssets: [String],
                 stepDeadline: Duration = .milliseconds(250), logger: Logger,
                 wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                monotonicClock: (@Sendable () -> UInt64)? = nil,
                 replica: (any StateReplica)? = nil,
                 observer: (@Sendable (StepObservation) -> Void)? = nil) {
         self.configuration = configuration
@@ -62,6 +71,7 @@ public actor FeatureEngine {
         self.stepDeadline = stepDeadline
         self.logger = logger
         self.wallClock = wallClock
+        self.monotonicClock = monotonicClock ?? { MonotonicTime.nanoseconds() }
         self.observer = observer
         snapshotWarnings = RateLimitedLog(interval: 10)
         store = FeatureStore(maxBars: configuration.maxBars, maxAssets: configuration.maxAssets, knownAssets: defaultAssets)
@@ -137,7 +147,7 @@ public actor FeatureEngine {
         }
         store.publish(report: step.report, slots: step.computedSlots, at: finishedAt)
         observer?(StepObservation(report: step.report, sourceReadSeconds: step.readSeconds, outcomes: step.outcomes,
-                                  retainedBars: store.status().retainedBars, finishedAt: finishedAt))
+                                  retainedBars: store.status().retainedBars, finishedAt: finishedAt, clock: step.clock))
         return step.report
     }
 
@@ -147,27 +157,33 @@ public actor FeatureEngine {
         var computedSlots: [Int]
         var readSeconds: Double
         var outcomes: [SnapshotOutcome: Int]
+        var clock: ClockObservation
     }
 
     /// Reads the source and computes a step (updating the histories); publishes nothing.
     private func compute(bar: Int64, assets: [String], previousStreak: Int) async -> ComputedStep {
         let started = ContinuousClock.now
+        let readStarted = monotonicClock()
         let source = self.source
         let progress = ReadProgress()
         let read = await withDeadline(started + stepDeadline) {
             await source.read(assets: assets, bar: bar, deadline: started + self.stepDeadline, progress: progress)
         } ?? progress.current
         let readSeconds = (ContinuousClock.now - started).seconds
+        let readFinished = monotonicClock()
 
-        let judged = SnapshotJudge.judge(read, assets: assets, maxAge: configuration.maxSnapshotAge,
-                                         wallNow: wallClock())
+        let registered = store.slots(forStep: assets)
+        for slot in registered.recycled {
+            calculator.reset(slot: slot)
+            clocks.reset(slot: slot)
+        }
+        let (judged, clock) = judge(read, assets: assets, slots: registered.slots,
+                                    times: readTimes(started: readStarted, finished: readFinished))
         for (asset, reason) in judged.invalidReasons {
             snapshotWarnings.warn(key: "\(asset) \(reason.rawValue)", logger: logger,
                                   "invalid snapshot skipped", metadata: ["asset": "\(asset)", "reason": "\(reason.rawValue)"])
         }
 
-        let registered = store.slots(forStep: assets)
-        for slot in registered.recycled { calculator.reset(slot: slot) }
         // An asset the registry had no room for (not possible with a valid --max-assets) counts
         // as never seen in the macro mean and is missing.
         let requestedSlots = registered.slots.map { $0 ?? FeatureCalculator.unknownSlot }
@@ -197,7 +213,8 @@ public actor FeatureEngine {
                                 skipped: skipped, emptyStreak: streak,
                                 durationMs: ((ContinuousClock.now - started).seconds * 1_000_000).rounded() / 1000,
                                 macro: macro)
-        return ComputedStep(report: report, computedSlots: computedSlots, readSeconds: readSeconds, outcomes: outcomes)
+        return ComputedStep(report: report, computedSlots: computedSlots, readSeconds: readSeconds, outcomes: outcomes,
+                            clock: clock)
     }
 
     /// Warns while the empty streak is at or above the limit (rate-limited), and says once when
@@ -218,7 +235,9 @@ public actor FeatureEngine {
 
     /// A consistent copy of the whole engine state (between steps), for the state file.
     public func exportState() -> EngineState {
-        store.export(histories: calculator.assets, macro: calculator.macro, configuration: configuration)
+        var state = store.export(histories: calculator.assets, macro: calculator.macro, configuration: configuration)
+        state.clockOffsets = clockOffsets()
+        return state
     }
 
     /// Replaces the engine's state with a saved one; call before the first step.
@@ -231,6 +250,8 @@ public actor FeatureEngine {
         }
         let histories = store.restore(saved)
         calculator = FeatureCalculator(configuration: configuration, assets: histories, macro: saved.macro)
+        clocks = ProducerClocks()
+        restoreClockOffsets(saved.clockOffsets)
         _ = store.slots(forStep: defaultAssets, pin: true)
     }
 }

@@ -10,12 +10,20 @@ enum SnapshotJudge {
         /// One verdict per requested asset, in request order.
         var verdicts: [Verdict]
         var invalidReasons: [(asset: String, reason: InvalidSnapshotReason)]
+        /// The judged age in seconds of every valid snapshot (fresh or stale), in request order.
+        var ages: [Double]
     }
 
-    static func judge(_ read: SourceRead, assets: [String], maxAge: Double, wallNow: Double) -> Judgement {
+    /// Judges `read`. With the wall clock, `wallAges` gives the age of each valid snapshot (nil
+    /// where there is none), by the rule of features.md §1 (`ProducerClocks`); with the replay
+    /// clock the age is the newest valid timestamp minus the snapshot's, deterministic.
+    static func judge(_ read: SourceRead, assets: [String], maxAge: Double,
+                      wallAges: ([OrderBookSnapshot?]) -> [Double?]) -> Judgement {
         var verdicts: [Verdict] = []
         verdicts.reserveCapacity(assets.count)
         var reasons: [(asset: String, reason: InvalidSnapshotReason)] = []
+        var valid: [OrderBookSnapshot?] = []
+        valid.reserveCapacity(assets.count)
         var newest: Double?
         for asset in assets {
             let outcome: Result<OrderBookSnapshot, InvalidSnapshotReason>?
@@ -28,24 +36,29 @@ enum SnapshotJudge {
             switch outcome {
             case nil:
                 verdicts.append(.skipped(.missing))
+                valid.append(nil)
             case .success(let snapshot)?:
                 verdicts.append(.ok(snapshot))
+                valid.append(snapshot)
                 newest = max(newest ?? snapshot.timestamp, snapshot.timestamp)
             case .failure(let reason)?:
                 verdicts.append(.skipped(.invalid))
+                valid.append(nil)
                 reasons.append((asset, reason))
             }
         }
-        let now: Double
+        let judgedAges: [Double?]
         switch read.clock {
-        case .wall: now = wallNow
-        case .newestSnapshot: now = newest ?? wallNow
+        case .wall: judgedAges = wallAges(valid)
+        case .newestSnapshot: judgedAges = valid.map { snapshot in snapshot.map { (newest ?? $0.timestamp) - $0.timestamp } }
         }
+        var ages: [Double] = []
+        ages.reserveCapacity(assets.count)
         for index in verdicts.indices {
-            if case .ok(let snapshot) = verdicts[index], now - snapshot.timestamp > maxAge {
-                verdicts[index] = .skipped(.stale)
-            }
+            guard case .ok = verdicts[index], let age = judgedAges[index] else { continue }
+            ages.append(age)
+            if age > maxAge { verdicts[index] = .skipped(.stale) }
         }
-        return Judgement(verdicts: verdicts, invalidReasons: reasons)
+        return Judgement(verdicts: verdicts, invalidReasons: reasons, ages: ages)
     }
 }

@@ -8,6 +8,8 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var maxBars: Int = 500
     /// Seconds after which a valid snapshot counts as stale.
     public var maxSnapshotAge: Double = 10
+    /// Seconds of producer clock offset (either way) past which the engine warns (`--max-clock-offset-s`).
+    public var maxClockOffset: Double = 2
     /// Consecutive empty steps from which the engine warns and reports not ready.
     public var emptyStreakLimit: Int = 3
     /// Assets known at a time (`--max-assets`); past it the least recently stepped are forgotten.

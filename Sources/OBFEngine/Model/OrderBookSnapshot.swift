@@ -9,10 +9,14 @@ public struct OrderBookSnapshot: Sendable, Equatable {
     public var askNotional: [Double]
     public var bidDepth: [Double]?
     public var askDepth: [Double]?
+    /// What the producer said of the write (`_push_seq`, `_pushed_at`), when the document said it:
+    /// how freshness is judged without trusting the producer's clock (features.md §1).
+    public var provenance: SnapshotProvenance
 
     public init(timestamp: Double, bidNotional: [Double], askNotional: [Double],
-                bidDepth: [Double]? = nil, askDepth: [Double]? = nil) {
+                bidDepth: [Double]? = nil, askDepth: [Double]? = nil, provenance: SnapshotProvenance = SnapshotProvenance()) {
         self.timestamp = timestamp
+        self.provenance = provenance
         self.bidNotional = bidNotional
         self.askNotional = askNotional
         self.bidDepth = bidDepth

@@ -18,6 +18,8 @@ public struct EngineState: Sendable, Equatable {
     public var lastStepTime: Double?
     /// The last step's report, so a repeat of that bar after a restart is still idempotent.
     public var lastReport: StepReport?
+    /// The producers' estimated clock offsets by asset (seconds, producer minus service).
+    public var clockOffsets: [String: Double] = [:]
 }
 
 /// A value stored for one bar.

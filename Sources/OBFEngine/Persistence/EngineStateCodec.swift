@@ -41,6 +41,7 @@ public enum EngineStateCodec {
         json.endArray()
         json.key("last_report")
         if let report = state.lastReport { encode(report, into: &json) } else { json.null() }
+        json.clockOffsetsField(state.clockOffsets)
         json.endObject()
         return json.bytes
     }
@@ -92,7 +93,7 @@ public enum EngineStateCodec {
             macroBars: macroBars, steppedBars: stepped, lastBar: lastBar,
             emptyStreak: try reader.int(root["empty_streak"], "empty_streak"),
             lastStepTime: try reader.optionalNumber(root["last_step_time"], "last_step_time"),
-            lastReport: lastReport)
+            lastReport: lastReport, clockOffsets: try reader.clockOffsets(root["clock_offsets"]))
     }
 }
 

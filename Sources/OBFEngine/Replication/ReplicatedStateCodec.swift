@@ -112,6 +112,7 @@ public enum ReplicatedStateCodec {
             json.beginArray(); json.int(bar.bar); json.string(bar.key); json.endArray()
         }
         json.endArray()
+        json.clockOffsetsField(rolling.clockOffsets)
         json.endObject()
         return json.bytes
     }
@@ -144,7 +145,8 @@ public enum ReplicatedStateCodec {
             imbalanceLookback: imbalanceLookback, depthLookback: depthLookback,
             maxBars: try reader.int(root["max_bars"], "max_bars"), assets: assets, macro: macro,
             emptyStreak: try reader.int(root["empty_streak"], "empty_streak"),
-            lastStepTime: try reader.optionalNumber(root["last_step_time"], "last_step_time"))
+            lastStepTime: try reader.optionalNumber(root["last_step_time"], "last_step_time"),
+            clockOffsets: try reader.clockOffsets(root["clock_offsets"]))
         return ReplicatedRolling(sequence: try sequence(root), rolling: rolling, bars: bars)
     }
 

@@ -19,9 +19,12 @@ public struct RollingState: Sendable, Equatable {
     public var macro: MacroHistory
     public var emptyStreak: Int
     public var lastStepTime: Double?
+    /// The producers' estimated clock offsets by asset (seconds, producer minus service).
+    public var clockOffsets: [String: Double]
 
     public init(imbalanceLookback: Int, depthLookback: Int, maxBars: Int, assets: [Asset], macro: MacroHistory,
-                emptyStreak: Int, lastStepTime: Double?) {
+                emptyStreak: Int, lastStepTime: Double?, clockOffsets: [String: Double] = [:]) {
+        self.clockOffsets = clockOffsets
         self.imbalanceLookback = imbalanceLookback
         self.depthLookback = depthLookback
         self.maxBars = maxBars

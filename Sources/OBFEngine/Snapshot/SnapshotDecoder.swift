@@ -70,7 +70,12 @@ public enum SnapshotDecoder {
         } catch {
             return (.failure(reason(for: error)), SnapshotProvenance())
         }
-        return (assemble(fields), fields.provenance)
+        let provenance = fields.provenance
+        return (assemble(fields).map { snapshot in
+            var snapshot = snapshot
+            snapshot.provenance = provenance
+            return snapshot
+        }, provenance)
     }
 
     /// Applies the same rules to an already parsed document (for example a
@@ -110,7 +115,20 @@ public enum SnapshotDecoder {
         fields.askNotional = numbers(members["ask_notional"], nullIsAbsent: false)
         fields.bidDepth = numbers(members["bid_depth"], nullIsAbsent: true)
         fields.askDepth = numbers(members["ask_depth"], nullIsAbsent: true)
-        return assemble(fields)
+        var provenance = SnapshotProvenance()
+        if case .number(let sequence)? = members["_push_seq"], sequence.isFinite, abs(sequence) < 9e15 {
+            provenance.pushSequence = Int64(sequence)
+        }
+        switch members["_pushed_at"] {
+        case .string(let text)?: provenance.pushedAt = ISO8601Timestamp.parse(text)
+        case .number(let seconds)? where seconds.isFinite: provenance.pushedAt = seconds
+        default: break
+        }
+        return assemble(fields).map { snapshot in
+            var snapshot = snapshot
+            snapshot.provenance = provenance
+            return snapshot
+        }
     }
 
     /// The value rules of features.md §1 for a structured snapshot (rule 7

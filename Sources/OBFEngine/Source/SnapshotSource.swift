@@ -18,14 +18,38 @@ public enum StalenessClock: Sendable, Equatable {
     case newestSnapshot
 }
 
+/// When the service received a document, as a source that keeps documents between steps
+/// (`--hz-read listen`) knows it: a step alone only knows it was there by the step's read.
+public struct SnapshotArrival: Sendable, Equatable {
+    /// Monotonic nanoseconds (`MonotonicTime`).
+    public var at: UInt64
+    /// True when the document arrived at `at` (an entry event); false when it arrived no later
+    /// than `at` (a batched read found it already in the map).
+    public var exact: Bool
+
+    public init(at: UInt64, exact: Bool) {
+        self.at = at
+        self.exact = exact
+    }
+}
+
 /// The result of one batched read. Assets absent from `snapshots` are missing.
 public struct SourceRead: Sendable {
     public var snapshots: [String: RawSnapshot]
     public var clock: StalenessClock
+    /// When documents arrived, for the assets whose source knows it (else the step's read dates them).
+    public var arrivals: [String: SnapshotArrival]
+    /// Assets the read found absent from the store (read, and not there); an asset missing for
+    /// another reason (not read by the deadline) is not in it. A push found later arrived after
+    /// this read.
+    public var absent: Set<String>
 
-    public init(snapshots: [String: RawSnapshot], clock: StalenessClock = .wall) {
+    public init(snapshots: [String: RawSnapshot], clock: StalenessClock = .wall, arrivals: [String: SnapshotArrival] = [:],
+                absent: Set<String> = []) {
         self.snapshots = snapshots
         self.clock = clock
+        self.arrivals = arrivals
+        self.absent = absent
     }
 }
 

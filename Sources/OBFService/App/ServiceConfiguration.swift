@@ -58,6 +58,9 @@ public struct ServiceConfiguration: Sendable {
         guard engine.maxSnapshotAge > 0, engine.maxSnapshotAge.isFinite else {
             throw .invalid("--max-snapshot-age-s must be a positive number")
         }
+        guard engine.maxClockOffset > 0, engine.maxClockOffset.isFinite else {
+            throw .invalid("--max-clock-offset-s must be a positive number")
+        }
         if let stateMap, stateMap.isEmpty { throw .invalid("--state-map must not be empty") }
         let idCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
         guard (1...64).contains(engineId.count), engineId.allSatisfy(idCharacters.contains) else {

@@ -22,6 +22,9 @@ public final class ServiceMetrics: Sendable {
     let httpConnections: Gauge
     let residentMemory: Gauge
     let openFileDescriptors: Gauge
+    /// The producers' clock offsets over the last step's books, by `stat` (min, median, max).
+    let clockOffsets: [(stat: String, gauge: Gauge)]
+    let snapshotAge: DurationHistogram
     /// What a `--hz-read listen` source's live view does; zero in every other mode.
     public let liveView: LiveViewMetrics
     /// What the state replica (`--state-map`) does; zero without one.
@@ -41,6 +44,12 @@ public final class ServiceMetrics: Sendable {
     static let lagBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+
+    /// Judged book ages: from a producer 100 ms behind to a book long dead (the default age limit is 10 s).
+    static let ageBuckets: [Duration] = [
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2),
+        .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300), .seconds(3600),
     ]
 
     static let durationBuckets: [Duration] = [
@@ -79,6 +88,15 @@ public final class ServiceMetrics: Sendable {
             metricName: "process_resident_memory", unitName: "bytes", helpText: "Resident memory size in bytes."))
         openFileDescriptors = registry.makeGauge(descriptor: MetricNameDescriptor(
             metricName: "process_open", unitName: "fds", helpText: "Number of open file descriptors."))
+        let offsetName = name("snapshot_clock_offset", "seconds",
+                              "Producer clock minus the service's, over the last step's books carrying _pushed_at.")
+        clockOffsets = [("min", registry.makeGauge(descriptor: offsetName, labels: [("stat", "min")])),
+                        ("median", registry.makeGauge(descriptor: offsetName, labels: [("stat", "median")])),
+                        ("max", registry.makeGauge(descriptor: offsetName, labels: [("stat", "max")]))]
+        for (_, gauge) in clockOffsets { gauge.set(to: .nan) }   // nothing measured yet
+        snapshotAge = registry.makeDurationHistogram(
+            descriptor: name("snapshot_age", "seconds", "Age of each valid book as judged, by the service's clock."),
+            buckets: Self.ageBuckets)
         let viewEvents = registry.makeCounter(descriptor: name("view_events", "total", "Entry events received by the live view."))
         let viewLag = registry.makeDurationHistogram(
             descriptor: name("view_event_lag", "seconds",
@@ -137,6 +155,16 @@ public final class ServiceMetrics: Sendable {
         lastStepBar.set(to: Double(observation.report.bar))
         lastStepTimestamp.set(to: observation.finishedAt)
         retainedBars.set(to: Double(observation.retainedBars))
+        record(clock: observation.clock)
+    }
+
+    /// The offset gauges follow the last step (NaN when none of its books had an estimate);
+    /// every judged age goes into the histogram.
+    func record(clock: ClockObservation) {
+        let offsets = clock.offsets
+        let stats = [offsets.min(), ClockObservation.median(offsets), offsets.max()]
+        for ((_, gauge), value) in zip(clockOffsets, stats) { gauge.set(to: value ?? .nan) }
+        for age in clock.ages { snapshotAge.record(.nanoseconds(Int64(min(max(0, age), 1e9) * 1_000_000_000))) }
     }
 
     /// Mirrors the source's connection state.

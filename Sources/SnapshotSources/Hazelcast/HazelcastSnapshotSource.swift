@@ -56,7 +56,7 @@ public final class HazelcastSnapshotSource: SnapshotSource {
     /// answered by `deadline` (or its answer failed), the assets of the partitions that did are
     /// returned and the others are missing.
     public func read(assets: [String], bar: Int64, deadline: ContinuousClock.Instant, progress: ReadProgress) async -> SourceRead {
-        if let liveView { return SourceRead(snapshots: liveView.read(assets: assets)) }
+        if let liveView { return liveView.read(assets: assets) }
         guard client.isConnected else { return SourceRead(snapshots: [:]) }
         let requested = keys.withLock { last in
             if last.assets != assets {
@@ -77,7 +77,10 @@ public final class HazelcastSnapshotSource: SnapshotSource {
                                          "read": "\(read.snapshots.count)", "requested": "\(assets.count)"])
             return read
         }
-        return progress.current
+        // Every partition answered: an asset without a value is not in the map.
+        var read = progress.current
+        read.absent = Set(assets.filter { read.snapshots[$0] == nil })
+        return read
     }
 
     /// Why a read ended incomplete, for the log. A read cut off by the step's deadline ends

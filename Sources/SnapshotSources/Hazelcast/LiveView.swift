@@ -25,6 +25,9 @@ final class LiveView: Sendable {
         var connection: Int?
         /// Monotonic time it arrived.
         var receivedAt: UInt64
+        /// Whether an entry event delivered it (it arrived at `receivedAt`); else a batched read
+        /// found it already in the map (it arrived no later than `receivedAt`).
+        var delivered: Bool
 
         /// Whether `other` is a newer document than this one: by `_push_seq` when both have one,
         /// else by `timestamp`; a document that cannot be ordered replaces this one.
@@ -85,7 +88,8 @@ final class LiveView: Sendable {
         guard let value = event.value else { return nil }
         let (snapshot, provenance, timestamp) = Self.decode(value)
         let entry = Entry(snapshot: snapshot, provenance: provenance, timestamp: timestamp,
-                          partition: Int(event.partitionId), connection: connection, receivedAt: monotonicNow)
+                          partition: Int(event.partitionId), connection: connection, receivedAt: monotonicNow,
+                          delivered: true)
         // Events of one key arrive in order: the newest event is the current value.
         let stored = state.withLock { state -> Bool in
             guard state.entries[asset] != nil || state.entries.count < Self.capacity else {
@@ -129,7 +133,8 @@ final class LiveView: Sendable {
             guard let value = found[asset] else { continue }
             let (snapshot, provenance, timestamp) = Self.decode(value)
             incoming[asset] = Entry(snapshot: snapshot, provenance: provenance, timestamp: timestamp, partition: partition,
-                                    connection: coverage.connection(forPartition: partition), receivedAt: startedAt)
+                                    connection: coverage.connection(forPartition: partition), receivedAt: startedAt,
+                                    delivered: false)
         }
         return state.withLock { state -> Int in
             var corrected = 0
@@ -169,17 +174,20 @@ final class LiveView: Sendable {
 
     // MARK: Steps
 
-    /// The documents of `assets` that `coverage` still vouches for; the others are missing.
-    func read(assets: [String], coverage: EntryListenerCoverage) -> [String: RawSnapshot] {
+    /// The documents of `assets` that `coverage` still vouches for, with when they arrived; the
+    /// others are missing.
+    func read(assets: [String], coverage: EntryListenerCoverage) -> SourceRead {
         state.withLock { state in
-            var snapshots: [String: RawSnapshot] = [:]
-            snapshots.reserveCapacity(assets.count)
+            var read = SourceRead(snapshots: [:])
+            read.snapshots.reserveCapacity(assets.count)
+            read.arrivals.reserveCapacity(assets.count)
             for asset in assets {
                 guard let entry = state.entries[asset], let connection = entry.connection,
                       coverage.connection(forPartition: entry.partition) == connection else { continue }
-                snapshots[asset] = entry.snapshot
+                read.snapshots[asset] = entry.snapshot
+                read.arrivals[asset] = SnapshotArrival(at: entry.receivedAt, exact: entry.delivered)
             }
-            return snapshots
+            return read
         }
     }
 

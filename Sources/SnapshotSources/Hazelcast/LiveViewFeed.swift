@@ -138,7 +138,7 @@ final class LiveViewFeed: Sendable {
     }
 
     /// The documents of `assets` the view can vouch for; assets not watched yet are added and read.
-    func read(assets: [String]) -> [String: RawSnapshot] {
+    func read(assets: [String]) -> SourceRead {
         let added = watched.withLock { $0.known.isSuperset(of: assets) ? false : $0.add(assets) }
         if added { trigger.yield(.newAssets) }
         return view.read(assets: assets, coverage: client.coverage(of: listener))
