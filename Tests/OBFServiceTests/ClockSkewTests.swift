@@ -16,7 +16,7 @@ import Testing
 
     /// A running service on the test member at `port` in `mode`, with the age limit `maxAge`.
     func withService(port: Int, mode: HazelcastReadMode, maxAge: Double, stateFile: String? = nil,
-                     _ body: (TestHTTPClient) async throws -> Void) async throws {
+                     _ body: (TestHTTPClient, HazelcastSnapshotSource) async throws -> Void) async throws {
         let metrics = ServiceMetrics()
         let source = mode == .listen
             ? try LiveViewSourceTests().makeSource(ports: [port], metrics: metrics)
@@ -28,7 +28,7 @@ import Testing
         }, metrics: metrics) { running in
             let client = try running.client()
             #expect(try await eventually { try await client.request("GET", "/readyz").status == 200 })
-            try await body(client)
+            try await body(client, source)
         }
     }
 
@@ -62,7 +62,7 @@ import Testing
         defer { member.stop() }
         let producers = Self.offsets.map { SkewedProducer(member: member, asset: $0.key, offset: $0.value) }
         let maxAge = 2.0
-        try await withService(port: port, mode: mode, maxAge: maxAge) { client in
+        try await withService(port: port, mode: mode, maxAge: maxAge) { client, source in
             // Alive: all three computed (a producer behind is dated once its offset is measured).
             var bar = 0
             #expect(await eventually(every: .milliseconds(50)) {
@@ -79,6 +79,11 @@ import Testing
             // Dead: once more than the age limit has passed since the first step after the last
             // push, by the service's clock, every step finds all three stale.
             for producer in producers { await producer.stop() }
+            // In listen mode the last pushes reach the service as events: the producers are dead
+            // for it once it has them (however late a loaded machine delivers them).
+            #expect(await eventually {
+                mode == .fetch || producers.allSatisfy { source.viewedProvenance(of: $0.asset)?.pushSequence == $0.lastSequence }
+            })
             bar += 1
             _ = try await client.request("POST", "/step/\(bar)")
             let died = ContinuousClock.now
@@ -104,7 +109,7 @@ import Testing
         let observed = Date().timeIntervalSince1970 + 3_600
         let producer = SkewedProducer(member: member, asset: "BTCUSDT", offset: 3_600, frozenAt: observed)
         let honest = SkewedProducer(member: member, asset: "ETHUSDT", offset: 0)
-        try await withService(port: port, mode: mode, maxAge: 1) { client in
+        try await withService(port: port, mode: mode, maxAge: 1) { client, _ in
             var bar = 0
             // New push times every 100 ms, but the book's own lag (`_pushed_at − timestamp`) grows.
             #expect(await eventually(every: .milliseconds(100)) {
@@ -126,7 +131,7 @@ import Testing
         let dead = SkewedProducer(member: member, asset: "BTCUSDT", offset: 3_600 - 2 * maxAge)
         await dead.stop()
         let live = SkewedProducer(member: member, asset: "ETHUSDT", offset: 3_600)
-        try await withService(port: port, mode: mode, maxAge: maxAge) { client in
+        try await withService(port: port, mode: mode, maxAge: maxAge) { client, _ in
             // From the first step that measured the live producer's offset on, the dead book is
             // dated through it: ten seconds old, stale.
             var bar = 0
@@ -172,7 +177,7 @@ import Testing
         let maxAge = 5.0
         // BTCUSDT's producer, an hour ahead, is measured; the state file keeps its offset.
         let live = SkewedProducer(member: member, asset: "BTCUSDT", offset: 3_600)
-        try await withService(port: port, mode: mode, maxAge: maxAge, stateFile: path) { client in
+        try await withService(port: port, mode: mode, maxAge: maxAge, stateFile: path) { client, _ in
             var bar = 0
             #expect(await stepUntilAheadMeasured(client, bar: &bar) != nil)
         }
@@ -181,7 +186,7 @@ import Testing
         // map holds, and no other asset shows the offset.
         let dead = SkewedProducer(member: member, asset: "BTCUSDT", offset: 3_600 - 2 * maxAge)
         await dead.stop()
-        try await withService(port: port, mode: mode, maxAge: maxAge, stateFile: path) { client in
+        try await withService(port: port, mode: mode, maxAge: maxAge, stateFile: path) { client, _ in
             let step = try await client.request("POST", "/step/1000").json
             #expect(Self.stale(step) == ["BTCUSDT"], "\(step)")
         }
