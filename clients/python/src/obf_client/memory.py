@@ -138,9 +138,18 @@ class BarMemory:
         self._found: dict[str, tuple[int, int]] = {}
 
     def add_table(self, bar: int, assets: list[str], values: array[float]) -> Frame:
-        """Keeps a step's table (`values`: one row per asset of `assets`) as the frame of `bar`,
-        replacing any frame held there. The row index is shared with the previous table's when
-        the asset list is the same."""
+        """Keeps a step's table (`values`: one row per asset of `assets`) as the frame of `bar`.
+        The row index is shared with the previous table's when the asset list is the same. A
+        bar stepped again (a replayed step) has its rows replaced asset by asset, as if each
+        were `put`, keeping the rows of assets the new table does not name."""
+        held = self.frames.get(bar)
+        if held is not None:
+            self._found.clear()
+            self.names.update(assets)
+            width = self.asset_width
+            for position, asset in enumerate(assets):
+                held.put(asset, values[position * width:(position + 1) * width])
+            return held
         if assets != self._assets:
             width = self.asset_width
             self._rows = {asset: position * width for position, asset in enumerate(assets)}
