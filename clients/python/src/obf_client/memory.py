@@ -20,9 +20,9 @@ _COMPACT_AFTER = 64   # evicted rows kept at the front of a series before they a
 
 
 class BarLog:
-    """One series of fixed-width rows of floats by bar, bars ascending. Rows from `head` on are
-    held; rows at or below a `floor` (evicted) are never answered and are dropped when the
-    series is next written."""
+    """One series of fixed-width rows of floats by bar, bars ascending (the macro rows). Rows
+    from `head` on are held; rows at or below a `floor` (evicted) are never answered and are
+    dropped when the series is next written."""
 
     __slots__ = ("width", "bars", "values", "head")
 
@@ -47,12 +47,6 @@ class BarLog:
         else:
             bars.insert(index, bar)
             self.values[index * width:index * width] = array("d", row)
-
-    def appends(self, bar: int, floor: int) -> bool:
-        """Whether `put(bar, row, floor)` would only append: `bar` above every held bar, and
-        nothing held at or below `floor` (then `bars.append` and `values.extend` do it)."""
-        bars = self.bars
-        return len(bars) == self.head or (bars[-1] < bar and bars[self.head] > floor)
 
     def newest(self, bar: int, floor: int) -> int:
         """The row of the newest bar at or below `bar` and above `floor`; -1 when there is none.
