@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -132,7 +133,6 @@ class LiveOBFeatureEngine:
         self._body: bytes | None = None
         self._columns: list[str] | None = None
         self._order: tuple[int, ...] | None = None
-        self._positions: tuple[int, ...] = tuple(range(ASSET_WIDTH))
         self._empty = EmptyStreakLog(self.logger)
         self._bad_arguments = 0
         self._bad_kinds: set[str] = set()
@@ -194,34 +194,27 @@ class LiveOBFeatureEngine:
         return decode_step_table(self.client.request("POST", path, body, accept=TABLE_MEDIA_TYPE))
 
     def _record_step(self, bar: int, answer: StepTable) -> None:
-        """Keeps the step's rows in memory, and makes the records of its computed assets."""
+        """Keeps the step's table whole in memory (no work per asset), and makes the records of
+        its computed assets."""
         memory = self._memory
-        logs, floor = memory.assets, memory.floor
-        columns = answer.columns
+        columns, values, assets = answer.columns, answer.values, answer.assets
         if columns != self._columns:
-            order = column_order(columns)
-            self._columns, self._order = columns, order
-            self._positions = tuple(range(ASSET_WIDTH)) if order is None else order
-        order, width, values = self._order, len(columns), answer.values
-        rows, size = memoryview(values).cast("B"), width * values.itemsize
-        for position, asset in enumerate(answer.assets):
-            log = logs.get(asset) or memory.asset_log(asset)
-            if order is None and log.appends(bar, floor):   # every scan: one copy of the row's bytes
-                log.bars.append(bar)
-                log.values.frombytes(rows[position * size:(position + 1) * size])
-            else:
-                row = values[position * width:(position + 1) * width]
-                log.put(bar, row if order is None else [row[index] for index in order], floor)
+            self._columns, self._order = columns, column_order(columns)
+        order = self._order
+        if order is not None:   # the service's columns in another order, or more of them: rows reordered once
+            width = len(columns)
+            values = array("d", [values[start + index] for start in range(0, len(values), width) for index in order])
+        memory.add_table(bar, assets, values)
         macro = answer.report["macro"]
         if macro is not None:
-            memory.macro.put(bar, macro_row(macro), floor)
+            memory.macro.put(bar, macro_row(macro), memory.floor)
         memory.note_stepped(bar)
         self._forget_records()
         self._cache_bar = bar
-        column = [values[index::width] for index in self._positions]
+        column = [values[index::ASSET_WIDTH] for index in range(ASSET_WIDTH)]
         live, served = repeat(LIVE), repeat(bar)
-        self._placements.update(zip(answer.assets, map(OBPlacementFeatures, *column[:4], live, served)))
-        self._signals.update(zip(answer.assets, map(OBSignalFeatures, *column[4:], live, served)))
+        self._placements.update(zip(assets, map(OBPlacementFeatures, *column[:4], live, served)))
+        self._signals.update(zip(assets, map(OBSignalFeatures, *column[4:], live, served)))
 
     def _sync(self, bar: int) -> None:
         """After a step that may have left the memory unlike the service's caches, one
@@ -235,12 +228,15 @@ class LiveOBFeatureEngine:
         except OBFError as error:
             self.logger.debug("obf: GET /bars/%d failed (%s); trying again after the next step", at, error)
             return
+        memory = self._memory
         for asset, lookup in answer["assets"].items():
             served = lookup["served_bar"]
-            self._learn(self._memory.asset_log(asset), at, served, None if served is None else asset_row(lookup))
+            memory.learn(asset, at, served, None if served is None else asset_row(lookup))
+            if served == at:
+                memory.note_stepped(at)
         macro = answer["macro"]
         served = macro["served_bar"]
-        self._learn(self._memory.macro, at, served, None if served is None else macro_row(macro["macro"]))
+        self._learn(memory.macro, at, served, None if served is None else macro_row(macro["macro"]))
         self._forget_records()
         self._synced = True
         self._uncertain_bar = None
@@ -329,8 +325,8 @@ class LiveOBFeatureEngine:
         key = asset if isinstance(asset, str) else ""
         record = cache.get(key)
         if record is None:
-            log = self._asset_log(asset) if isinstance(asset, str) else self._memory.macro
-            record = cache[key] = self._look_up(log, bar, make, neutral)
+            record = cache[key] = (self._look_up_asset(asset, bar, make, neutral) if isinstance(asset, str)
+                                   else self._look_up(self._memory.macro, bar, make, neutral))
         return record
 
     def _refused(self, what: str, kind: str, argument: object, neutral: Callable[[], Record]) -> Record:
@@ -348,15 +344,19 @@ class LiveOBFeatureEngine:
         self._signals.clear()
         self._markets.clear()
 
-    def _asset_log(self, asset: str) -> BarLog | None:
-        assets = self._memory.assets
-        return assets.get(asset) or assets.get(asset.upper())
+    def _look_up_asset(self, asset: str, bar: int, make: Callable[[Sequence[float], int, LookupSource, int], Record],
+                       neutral: Callable[[], Record]) -> Record:
+        """The look-up rule for an asset (its name as the service answers it, else in capitals)."""
+        memory = self._memory
+        name = asset if asset in memory.names else asset.upper()
+        frame = memory.newest(name, bar) if name in memory.names else None
+        if frame is None:
+            return neutral()
+        return make(frame.values, frame.rows[name], LIVE if frame.bar == bar else FALLBACK, frame.bar)
 
-    def _look_up(self, log: BarLog | None, bar: int, make: Callable[[Sequence[float], int, LookupSource, int], Record],
+    def _look_up(self, log: BarLog, bar: int, make: Callable[[Sequence[float], int, LookupSource, int], Record],
                  neutral: Callable[[], Record]) -> Record:
         """The look-up rule: the newest retained bar at or below `bar`, else neutral values."""
-        if log is None:
-            return neutral()
         row = log.newest(bar, self._memory.floor)
         if row < 0:
             return neutral()
