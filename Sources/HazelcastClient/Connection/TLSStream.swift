@@ -43,8 +43,12 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
     private struct IOState: Sendable {
         /// False once the descriptor is closed.
         var isOpen = true
-        /// Set after a fatal OpenSSL error, after which the `SSL` must not send close_notify.
-        var hasFailed = false
+        /// Why the connection failed: set after a fatal OpenSSL error, after which the `SSL`
+        /// must not send close_notify. The reader and the writer share it, so the one that finds
+        /// the connection already failed reports the cause (a peer's alert read by the other,
+        /// such as `certificate required`), not a bare closed socket.
+        var failure: String?
+        var hasFailed: Bool { failure != nil }
     }
 
     /// What one OpenSSL call under `io` came to.
@@ -221,7 +225,8 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
     /// Runs one OpenSSL call under `io` and classifies its outcome.
     private func step(_ call: (OpaquePointer, inout Int) -> Int32) -> Step {
         io.withLock { state -> Step in
-            guard state.isOpen, !state.hasFailed else { return .closed }
+            guard state.isOpen else { return .closed }
+            if let failure = state.failure { return .failed(failure) }
             ERR_clear_error()
             var count = 0
             let result = call(ssl, &count)
@@ -233,8 +238,9 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
             case SSL_ERROR_WANT_WRITE: return .wantWrite
             case SSL_ERROR_ZERO_RETURN: return .endOfStream
             default:
-                state.hasFailed = true
-                return .failed(Self.failureText(ssl, code: code, errno: savedErrno))
+                let failure = Self.failureText(ssl, code: code, errno: savedErrno)
+                state.failure = failure
+                return .failed(failure)
             }
         }
     }
