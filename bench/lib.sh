@@ -5,6 +5,15 @@
 say() { printf '\n== %s\n' "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
+# skip_part WHAT: a part that cannot get ready (a server that does not start, a service that
+# never finds the member's books ready) is skipped with its reason, listed in SKIPPED for the
+# summary, and the run goes on with the next part.
+SKIPPED=()
+skip_part() {
+    printf 'bench: skipped %s\n' "$1" >&2
+    SKIPPED+=("$1")
+}
+
 # field FILE LINE-PREFIX KEY: the value of KEY= on the first line of FILE starting with LINE-PREFIX.
 field() { grep -m1 "^$2" "$1" | tr ' ' '\n' | sed -n "s/^$3=//p"; }
 

@@ -26,12 +26,6 @@ HANG_SECONDS="${BENCH_HANG_SECONDS:-45}"
 # shellcheck source=lib.sh
 source "$REPO/bench/lib.sh"
 bench_run listen
-# A part that cannot get ready is skipped with its reason, and the run goes on with the next part.
-SKIPPED=()
-skip_part() {
-    printf 'bench: skipped %s\n' "$1" >&2
-    SKIPPED+=("$1")
-}
 VENV_PYTHON="$REPO/.venv/bin/python"
 [[ -x "$VENV_PYTHON" ]] || die "no $VENV_PYTHON with hazelcast-python-client: run bash scripts/test.sh once"
 

@@ -11,11 +11,8 @@ public struct ClockObservation: Sendable, Equatable {
         self.ages = ages
     }
 
-    /// The median of `values` (the mean of the middle two when even); nil when empty.
+    /// The median of `values` (`FeatureKernels.median`); nil when empty.
     public static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        values.isEmpty ? nil : FeatureKernels.median(values)
     }
 }
