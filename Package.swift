@@ -46,6 +46,13 @@ let package = Package(
             "OBFEngine", "SnapshotSources", "HazelcastClient", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The system zlib: CRC-32 of record frames and gzip of closed record segments.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The step record (`--record-dir`): its file format, the writer off the step path, the reader.
+        .target(name: "OBFRecord", dependencies: [
+            "CZlib", "OBFEngine", "Locking",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // A small HTTP/1.1 server on sockets, epoll and Dispatch.
         .target(name: "OBFHTTP", dependencies: [
             "CSystemShims", "Locking", "Platform",
@@ -53,13 +60,13 @@ let package = Package(
         ]),
         // Routes, JSON bodies, metrics and wiring of the service.
         .target(name: "OBFService", dependencies: [
-            "JSON", "OBFEngine", "SnapshotSources", "OBFReplication", "OBFHTTP", "Locking",
+            "JSON", "OBFEngine", "SnapshotSources", "OBFReplication", "OBFRecord", "OBFHTTP", "Locking",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // The `obf` command: serve, push, probe.
         .executableTarget(name: "obf", dependencies: [
-            "JSON", "OBFService", "SnapshotSources", "HazelcastClient", "Locking", "Platform",
+            "JSON", "OBFService", "OBFRecord", "SnapshotSources", "HazelcastClient", "Locking", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

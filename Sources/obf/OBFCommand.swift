@@ -12,7 +12,7 @@ struct OBFCommand: AsyncParsableCommand {
             in its help; a flag given on the command line wins over the environment.
             """,
         version: OBFVersion.current,
-        subcommands: [ServeCommand.self, PushCommand.self, ProbeCommand.self],
+        subcommands: [ServeCommand.self, PushCommand.self, ProbeCommand.self, ReplayCommand.self],
         defaultSubcommand: nil)
 
     /// Parses and runs the subcommand. A setting a subcommand refuses while it runs (a value

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import OBFEngine
+import OBFRecord
 import OBFService
 import SnapshotSources
 import Platform
@@ -46,6 +47,10 @@ struct ServeCommand: AsyncParsableCommand {
     var stateMap: String?
     @Option(help: "The engine's name in the state map; its replicas share it. [env: OBF_ENGINE_ID] (default: default)")
     var engineId: String?
+    @Option(help: "Directory where every answered step is recorded, for exact replay and audit (obf replay). [env: OBF_RECORD_DIR] (default: off)")
+    var recordDir: String?
+    @Option(help: "Days of record kept; older days are deleted. [env: OBF_RECORD_RETAIN_DAYS] (default: every day is kept)")
+    var recordRetainDays: Int?
     @Flag(help: "Require the API token on the feature GETs too. [env: OBF_AUTH_READS]")
     var authReads = false
     @Flag(help: "Require the API token on /metrics too. [env: OBF_AUTH_METRICS]")
@@ -61,7 +66,16 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try makeConfiguration(environment)
         let metrics = ServiceMetrics()
         let source = try SourceFactory.make(configuration, liveViewMetrics: metrics.liveView, logger: logger)
-        let service = FeatureService(configuration: configuration, source: source, metrics: metrics, logger: logger)
+        let recorder: RecordWriter?
+        do {
+            recorder = try FeatureService.recorder(configuration, metrics: metrics, logger: logger)
+        } catch {
+            logger.critical("cannot record steps: \(error)")
+            await source.shutdown()
+            throw ExitCode.failure
+        }
+        let service = FeatureService(configuration: configuration, source: source, metrics: metrics, recorder: recorder,
+                                     logger: logger)
         do {
             _ = try await service.start()
         } catch {
@@ -111,6 +125,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.stateFile = environment.string(stateFile, "OBF_STATE_FILE")
         configuration.stateMap = environment.string(stateMap, "OBF_STATE_MAP")
         configuration.engineId = environment.string(engineId, "OBF_ENGINE_ID", default: configuration.engineId)
+        configuration.recordDirectory = environment.string(recordDir, "OBF_RECORD_DIR")
+        let retain = try environment.number(recordRetainDays, "OBF_RECORD_RETAIN_DAYS", default: 0)
+        configuration.recordRetainDays = retain == 0 ? nil : retain
         configuration.apiToken = environment.string(nil, "OBF_API_TOKEN")
         configuration.authReads = try environment.bool(authReads, "OBF_AUTH_READS")
         configuration.authMetrics = try environment.bool(authMetrics, "OBF_AUTH_METRICS")

@@ -36,6 +36,7 @@ extension FeatureEngine {
 
     /// Takes over a state from the shared copy.
     func adopt(_ adoption: ReplicaAdoption) {
+        defer { pendingCheckpoint = .takenOver }
         switch adoption {
         case .whole(let state):
             do throws(StateRestoreError) {

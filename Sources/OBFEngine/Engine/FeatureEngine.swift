@@ -52,6 +52,10 @@ public actor FeatureEngine {
     let observer: (@Sendable (StepObservation) -> Void)?
     /// Where every new step is written before it is answered (`--state-map`), when configured.
     let replica: (any StateReplica)?
+    /// Where every answered new step is handed after it is answered (`--record-dir`), when configured.
+    let recorder: (any StepRecorder)?
+    /// Why the next recorded step must carry a checkpoint (nil: it continues the last record).
+    var pendingCheckpoint: CheckpointReason? = .start
 
     var calculator: FeatureCalculator
     /// Per asset slot: the producers' clock offsets and when their current pushes arrived.
@@ -62,10 +66,11 @@ public actor FeatureEngine {
                 stepDeadline: Duration = .milliseconds(250), logger: Logger,
                 wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
                 monotonicClock: (@Sendable () -> UInt64)? = nil,
-                replica: (any StateReplica)? = nil,
+                replica: (any StateReplica)? = nil, recorder: (any StepRecorder)? = nil,
                 observer: (@Sendable (StepObservation) -> Void)? = nil) {
         self.configuration = configuration
         self.replica = replica
+        self.recorder = recorder
         self.source = source
         self.defaultAssets = defaultAssets
         self.stepDeadline = stepDeadline
@@ -129,6 +134,7 @@ public actor FeatureEngine {
                 startsSequence = true
             }
         }
+        let checkpoint = checkpointIfDue(startsSequence: startsSequence, lastBar: status.lastBar)
         let step = await compute(bar: bar, assets: assets, previousStreak: status.emptyStreak)
         let finishedAt = wallClock()
         if replicate, let replica {
@@ -148,6 +154,13 @@ public actor FeatureEngine {
         store.publish(report: step.report, slots: step.computedSlots, at: finishedAt)
         observer?(StepObservation(report: step.report, sourceReadSeconds: step.readSeconds, outcomes: step.outcomes,
                                   retainedBars: store.status().retainedBars, finishedAt: finishedAt, clock: step.clock))
+        if let recorder {
+            recorder.record(RecordedStep(
+                bar: bar, rolloverRequested: rollover, startedSequence: startsSequence, assets: assets, read: step.read,
+                readCut: step.readCut, ages: step.ages, readAt: step.readAt, answeredAt: finishedAt, report: step.report,
+                checkpoint: checkpoint))
+            pendingCheckpoint = nil
+        }
         return step.report
     }
 
@@ -158,6 +171,11 @@ public actor FeatureEngine {
         var readSeconds: Double
         var outcomes: [SnapshotOutcome: Int]
         var clock: ClockObservation
+        /// What was read, whether the deadline cut it, each asset's judged age and when (for the record).
+        var read: SourceRead
+        var readCut: Bool
+        var ages: [Double?]
+        var readAt: Double
     }
 
     /// Reads the source and computes a step (updating the histories); publishes nothing.
@@ -166,9 +184,10 @@ public actor FeatureEngine {
         let readStarted = monotonicClock()
         let source = self.source
         let progress = ReadProgress()
-        let read = await withDeadline(started + stepDeadline) {
+        let whole = await withDeadline(started + stepDeadline) {
             await source.read(assets: assets, bar: bar, deadline: started + self.stepDeadline, progress: progress)
-        } ?? progress.current
+        }
+        let read = whole ?? progress.current
         let readSeconds = (ContinuousClock.now - started).seconds
         let readFinished = monotonicClock()
 
@@ -177,8 +196,8 @@ public actor FeatureEngine {
             calculator.reset(slot: slot)
             clocks.reset(slot: slot)
         }
-        let (judged, clock) = judge(read, assets: assets, slots: registered.slots,
-                                    times: readTimes(started: readStarted, finished: readFinished))
+        let times = readTimes(started: readStarted, finished: readFinished)
+        let (judged, clock) = judge(read, assets: assets, slots: registered.slots, times: times)
         for (asset, reason) in judged.invalidReasons {
             snapshotWarnings.warn(key: "\(asset) \(reason.rawValue)", logger: logger,
                                   "invalid snapshot skipped", metadata: ["asset": "\(asset)", "reason": "\(reason.rawValue)"])
@@ -214,7 +233,7 @@ public actor FeatureEngine {
                                 durationMs: ((ContinuousClock.now - started).seconds * 1_000_000).rounded() / 1000,
                                 macro: macro)
         return ComputedStep(report: report, computedSlots: computedSlots, readSeconds: readSeconds, outcomes: outcomes,
-                            clock: clock)
+                            clock: clock, read: read, readCut: whole == nil, ages: judged.assetAges, readAt: times.wallNow)
     }
 
     /// Warns while the empty streak is at or above the limit (rate-limited), and says once when
@@ -253,6 +272,19 @@ public actor FeatureEngine {
         clocks = ProducerClocks()
         restoreClockOffsets(saved.clockOffsets)
         _ = store.slots(forStep: defaultAssets, pin: true)
+        pendingCheckpoint = .restored
+    }
+
+    /// The checkpoint the coming step's record carries, when a recorder is set and the step does
+    /// not simply continue the last recorded one (taken before the step changes anything).
+    private func checkpointIfDue(startsSequence: Bool, lastBar: Int64?) -> StepCheckpoint? {
+        guard let recorder else { return nil }
+        let reason: CheckpointReason? = pendingCheckpoint ?? (startsSequence ? .rollover : nil)
+            ?? (recorder.wantsCheckpoint(at: wallClock()) ? .requested : nil)
+        guard let reason else { return nil }
+        return StepCheckpoint(reason: reason, rolling: rollingState(emptyStreak: store.status().emptyStreak,
+                                                                    lastStepTime: store.lastStepTime),
+                              lastBar: lastBar)
     }
 }
 

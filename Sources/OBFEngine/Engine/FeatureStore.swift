@@ -143,6 +143,9 @@ public final class FeatureStore: Sendable {
         }
     }
 
+    /// Unix seconds when the last step finished.
+    public var lastStepTime: Double? { state.withLock { $0.lastStepTime } }
+
     /// The report of the last step, for an idempotent repeat.
     public var lastReport: StepReport? { state.withLock { $0.lastReport } }
 

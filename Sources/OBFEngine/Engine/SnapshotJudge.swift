@@ -12,6 +12,8 @@ enum SnapshotJudge {
         var invalidReasons: [(asset: String, reason: InvalidSnapshotReason)]
         /// The judged age in seconds of every valid snapshot (fresh or stale), in request order.
         var ages: [Double]
+        /// The judged age of each requested asset's valid snapshot (nil: none), one per requested asset.
+        var assetAges: [Double?]
     }
 
     /// Judges `read`. With the wall clock, `wallAges` gives the age of each valid snapshot (nil
@@ -51,6 +53,7 @@ enum SnapshotJudge {
         switch read.clock {
         case .wall: judgedAges = wallAges(valid)
         case .newestSnapshot: judgedAges = valid.map { snapshot in snapshot.map { (newest ?? $0.timestamp) - $0.timestamp } }
+        case .recorded: judgedAges = zip(assets, valid).map { asset, snapshot in snapshot.flatMap { _ in read.recordedAges[asset] } }
         }
         var ages: [Double] = []
         ages.reserveCapacity(assets.count)
@@ -59,6 +62,6 @@ enum SnapshotJudge {
             ages.append(age)
             if age > maxAge { verdicts[index] = .skipped(.stale) }
         }
-        return Judgement(verdicts: verdicts, invalidReasons: reasons, ages: ages)
+        return Judgement(verdicts: verdicts, invalidReasons: reasons, ages: ages, assetAges: judgedAges)
     }
 }

@@ -16,6 +16,8 @@ public enum StalenessClock: Sendable, Equatable {
     case wall
     /// The newest timestamp among the valid snapshots served for the step.
     case newestSnapshot
+    /// The ages a recorded step judged (`SourceRead.recordedAges`): a replay of the record.
+    case recorded
 }
 
 /// When the service received a document, as a source that keeps documents between steps
@@ -43,13 +45,16 @@ public struct SourceRead: Sendable {
     /// another reason (not read by the deadline) is not in it. A push found later arrived after
     /// this read.
     public var absent: Set<String>
+    /// With the `recorded` clock: the judged age of each asset's valid book, in seconds.
+    public var recordedAges: [String: Double]
 
     public init(snapshots: [String: RawSnapshot], clock: StalenessClock = .wall, arrivals: [String: SnapshotArrival] = [:],
-                absent: Set<String> = []) {
+                absent: Set<String> = [], recordedAges: [String: Double] = [:]) {
         self.snapshots = snapshots
         self.clock = clock
         self.arrivals = arrivals
         self.absent = absent
+        self.recordedAges = recordedAges
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OBFEngine
 import OBFHTTP
+import OBFRecord
 import OBFReplication
 import Locking
 
@@ -16,12 +17,15 @@ public final class FeatureService: Sendable {
     let stateKeeper: StateKeeper?
     /// The state map replica (`--state-map`), when configured.
     public let replica: GridStateReplica?
+    /// The step record (`--record-dir`), when configured.
+    public let recorder: RecordWriter?
 
     /// Wires the service around `source`; nothing listens until `start()`.
     /// Pass the `metrics` the source was made with (`SourceFactory.make(_:liveViewMetrics:logger:)`).
     public init(configuration: ServiceConfiguration, source: any SnapshotSource,
                 http: HTTPServerConfiguration = HTTPServerConfiguration(), metrics: ServiceMetrics = ServiceMetrics(),
-                logger: Logger) {
+                recorder: RecordWriter? = nil, logger: Logger) {
+        self.recorder = recorder
         self.configuration = configuration
         self.source = source
         self.logger = logger
@@ -33,7 +37,7 @@ public final class FeatureService: Sendable {
         self.replica = replica
         let engine = FeatureEngine(
             configuration: configuration.engine, source: source, defaultAssets: configuration.assets,
-            stepDeadline: configuration.stepDeadline, logger: logger, replica: replica,
+            stepDeadline: configuration.stepDeadline, logger: logger, replica: replica, recorder: recorder,
             observer: { observation in
                 metrics.record(observation)
                 if let keeper = keeperBox.keeper { Task { await keeper.stepFinished() } }
@@ -90,6 +94,7 @@ public final class FeatureService: Sendable {
         logger.info("shutting down")
         await server.shutdown()
         await stateKeeper?.save()
+        await recorder?.close()
         await replica?.shutdown()
         await source.shutdown()
         logger.info("stopped")

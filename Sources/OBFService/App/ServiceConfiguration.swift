@@ -29,6 +29,10 @@ public struct ServiceConfiguration: Sendable {
     public var authMetrics = false
     /// HTTP event-loop threads; `nil` is one per core but one (at least one).
     public var httpThreads: Int?
+    /// Where every answered step is recorded (`--record-dir`), off when nil.
+    public var recordDirectory: String?
+    /// Days of record kept (`--record-retain-days`); nil keeps every day.
+    public var recordRetainDays: Int?
 
     public init() {}
 
@@ -62,6 +66,10 @@ public struct ServiceConfiguration: Sendable {
             throw .invalid("--max-clock-offset-s must be a positive number")
         }
         if let stateMap, stateMap.isEmpty { throw .invalid("--state-map must not be empty") }
+        if let recordDirectory, recordDirectory.isEmpty { throw .invalid("--record-dir must not be empty") }
+        if let days = recordRetainDays, !(1...36_500).contains(days) {
+            throw .invalid("--record-retain-days must be 1...36500, got \(days)")
+        }
         let idCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
         guard (1...64).contains(engineId.count), engineId.allSatisfy(idCharacters.contains) else {
             throw .invalid("--engine-id must match ^[A-Za-z0-9_.-]{1,64}$, got '\(engineId.prefix(80))'")

@@ -1,5 +1,6 @@
 import Foundation
 import OBFEngine
+import OBFRecord
 import OBFReplication
 import SnapshotSources
 import Prometheus
@@ -29,6 +30,8 @@ public final class ServiceMetrics: Sendable {
     public let liveView: LiveViewMetrics
     /// What the state replica (`--state-map`) does; zero without one.
     public let replication: ReplicationMetrics
+    /// What the step record (`--record-dir`) does; zero without one.
+    public let record: RecordMetrics
     private let reportedReconnects = Locked<Int>(0)
     private let httpCounters = Locked<[HTTPCounterKey: Counter]>([:])
     /// One histogram per route template, all registered at start (a scrape shows them at once).
@@ -137,6 +140,13 @@ public final class ServiceMetrics: Sendable {
             written: { replicationWrites.record($0) }, committed: { replicationCommits.increment() },
             conflict: { replicationConflicts.increment() }, adopted: { replicationTakeovers.increment() },
             reachable: { replicationConnected.set(to: $0 ? 1 : 0) }, behind: { replicationBehind.set(to: $0 ? 1 : 0) })
+        let recordBytes = registry.makeCounter(descriptor: name("record_written", "bytes", "Bytes appended to the step record."))
+        let recordDropped = registry.makeCounter(descriptor: name(
+            "record_dropped", "total", "Answered steps missing from the step record (queue full or disk failing)."))
+        let recordQueue = registry.makeGauge(descriptor: name("record_queue", "steps", "Steps waiting for the record writer."))
+        record = RecordMetrics(written: { recordBytes.increment(by: Int64($0)) },
+                               dropped: { recordDropped.increment(by: Int64($0)) },
+                               queueDepth: { recordQueue.set(to: Double($0)) })
         let registry = self.registry
         httpDurations = Dictionary(uniqueKeysWithValues: APIRoutes.table.templates.map { route in
             (route, registry.makeDurationHistogram(

@@ -1,0 +1,62 @@
+import Logging
+import OBFEngine
+
+/// A recorded step computed again from the record alone.
+public struct ReplayedStep: Sendable {
+    public var stored: StoredStep
+    /// The answer computed again.
+    public var report: StepReport
+    /// True when the answer computed again has the recorded answer's digest.
+    public var identical: Bool
+}
+
+/// Computes a segment's steps again: an engine set up as the segment's header says, given the
+/// segment's checkpoint, then each step's recorded read, in order.
+public struct SegmentReplay: Sendable {
+    public let segment: RecordSegment
+    public let engine: FeatureEngine
+    private var steps: SegmentSteps
+    private let source: RecordedSource
+
+    public init(segment: RecordSegment) async throws(RecordFormatError) {
+        self.segment = segment
+        let header = segment.header
+        let source = RecordedSource()
+        self.source = source
+        steps = segment.steps()
+        engine = FeatureEngine(configuration: header.engineConfiguration, source: source, defaultAssets: header.assets,
+                               stepDeadline: .seconds(3600), logger: Logger(label: "obf.replay") { _ in SwiftLogNoOpLogHandler() })
+        let rolling = segment.checkpoint.rolling
+        var state = EngineState(rolling: rolling, reports: [])
+        state.clockOffsets = rolling.clockOffsets
+        do throws(StateRestoreError) {
+            try await engine.restore(state)
+        } catch {
+            throw RecordFormatError("\(segment.path): its checkpoint does not fit its header: \(error)")
+        }
+    }
+
+    /// The next step computed again, nil after the last.
+    public mutating func next() async throws(RecordFormatError) -> ReplayedStep? {
+        guard let stored = try nextStored() else { return nil }
+        return try await compute(stored)
+    }
+
+    /// The next step as recorded, not yet computed: pass it to `compute` before the one after.
+    public mutating func nextStored() throws(RecordFormatError) -> StoredStep? {
+        try steps.next()
+    }
+
+    /// Computes `stored` (the step `nextStored` returned last) on the segment's engine.
+    public func compute(_ stored: StoredStep) async throws(RecordFormatError) -> ReplayedStep {
+        source.prepare(stored.sourceRead)
+        let report: StepReport
+        do throws(StepError) {
+            report = try await engine.step(bar: stored.bar, assets: stored.assets,
+                                           rollover: stored.rolloverRequested || stored.startedSequence)
+        } catch {
+            throw RecordFormatError("\(segment.path): bar \(stored.bar) refused on replay: \(error)")
+        }
+        return ReplayedStep(stored: stored, report: report, identical: StepDigest.of(report) == stored.digest)
+    }
+}

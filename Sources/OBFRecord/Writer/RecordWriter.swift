@@ -1,0 +1,247 @@
+import Dispatch
+import Foundation
+import Locking
+import Logging
+import OBFEngine
+
+/// The step record (`--record-dir`): takes every answered step from the engine without ever
+/// making it wait, and writes it on a thread of its own.
+///
+/// The queue holds at most `capacity` steps. A step that finds it full, or that the disk
+/// refuses, is counted as dropped, and so is every step after it until one carries a
+/// checkpoint (the recorder asks for one at once); that step opens a new segment whose `gap`
+/// frame says which steps are missing. One warning per episode, one notice when it ends.
+public final class RecordWriter: StepRecorder, Sendable {
+    /// What the writer needs to describe its segments.
+    public struct Settings: Sendable {
+        public var directory: String
+        public var retainDays: Int?
+        public var capacity: Int
+        /// A segment is closed at the first step after it reaches this many bytes (or a new UTC hour).
+        public var segmentBytes: Int
+        /// The segment header without its opening time.
+        public var header: SegmentHeader
+
+        public init(directory: String, retainDays: Int? = nil, capacity: Int = 256, segmentBytes: Int = 256 << 20,
+                    header: SegmentHeader) {
+            self.directory = directory
+            self.retainDays = retainDays
+            self.capacity = capacity
+            self.segmentBytes = segmentBytes
+            self.header = header
+        }
+    }
+
+    private struct Queued: Sendable {
+        var step: RecordedStep
+        var gap: RecordGap?
+    }
+
+    private struct Shared: Sendable {
+        var queue: [Queued] = []
+        /// Steps lost since the last one written (nil: none).
+        var gap: RecordGap?
+        var needsCheckpoint = false
+        var segmentEnds = Double.infinity
+        var stopping = false
+        var stopped = false
+    }
+
+    let settings: Settings
+    let logger: Logger
+    let metrics: RecordMetrics
+    let archiver: SegmentArchiver
+    private let shared = Locked(Shared())
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Creates the directory when missing, archives what an earlier process left, and starts the writer thread.
+    public init(settings: Settings, logger: Logger, metrics: RecordMetrics = RecordMetrics(),
+                now: Double = Date().timeIntervalSince1970) throws {
+        self.settings = settings
+        self.logger = logger
+        self.metrics = metrics
+        do throws(RecordIOError) { try RecordFiles.makeDirectory(settings.directory) } catch { throw error }
+        archiver = SegmentArchiver(directory: settings.directory, retainDays: settings.retainDays, logger: logger)
+        archiver.recoverLeftovers(now: now)
+        let thread = Thread { [self] in run() }
+        thread.name = "obf-record"
+        thread.start()
+    }
+
+    // MARK: the step path (never blocks beyond one short lock)
+
+    public func wantsCheckpoint(at now: Double) -> Bool {
+        shared.withLock { $0.gap != nil || $0.needsCheckpoint || now >= $0.segmentEnds }
+    }
+
+    public func record(_ step: RecordedStep) {
+        let (accepted, depth, firstDrop) = shared.withLock { shared -> (Bool, Int, Bool) in
+            let full = shared.stopping || shared.queue.count >= settings.capacity
+            if full || (shared.gap != nil && step.checkpoint == nil) {
+                let first = shared.gap == nil
+                Self.extend(&shared.gap, with: step, reason: full ? "the record queue was full" : "waiting for a checkpoint")
+                return (false, shared.queue.count, first)
+            }
+            shared.queue.append(Queued(step: step, gap: shared.gap))
+            shared.gap = nil
+            if step.checkpoint != nil {
+                shared.needsCheckpoint = false
+                shared.segmentEnds = RecordLayout.nextHour(after: step.answeredAt)
+            }
+            return (true, shared.queue.count, false)
+        }
+        metrics.queueDepth(depth)
+        if accepted {
+            wake.signal()
+        } else {
+            metrics.dropped(1)
+            if firstDrop {
+                logger.warning("step record falling behind: steps dropped from the record until it catches up",
+                               metadata: ["bar": "\(step.bar)", "queued": "\(depth)"])
+            }
+        }
+    }
+
+    /// `shutdown()` awaited without blocking the caller's thread.
+    public func close() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global(qos: .utility).async {
+                self.shutdown()
+                done.resume()
+            }
+        }
+    }
+
+    /// Writes what is queued, closes the open segment and stops the thread; later steps are
+    /// dropped. Blocks until then: call it off the Swift concurrency pool (or use `close()`).
+    public func shutdown() {
+        let already = shared.withLock { shared -> Bool in
+            defer { shared.stopping = true }
+            return shared.stopping
+        }
+        guard !already else { return }
+        wake.signal()
+        finished.wait()
+        archiver.drain()
+    }
+
+    private static func extend(_ gap: inout RecordGap?, with step: RecordedStep, reason: String) {
+        if var open = gap {
+            open.steps += 1
+            open.lastBar = step.bar
+            open.lastTime = step.answeredAt
+            gap = open
+        } else {
+            gap = RecordGap(steps: 1, firstBar: step.bar, lastBar: step.bar, firstTime: step.answeredAt,
+                            lastTime: step.answeredAt, reason: reason)
+        }
+    }
+
+    // MARK: the writer thread
+
+    private func run() {
+        var writer = SegmentWriterState()
+        while true {
+            wake.wait()
+            let (batch, stopping) = shared.withLock { shared -> ([Queued], Bool) in
+                defer { shared.queue.removeAll(keepingCapacity: true) }
+                return (shared.queue, shared.stopping)
+            }
+            if !batch.isEmpty { metrics.queueDepth(0) }
+            for item in batch { write(item, with: &writer) }
+            if stopping {
+                close(&writer)
+                shared.withLock { $0.stopped = true }
+                finished.signal()
+                return
+            }
+        }
+    }
+
+    private func write(_ item: Queued, with writer: inout SegmentWriterState) {
+        if let checkpoint = item.step.checkpoint {
+            close(&writer)
+            do throws(RecordIOError) {
+                try open(&writer, checkpoint: checkpoint, gap: item.gap, at: item.step.answeredAt)
+                if let gap = item.gap {
+                    logger.notice("step record caught up", metadata: [
+                        "dropped": "\(gap.steps)", "from_bar": "\(gap.firstBar)", "to_bar": "\(gap.lastBar)",
+                    ])
+                }
+            } catch {
+                lose(item.step, prior: item.gap, because: error)
+                return
+            }
+        }
+        guard let segment = writer.segment else {
+            lose(item.step, prior: item.gap, because: nil)
+            return
+        }
+        let frame = RecordFormat.frame(writer.encoder.encode(item.step))
+        do throws(RecordIOError) {
+            try segment.append(frame)
+            metrics.written(frame.count)
+            if segment.size >= settings.segmentBytes { shared.withLock { $0.needsCheckpoint = true } }
+        } catch {
+            close(&writer)
+            lose(item.step, prior: nil, because: error)
+        }
+    }
+
+    /// Counts `step` (and a gap it carried) as lost and asks for a checkpoint.
+    private func lose(_ step: RecordedStep, prior: RecordGap?, because error: RecordIOError?) {
+        let first = shared.withLock { shared -> Bool in
+            let first = shared.gap == nil
+            if let prior, shared.gap == nil { shared.gap = prior }
+            Self.extend(&shared.gap, with: step, reason: error.map { "\($0)" } ?? "no open segment")
+            return first
+        }
+        metrics.dropped(1)
+        if first, let error {
+            logger.warning("step record not written: steps dropped from the record until the disk takes them again",
+                           metadata: ["bar": "\(step.bar)", "error": "\(error)"])
+        }
+    }
+
+    private func open(_ writer: inout SegmentWriterState, checkpoint: StepCheckpoint, gap: RecordGap?,
+                      at time: Double) throws(RecordIOError) {
+        let day = "\(settings.directory)/\(RecordLayout.day(of: time))"
+        try RecordFiles.makeDirectory(day)
+        var header = settings.header
+        header.openedAt = time
+        var path = "\(day)/\(RecordLayout.segmentName(openedAt: time, writer: header.writer))"
+        var attempt = 1
+        while RecordFiles.exists(path) || RecordFiles.exists(path + ".gz") {
+            attempt += 1
+            path = "\(day)/\(RecordLayout.segmentName(openedAt: time, writer: header.writer))".replacingOccurrences(
+                of: RecordLayout.rawExtension, with: "-\(attempt)\(RecordLayout.rawExtension)")
+        }
+        let segment = try SegmentAppender(path: path)
+        var start = RecordFormat.magic
+        start += RecordFormat.frame(header.encoded())
+        start += RecordFormat.frame(CheckpointCoding.encode(checkpoint))
+        if let gap { start += RecordFormat.frame(gap.encoded()) }
+        do throws(RecordIOError) {
+            try segment.append(start)
+        } catch {
+            _ = unlink(path)
+            throw error
+        }
+        metrics.written(start.count)
+        writer = SegmentWriterState(segment: segment)
+    }
+
+    private func close(_ writer: inout SegmentWriterState) {
+        guard let segment = writer.segment else { return }
+        segment.sync()
+        writer = SegmentWriterState()
+        archiver.archive(segment.path, now: Date().timeIntervalSince1970)
+    }
+}
+
+/// The writer thread's open segment and its name table.
+private struct SegmentWriterState {
+    var segment: SegmentAppender?
+    var encoder = StepEncoder()
+}

@@ -1,0 +1,147 @@
+import CZlib
+import Dispatch
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the index says of one closed segment.
+public struct SegmentSummary: Sendable, Equatable {
+    public var segment: String
+    public var firstBar: Int64?
+    public var lastBar: Int64?
+    public var firstTime: Double?
+    public var lastTime: Double?
+    public var steps: Int
+    public var bytes: Int
+    public var tornTail: Bool
+
+    /// One line of `index.jsonl`.
+    var line: String {
+        func number(_ value: Int64?) -> String { value.map(String.init) ?? "null" }
+        func time(_ value: Double?) -> String { value.map { "\($0)" } ?? "null" }
+        return #"{"segment":"\#(segment)","first_bar":\#(number(firstBar)),"last_bar":\#(number(lastBar)),"#
+            + #""first_time":\#(time(firstTime)),"last_time":\#(time(lastTime)),"steps":\#(steps),"bytes":\#(bytes),"#
+            + #""torn_tail":\#(tornTail)}"#
+    }
+}
+
+/// Closed segments' afterlife, on a queue of its own (never the step path, never the writer):
+/// gzip-compress, list in the day's index, and delete days past the retention.
+final class SegmentArchiver: Sendable {
+    let directory: String
+    let retainDays: Int?
+    let logger: Logger
+    private let queue = DispatchQueue(label: "obf.record-archive", qos: .utility)
+
+    init(directory: String, retainDays: Int?, logger: Logger) {
+        self.directory = directory
+        self.retainDays = retainDays
+        self.logger = logger
+    }
+
+    /// Compresses and indexes the closed segment at `path`, then applies the retention.
+    func archive(_ path: String, now: Double) {
+        queue.async { [self] in
+            archiveNow(path)
+            applyRetention(now: now)
+        }
+    }
+
+    /// Archives every raw segment a previous process left (its open one, cut by a restart or a
+    /// `kill -9`), reading each to its last complete frame.
+    func recoverLeftovers(now: Double) {
+        queue.async { [self] in
+            for day in RecordFiles.list(directory) where day.count == 10 {
+                for name in RecordFiles.list("\(directory)/\(day)") where name.hasSuffix(RecordLayout.rawExtension) {
+                    archiveNow("\(directory)/\(day)/\(name)")
+                }
+            }
+            applyRetention(now: now)
+        }
+    }
+
+    /// Waits for the archiving queued so far.
+    func drain() {
+        queue.sync {}
+    }
+
+    private func archiveNow(_ path: String) {
+        let summary: SegmentSummary
+        do throws(RecordFormatError) {
+            let segment = try RecordSegment(path: path)
+            if let torn = segment.tornTail {
+                logger.warning("record segment ends in a torn frame; read up to its last complete one",
+                               metadata: ["segment": "\(path)", "detail": "\(torn)"])
+            }
+            summary = SegmentSummary(segment: Self.baseName(path) + ".gz", firstBar: segment.firstStep?.bar,
+                                     lastBar: segment.lastStep?.bar, firstTime: segment.firstStep?.time,
+                                     lastTime: segment.lastStep?.time, steps: segment.stepCount,
+                                     bytes: Self.fileSize(path), tornTail: segment.tornTail != nil)
+        } catch {
+            logger.warning("record segment unreadable; left as it is", metadata: ["segment": "\(path)", "reason": "\(error)"])
+            return
+        }
+        do throws(RecordIOError) {
+            try compress(path)
+            let day = String(path.dropLast(Self.baseName(path).count + 1))
+            try RecordFiles.appendLine(summary.line, to: "\(day)/\(RecordLayout.indexName)")
+        } catch {
+            logger.warning("record segment not compressed; left raw", metadata: ["segment": "\(path)", "reason": "\(error)"])
+        }
+    }
+
+    /// `path` gzip-compressed to `path.gz` (written aside, flushed, renamed), then removed.
+    private func compress(_ path: String) throws(RecordIOError) {
+        let target = path + ".gz"
+        let partial = target + ".partial"
+        let input = open(path, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw RecordIOError("open", path) }
+        defer { close(input) }
+        let output = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw RecordIOError("create", partial) }
+        guard let gzip = gzdopen(dup(output), "wb6") else {
+            close(output)
+            throw RecordIOError("compress", partial)
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var failed = false
+        while !failed {
+            let count = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { failed = count < 0; break }
+            let wrote = chunk.withUnsafeBytes { gzwrite(gzip, $0.baseAddress, UInt32(count)) }
+            failed = wrote != Int32(count)
+        }
+        failed = gzclose(gzip) != Z_OK || failed
+        failed = fsync(output) != 0 || failed
+        close(output)
+        guard !failed, rename(partial, target) == 0 else {
+            unlink(partial)
+            throw RecordIOError("compress", path)
+        }
+        unlink(path)
+    }
+
+    /// Deletes day directories older than `retainDays` (by their UTC date).
+    private func applyRetention(now: Double) {
+        guard let retainDays else { return }
+        let oldestKept = RecordLayout.day(of: now - Double(retainDays) * 86_400)
+        for day in RecordFiles.list(directory) where day.count == 10 && day < oldestKept {
+            let path = "\(directory)/\(day)"
+            for name in RecordFiles.list(path) { unlink("\(path)/\(name)") }
+            if rmdir(path) == 0 {
+                logger.info("record day deleted (retention)", metadata: ["day": "\(day)", "retain_days": "\(retainDays)"])
+            }
+        }
+    }
+
+    static func baseName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+}

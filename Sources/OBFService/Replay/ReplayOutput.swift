@@ -1,0 +1,98 @@
+import JSON
+import OBFEngine
+import OBFRecord
+
+/// How `obf replay` writes each step.
+public enum ReplayFormat: String, Sendable, CaseIterable {
+    /// One JSON object per step: `{"bar","time","rollover","assets":{…},"macro":…}`.
+    case jsonl
+    /// A header, then one row per computed asset of each step (one row with an empty asset for
+    /// a step that computed none).
+    case csv
+}
+
+/// Renders replayed steps with the API's own feature shapes, so that keys and numbers are
+/// those the trader was answered.
+enum ReplayOutput {
+    /// The CSV columns, in order.
+    static let csvColumns = [
+        "bar", "time", "rollover", "asset", "depth_1pct_usd", "depth_quality", "fill_probability", "spread_proxy_bps",
+        "imbalance", "depth_asymmetry", "imbalance_ma5", "imbalance_persistence", "withdrawal_velocity",
+        "median_imbalance", "agreement_pct", "depth_pressure", "withdrawing_assets", "cascade_regime", "depth_velocity",
+        "acceleration",
+    ]
+
+    static func header(_ format: ReplayFormat) -> [UInt8] {
+        switch format {
+        case .jsonl: []
+        case .csv: Array((csvColumns.joined(separator: ",") + "\n").utf8)
+        }
+    }
+
+    static func render(_ step: ReplayedStep, as format: ReplayFormat, into out: inout [UInt8]) {
+        switch format {
+        case .jsonl: jsonLine(step, into: &out)
+        case .csv: csvRows(step, into: &out)
+        }
+    }
+
+    private static func jsonLine(_ step: ReplayedStep, into out: inout [UInt8]) {
+        let report = step.report
+        var json = JSONWriter(capacity: 128 + report.computed.count * 400)
+        json.beginObject()
+        json.field("bar", report.bar)
+        json.field("time", step.stored.answeredAt)
+        json.field("rollover", step.stored.startedSequence)
+        json.key("assets")
+        json.beginObject()
+        for item in report.computed {
+            json.key(item.asset)
+            json.beginObject()
+            json.key("placement"); json.placement(item.features)
+            json.key("signal"); json.signal(item.features)
+            json.endObject()
+        }
+        json.endObject()
+        json.key("macro")
+        if let macro = report.macro { json.macro(macro) } else { json.null() }
+        json.endObject()
+        out.append(contentsOf: json.bytes)
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    private static func csvRows(_ step: ReplayedStep, into out: inout [UInt8]) {
+        let report = step.report
+        var prefix = number(Double?.none, int: report.bar)
+        prefix += [UInt8(ascii: ",")] + number(step.stored.answeredAt) + Array(",\(step.stored.startedSequence),".utf8)
+        var macroCells: [UInt8] = []
+        if let macro = report.macro {
+            for value in [macro.medianImbalance, macro.agreementPct, macro.depthPressure] {
+                macroCells += [UInt8(ascii: ",")] + number(value)
+            }
+            macroCells += Array(",\(macro.withdrawingAssets),\(macro.cascadeRegime.rawValue),".utf8)
+            macroCells += number(macro.depthVelocity) + [UInt8(ascii: ",")] + number(macro.acceleration)
+        } else {
+            macroCells = Array(String(repeating: ",", count: 7).utf8)
+        }
+        guard !report.computed.isEmpty else {
+            out += prefix + Array(String(repeating: ",", count: 9).utf8) + macroCells + [UInt8(ascii: "\n")]
+            return
+        }
+        for (asset, features) in report.computed {
+            out += prefix + Array(asset.utf8)
+            for value in [features.depth1pctUSD, features.depthQuality, features.fillProbability, features.spreadProxyBps,
+                          features.imbalance, features.depthAsymmetry, features.imbalanceMA5,
+                          features.imbalancePersistence, features.withdrawalVelocity] {
+                out += [UInt8(ascii: ",")] + number(value)
+            }
+            out += macroCells + [UInt8(ascii: "\n")]
+        }
+    }
+
+    /// A number as the API writes it (shortest form that reads back to the same double).
+    private static func number(_ value: Double?, int: Int64? = nil) -> [UInt8] {
+        var json = JSONWriter(capacity: 24)
+        if let int { json.int(int) } else if let value { json.double(value) }
+        return json.bytes
+    }
+}
