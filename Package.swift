@@ -103,6 +103,10 @@ let package = Package(
         .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "HTTPTestClient", "Locking", "SeededRandom", "TestTiming"]),
         .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking",
                                                                "SeededRandom", "TestTiming"]),
+        .testTarget(name: "OBFRecordTests", dependencies: [
+            "OBFRecord", "OBFEngine", "OBFTestSupport", "SnapshotSources", "TestTiming",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "OBFServiceTests", dependencies: [
             "JSON", "OBFService", "OBFEngine", "SnapshotSources", "OBFReplication", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
             "Locking", "OBFTestSupport", "SeededRandom", "TestTiming",

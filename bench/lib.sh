@@ -92,3 +92,10 @@ row() {
     printf "$ROW_FORMAT" "$1" "$2" "$3"
 }
 
+
+# ratios "A1 A2 ..." "B1 B2 ...": A1/B1 A2/B2 ... with two decimals (figures of the same round).
+ratios() {
+    python3 -c 'import sys
+a, b = sys.argv[1].split(), sys.argv[2].split()
+print(" ".join(f"{float(x) / float(y):.2f}" for x, y in zip(a, b)))' "$1" "$2"
+}

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Sequential POST /step/{bar} latency over one keep-alive connection.
 
-    step_latency.py HOST PORT STEPS [--warmup N] [--first-bar N] [--token T]
+    step_latency.py HOST PORT STEPS [--warmup N] [--first-bar N] [--token T] [--pace-ms N]
 
 Prints one line: `steps n=... assets=... p50_ms=... p99_ms=... mean_ms=... max_ms=...
 server_ms_p50=...` where the *_ms figures are the client's wall time per request (send to
-last body byte) and server_ms_p50 is the median `duration_ms` the service reported.
+last body byte) and server_ms_p50 is the median `duration_ms` the service reported. With --pace-ms the steps start
+every N ms (a trader's scan cadence) instead of back to back.
 Exits non-zero on any non-200 answer or a step that did not compute every requested asset.
 """
 import http.client
@@ -22,7 +23,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     host, port, steps = argv[1], int(argv[2]), int(argv[3])
-    warmup, first_bar, token = 50, 1_000_000, None
+    warmup, first_bar, token, pace = 50, 1_000_000, None, 0.0
     rest = argv[4:]
     while rest:
         flag, value, rest = rest[0], rest[1], rest[2:]
@@ -32,6 +33,8 @@ def main(argv):
             first_bar = int(value)
         elif flag == "--token":
             token = value
+        elif flag == "--pace-ms":
+            pace = float(value) / 1000
         else:
             print(f"unknown flag {flag}", file=sys.stderr)
             return 2
@@ -43,7 +46,11 @@ def main(argv):
     client_ms, server_ms = [], []
     assets = None
     # rollover=true on the first request: a re-used server may have stepped higher bars already.
+    next_start = time.perf_counter()
     for index in range(warmup + steps):
+        if pace:
+            time.sleep(max(0.0, next_start - time.perf_counter()))
+            next_start += pace
         bar = first_bar + index
         path = f"/step/{bar}" + ("?rollover=true" if index == 0 else "")
         started = time.perf_counter()
