@@ -50,7 +50,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The step record (`--record-dir`): its file format, the writer off the step path, the reader.
         .target(name: "OBFRecord", dependencies: [
-            "CZlib", "OBFEngine", "Locking",
+            "CZlib", "CSystemShims", "OBFEngine", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A small HTTP/1.1 server on sockets, epoll and Dispatch.

@@ -85,7 +85,7 @@ import Testing
         var reasons: [CheckpointReason] = []
         for entry in catalog.entries {
             var replay = try await SegmentReplay(segment: try RecordSegment(path: entry.path))
-            reasons.append(replay.segment.checkpoint.reason)
+            reasons.append(try #require(replay.segment.checkpoint?.reason))
             #expect(replay.segment.tornTail == nil)
             while let step = try await replay.next() { replayed.append(step) }
         }

@@ -12,13 +12,23 @@ public final class ServeProcess: Sendable {
     /// `environment` or `arguments` set them, the step deadline is `RunningService.stepDeadline`
     /// and the snapshot age limit `RunningService.maxSnapshotAge`, so neither a slow start nor
     /// a slow step turns a test's books missing or stale.
+    ///
+    /// With `fileSizeLimitKiB` every file the process writes is limited to that size (`ulimit -f`,
+    /// SIGXFSZ ignored, so a write past it fails with EFBIG): a disk that fills up.
     public static func start(_ arguments: [String], environment: [String: String] = [:],
+                             fileSizeLimitKiB: Int? = nil,
                              timeout: Duration = TestBounds.event) async throws -> ServeProcess {
         let patient = [
             "OBF_STEP_DEADLINE_MS": "\(Int(RunningService.stepDeadline / .milliseconds(1)))",
             "OBF_MAX_SNAPSHOT_AGE_S": "\(Int(RunningService.maxSnapshotAge))",
         ]
-        let child = try ChildProcess(try ExternalProcess.obfBinary(), ["serve", "--port", "0"] + arguments,
+        var executable = try ExternalProcess.obfBinary()
+        var command = ["serve", "--port", "0"] + arguments
+        if let limit = fileSizeLimitKiB {
+            command = ["-c", "trap '' XFSZ; ulimit -f \(limit); exec \"$0\" \"$@\"", executable] + command
+            executable = "/bin/bash"
+        }
+        let child = try ChildProcess(executable, command,
                                      environment: ProcessInfo.processInfo.environment.merging(patient) { $1 }
                                         .merging(environment) { $1 })
         let address = try await child.waitForLog(#"address=http://127\.0\.0\.1:\d+"#, timeout: timeout)

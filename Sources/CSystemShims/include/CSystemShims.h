@@ -21,4 +21,14 @@ static inline uint32_t obf_epollrdhup(void) { return EPOLLRDHUP; }
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
 extern int pthread_setname_np(pthread_t thread, const char *name);
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/// Lowers the calling thread's CPU priority by `nice` (Linux applies nice per thread): for
+/// background writers that must never take CPU from the threads answering requests.
+static inline int obf_lower_thread_priority(int nice) {
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+}
+
 #endif

@@ -2,11 +2,13 @@ import CZlib
 import OBFEngine
 
 /// One segment read from disk (raw or gzip-compressed): its header, its checkpoint, the gaps
-/// before it and its steps, up to its last complete frame.
+/// before it and its steps, up to its last complete frame. A segment written when the writer
+/// stopped with steps it could not write holds only its header and that gap.
 public struct RecordSegment: Sendable {
     public var path: String
     public var header: SegmentHeader
-    public var checkpoint: StepCheckpoint
+    /// The state the first step builds on (nil only in a gap-only segment, which has no step).
+    public var checkpoint: StepCheckpoint?
     public var gaps: [RecordGap]
     /// Why reading stopped before the end of the file, when it did (a torn tail: a `kill -9`
     /// or a full disk while the segment was written).
@@ -51,23 +53,23 @@ public struct RecordSegment: Sendable {
             offset = payload.upperBound
         }
         tornTail = torn
-        guard frames.count >= 2 else { throw RecordFormatError("\(path): no complete header and checkpoint") }
-        var input = ByteReader(bytes, from: frames[0].lowerBound, to: frames[0].upperBound)
+        guard let first = frames.first else { throw RecordFormatError("\(path): no complete header") }
+        var input = ByteReader(bytes, from: first.lowerBound, to: first.upperBound)
         guard try input.u8() == RecordFormat.Kind.header.rawValue else { throw RecordFormatError("\(path): no header") }
         header = try SegmentHeader.decode(&input)
-        input = ByteReader(bytes, from: frames[1].lowerBound, to: frames[1].upperBound)
-        guard try input.u8() == RecordFormat.Kind.checkpoint.rawValue else { throw RecordFormatError("\(path): no checkpoint") }
-        checkpoint = try CheckpointCoding.decode(&input)
+        var checkpoint: StepCheckpoint?
         var gaps: [RecordGap] = []
         var steps: [Range<Int>] = []
-        for frame in frames.dropFirst(2) {
+        for frame in frames.dropFirst() {
             var reader = ByteReader(bytes, from: frame.lowerBound, to: frame.upperBound)
             switch RecordFormat.Kind(rawValue: try reader.u8()) {
-            case .gap?: gaps.append(try RecordGap.decode(&reader))
-            case .step?: steps.append(frame)
+            case .checkpoint? where checkpoint == nil && steps.isEmpty: checkpoint = try CheckpointCoding.decode(&reader)
+            case .gap? where steps.isEmpty: gaps.append(try RecordGap.decode(&reader))
+            case .step? where checkpoint != nil: steps.append(frame)
             default: throw RecordFormatError("\(path): an unexpected frame at byte \(frame.lowerBound)")
             }
         }
+        self.checkpoint = checkpoint
         self.gaps = gaps
         stepFrames = steps
         let bytes = self.bytes

@@ -26,7 +26,9 @@ public struct SegmentReplay: Sendable {
         steps = segment.steps()
         engine = FeatureEngine(configuration: header.engineConfiguration, source: source, defaultAssets: header.assets,
                                stepDeadline: .seconds(3600), logger: Logger(label: "obf.replay") { _ in SwiftLogNoOpLogHandler() })
-        let rolling = segment.checkpoint.rolling
+        guard let rolling = segment.checkpoint?.rolling else {
+            throw RecordFormatError("\(segment.path): no checkpoint to compute its steps from")
+        }
         var state = EngineState(rolling: rolling, reports: [])
         state.clockOffsets = rolling.clockOffsets
         do throws(StateRestoreError) {

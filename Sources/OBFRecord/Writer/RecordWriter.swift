@@ -1,3 +1,4 @@
+import CSystemShims
 import Dispatch
 import Foundation
 import Locking
@@ -141,6 +142,9 @@ public final class RecordWriter: StepRecorder, Sendable {
     // MARK: the writer thread
 
     private func run() {
+        // Below the threads that answer steps: the writer takes what CPU they leave (nice 10,
+        // not idle-only, so a busy host still writes the record, only later).
+        _ = obf_lower_thread_priority(10)
         var writer = SegmentWriterState()
         while true {
             wake.wait()
@@ -152,6 +156,7 @@ public final class RecordWriter: StepRecorder, Sendable {
             for item in batch { write(item, with: &writer) }
             if stopping {
                 close(&writer)
+                writeTrailingGap()
                 shared.withLock { $0.stopped = true }
                 finished.signal()
                 return
@@ -204,19 +209,46 @@ public final class RecordWriter: StepRecorder, Sendable {
         }
     }
 
-    private func open(_ writer: inout SegmentWriterState, checkpoint: StepCheckpoint, gap: RecordGap?,
-                      at time: Double) throws(RecordIOError) {
+    /// Steps lost at the end (no later step brought a checkpoint): a segment of the header and
+    /// that gap, so that a replay says where the record stops vouching. Best effort.
+    private func writeTrailingGap() {
+        guard let gap = shared.withLock({ $0.gap }) else { return }
+        let time = gap.lastTime
+        do throws(RecordIOError) {
+            let path = try newSegmentPath(at: time)
+            let segment = try SegmentAppender(path: path)
+            var header = settings.header
+            header.openedAt = time
+            try segment.append(RecordFormat.magic + RecordFormat.frame(header.encoded()) + RecordFormat.frame(gap.encoded()))
+            segment.sync()
+            archiver.archive(path, now: time)
+            logger.warning("step record stopped with answered steps not recorded",
+                           metadata: ["dropped": "\(gap.steps)", "from_bar": "\(gap.firstBar)", "to_bar": "\(gap.lastBar)"])
+        } catch {
+            logger.warning("step record stopped with answered steps not recorded, and no room to say so",
+                           metadata: ["dropped": "\(gap.steps)", "error": "\(error)"])
+        }
+    }
+
+    /// A free name for a segment opened at `time`, in its day's directory (made when missing).
+    private func newSegmentPath(at time: Double) throws(RecordIOError) -> String {
         let day = "\(settings.directory)/\(RecordLayout.day(of: time))"
         try RecordFiles.makeDirectory(day)
-        var header = settings.header
-        header.openedAt = time
-        var path = "\(day)/\(RecordLayout.segmentName(openedAt: time, writer: header.writer))"
+        let base = "\(day)/\(RecordLayout.segmentName(openedAt: time, writer: settings.header.writer))"
+        var path = base
         var attempt = 1
         while RecordFiles.exists(path) || RecordFiles.exists(path + ".gz") {
             attempt += 1
-            path = "\(day)/\(RecordLayout.segmentName(openedAt: time, writer: header.writer))".replacingOccurrences(
-                of: RecordLayout.rawExtension, with: "-\(attempt)\(RecordLayout.rawExtension)")
+            path = String(base.dropLast(RecordLayout.rawExtension.count)) + "-\(attempt)\(RecordLayout.rawExtension)"
         }
+        return path
+    }
+
+    private func open(_ writer: inout SegmentWriterState, checkpoint: StepCheckpoint, gap: RecordGap?,
+                      at time: Double) throws(RecordIOError) {
+        var header = settings.header
+        header.openedAt = time
+        let path = try newSegmentPath(at: time)
         let segment = try SegmentAppender(path: path)
         var start = RecordFormat.magic
         start += RecordFormat.frame(header.encoded())

@@ -1,5 +1,8 @@
+import CSystemShims
 import CZlib
 import Dispatch
+import Foundation
+import Locking
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -26,23 +29,47 @@ public struct SegmentSummary: Sendable, Equatable {
     }
 }
 
-/// Closed segments' afterlife, on a queue of its own (never the step path, never the writer):
-/// gzip-compress, list in the day's index, and delete days past the retention.
+/// Closed segments' afterlife, never on the step path nor the writer's thread:
+/// gzip-compress, list in the day's index, and delete days past the retention, on a thread of
+/// its own at the lowest priority.
 final class SegmentArchiver: Sendable {
     let directory: String
     let retainDays: Int?
     let logger: Logger
-    private let queue = DispatchQueue(label: "obf.record-archive", qos: .utility)
+    private let jobs = Locked<[@Sendable () -> Void]>([])
+    private let wake = DispatchSemaphore(value: 0)
 
+    /// Starts the archiving thread (it lives as long as the process: one per record directory).
     init(directory: String, retainDays: Int?, logger: Logger) {
         self.directory = directory
         self.retainDays = retainDays
         self.logger = logger
+        let thread = Thread { [self] in run() }
+        thread.name = "obf-record-archive"
+        thread.start()
+    }
+
+    /// The archiving thread: compression takes seconds of CPU, never from the threads that answer steps.
+    private func run() {
+        _ = obf_lower_thread_priority(19)
+        while true {
+            wake.wait()
+            let batch = jobs.withLock { jobs -> [@Sendable () -> Void] in
+                defer { jobs.removeAll() }
+                return jobs
+            }
+            for job in batch { job() }
+        }
+    }
+
+    private func enqueue(_ job: @escaping @Sendable () -> Void) {
+        jobs.withLock { $0.append(job) }
+        wake.signal()
     }
 
     /// Compresses and indexes the closed segment at `path`, then applies the retention.
     func archive(_ path: String, now: Double) {
-        queue.async { [self] in
+        enqueue { [self] in
             archiveNow(path)
             applyRetention(now: now)
         }
@@ -51,7 +78,7 @@ final class SegmentArchiver: Sendable {
     /// Archives every raw segment a previous process left (its open one, cut by a restart or a
     /// `kill -9`), reading each to its last complete frame.
     func recoverLeftovers(now: Double) {
-        queue.async { [self] in
+        enqueue { [self] in
             for day in RecordFiles.list(directory) where day.count == 10 {
                 for name in RecordFiles.list("\(directory)/\(day)") where name.hasSuffix(RecordLayout.rawExtension) {
                     archiveNow("\(directory)/\(day)/\(name)")
@@ -63,7 +90,9 @@ final class SegmentArchiver: Sendable {
 
     /// Waits for the archiving queued so far.
     func drain() {
-        queue.sync {}
+        let done = DispatchSemaphore(value: 0)
+        enqueue { done.signal() }
+        done.wait()
     }
 
     private func archiveNow(_ path: String) {
@@ -84,10 +113,16 @@ final class SegmentArchiver: Sendable {
         }
         do throws(RecordIOError) {
             try compress(path)
-            let day = String(path.dropLast(Self.baseName(path).count + 1))
-            try RecordFiles.appendLine(summary.line, to: "\(day)/\(RecordLayout.indexName)")
         } catch {
             logger.warning("record segment not compressed; left raw", metadata: ["segment": "\(path)", "reason": "\(error)"])
+            return
+        }
+        let day = String(path.dropLast(Self.baseName(path).count + 1))
+        do throws(RecordIOError) {
+            try RecordFiles.appendLine(summary.line, to: "\(day)/\(RecordLayout.indexName)")
+        } catch {
+            logger.warning("record segment not indexed; a replay reads it to learn its range",
+                           metadata: ["segment": "\(path)", "reason": "\(error)"])
         }
     }
 

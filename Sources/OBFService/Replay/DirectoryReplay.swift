@@ -49,7 +49,7 @@ struct DirectoryReplay {
     private mutating func openNext() async throws -> RecordSegment? {
         while !pending.isEmpty {
             let entry = pending.removeFirst()
-            if let summary = entry.summary, !overlaps(first: summary.firstBar.flatMap { bar in summary.firstTime.map { (bar, $0) } },
+            if let summary = entry.summary, summary.steps > 0, !overlaps(first: summary.firstBar.flatMap { bar in summary.firstTime.map { (bar, $0) } },
                                                       last: summary.lastBar.flatMap { bar in summary.lastTime.map { (bar, $0) } }) {
                 continue
             }

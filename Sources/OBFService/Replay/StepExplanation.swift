@@ -77,7 +77,7 @@ public struct StepExplanation: Sendable {
         let limit = segment.header.maxSnapshotAge
         var lines = ["\(asset) at bar \(stored.bar), the step answered at \(ReplayBound.time(stored.answeredAt))"
             + " (\(stored.answeredAt)) by \(segment.header.writer)"]
-        lines.append("  segment: \(segment.path) (checkpoint: \(segment.checkpoint.reason.name))")
+        lines.append("  segment: \(segment.path) (checkpoint: \(segment.checkpoint?.reason.name ?? "none"))")
         lines.append("  step: \(stored.assets.count) requested, \(stored.computed) computed, empty streak \(stored.emptyStreak), "
             + "rollover \(stored.startedSequence ? "yes (a new bar sequence)" : "no"), read at \(ReplayBound.time(stored.readAt))"
             + (stored.readCut ? ", the read was cut at the step deadline" : ""))
