@@ -12,11 +12,7 @@ import Testing
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
     static func header(_ configuration: EngineConfiguration) -> SegmentHeader {
-        SegmentHeader(writer: "test", source: "scripted", openedAt: 0, imbalanceLookback: configuration.imbalanceLookback,
-                      depthLookback: configuration.depthLookback, cascadeThreshold: configuration.cascadeThreshold,
-                      referenceAlpha: configuration.referenceAlpha, maxBars: configuration.maxBars,
-                      maxSnapshotAge: configuration.maxSnapshotAge, emptyStreakLimit: configuration.emptyStreakLimit,
-                      maxAssets: configuration.maxAssets, maxClockOffset: configuration.maxClockOffset, assets: assets)
+        SegmentHeader(writer: "test", source: "scripted", engine: configuration, assets: assets)
     }
 
     static func temporaryDirectory() throws -> String {

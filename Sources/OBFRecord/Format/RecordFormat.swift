@@ -48,45 +48,17 @@ public struct SegmentHeader: Sendable, Equatable {
     public var source: String
     /// Unix seconds when the segment was opened.
     public var openedAt: Double
-    public var imbalanceLookback: Int
-    public var depthLookback: Int
-    public var cascadeThreshold: Double
-    public var referenceAlpha: Double
-    public var maxBars: Int
-    public var maxSnapshotAge: Double
-    public var emptyStreakLimit: Int
-    public var maxAssets: Int
-    public var maxClockOffset: Double
+    /// The engine configuration the segment's steps were computed with.
+    public var engine: EngineConfiguration
     /// The configured assets (pinned in the engine).
     public var assets: [String]
 
-    public init(writer: String, source: String, openedAt: Double, imbalanceLookback: Int, depthLookback: Int,
-                cascadeThreshold: Double, referenceAlpha: Double, maxBars: Int, maxSnapshotAge: Double,
-                emptyStreakLimit: Int, maxAssets: Int, maxClockOffset: Double, assets: [String]) {
+    public init(writer: String, source: String, openedAt: Double = 0, engine: EngineConfiguration, assets: [String]) {
         self.writer = writer
         self.source = source
         self.openedAt = openedAt
-        self.imbalanceLookback = imbalanceLookback
-        self.depthLookback = depthLookback
-        self.cascadeThreshold = cascadeThreshold
-        self.referenceAlpha = referenceAlpha
-        self.maxBars = maxBars
-        self.maxSnapshotAge = maxSnapshotAge
-        self.emptyStreakLimit = emptyStreakLimit
-        self.maxAssets = maxAssets
-        self.maxClockOffset = maxClockOffset
+        self.engine = engine
         self.assets = assets
-    }
-
-    /// The engine configuration the segment's steps were computed with.
-    public var engineConfiguration: EngineConfiguration {
-        var configuration = EngineConfiguration(
-            imbalanceLookback: imbalanceLookback, depthLookback: depthLookback, cascadeThreshold: cascadeThreshold,
-            referenceAlpha: referenceAlpha, maxBars: maxBars, maxSnapshotAge: maxSnapshotAge,
-            emptyStreakLimit: emptyStreakLimit)
-        configuration.maxAssets = maxAssets
-        configuration.maxClockOffset = maxClockOffset
-        return configuration
     }
 
     func encoded() -> [UInt8] {
@@ -96,15 +68,15 @@ public struct SegmentHeader: Sendable, Equatable {
         out.string(writer)
         out.string(source)
         out.f64(openedAt)
-        out.varint(imbalanceLookback)
-        out.varint(depthLookback)
-        out.f64(cascadeThreshold)
-        out.f64(referenceAlpha)
-        out.varint(maxBars)
-        out.f64(maxSnapshotAge)
-        out.varint(emptyStreakLimit)
-        out.varint(maxAssets)
-        out.f64(maxClockOffset)
+        out.varint(engine.imbalanceLookback)
+        out.varint(engine.depthLookback)
+        out.f64(engine.cascadeThreshold)
+        out.f64(engine.referenceAlpha)
+        out.varint(engine.maxBars)
+        out.f64(engine.maxSnapshotAge)
+        out.varint(engine.emptyStreakLimit)
+        out.varint(engine.maxAssets)
+        out.f64(engine.maxClockOffset)
         out.varint(assets.count)
         for asset in assets { out.string(asset) }
         return out.bytes
@@ -112,28 +84,23 @@ public struct SegmentHeader: Sendable, Equatable {
 
     static func decode(_ input: inout ByteReader) throws(RecordFormatError) -> SegmentHeader {
         let version = try input.varint()
-        guard version == RecordFormat.version else { throw RecordFormatError("record format version \(version) (this obf reads \(RecordFormat.version))") }
+        guard version == RecordFormat.version else {
+            throw RecordFormatError("record format version \(version) (this obf reads \(RecordFormat.version))")
+        }
         let writer = try input.string()
         let source = try input.string()
         let openedAt = try input.f64()
-        let imbalanceLookback = try input.varint()
-        let depthLookback = try input.varint()
-        let cascadeThreshold = try input.f64()
-        let referenceAlpha = try input.f64()
-        let maxBars = try input.varint()
-        let maxSnapshotAge = try input.f64()
-        let emptyStreakLimit = try input.varint()
-        let maxAssets = try input.varint()
-        let maxClockOffset = try input.f64()
+        var engine = EngineConfiguration(
+            imbalanceLookback: try input.varint(), depthLookback: try input.varint(), cascadeThreshold: try input.f64(),
+            referenceAlpha: try input.f64(), maxBars: try input.varint(), maxSnapshotAge: try input.f64(),
+            emptyStreakLimit: try input.varint())
+        engine.maxAssets = try input.varint()
+        engine.maxClockOffset = try input.f64()
         let count = try input.varint()
         guard count <= input.remaining else { throw RecordFormatError("\(count) configured assets") }
         var assets: [String] = []
         for _ in 0..<count { assets.append(try input.string()) }
-        return SegmentHeader(writer: writer, source: source, openedAt: openedAt, imbalanceLookback: imbalanceLookback,
-                             depthLookback: depthLookback, cascadeThreshold: cascadeThreshold,
-                             referenceAlpha: referenceAlpha, maxBars: maxBars, maxSnapshotAge: maxSnapshotAge,
-                             emptyStreakLimit: emptyStreakLimit, maxAssets: maxAssets, maxClockOffset: maxClockOffset,
-                             assets: assets)
+        return SegmentHeader(writer: writer, source: source, openedAt: openedAt, engine: engine, assets: assets)
     }
 }
 

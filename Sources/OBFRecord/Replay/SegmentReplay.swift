@@ -24,7 +24,7 @@ public struct SegmentReplay: Sendable {
         let source = RecordedSource()
         self.source = source
         steps = segment.steps()
-        engine = FeatureEngine(configuration: header.engineConfiguration, source: source, defaultAssets: header.assets,
+        engine = FeatureEngine(configuration: header.engine, source: source, defaultAssets: header.assets,
                                stepDeadline: .seconds(3600), logger: Logger(label: "obf.replay") { _ in SwiftLogNoOpLogHandler() })
         guard let rolling = segment.checkpoint?.rolling else {
             throw RecordFormatError("\(segment.path): no checkpoint to compute its steps from")

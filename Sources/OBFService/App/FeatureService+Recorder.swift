@@ -8,15 +8,10 @@ extension FeatureService {
     public static func recorder(_ configuration: ServiceConfiguration, metrics: ServiceMetrics,
                                 logger: Logger) throws -> RecordWriter? {
         guard let directory = configuration.recordDirectory else { return nil }
-        let engine = configuration.engine
         let process = ProcessInfo.processInfo
-        let header = SegmentHeader(
-            writer: "\(configuration.engineId)@\(process.hostName):\(process.processIdentifier)",
-            source: configuration.source.rawValue, openedAt: 0, imbalanceLookback: engine.imbalanceLookback,
-            depthLookback: engine.depthLookback, cascadeThreshold: engine.cascadeThreshold,
-            referenceAlpha: engine.referenceAlpha, maxBars: engine.maxBars, maxSnapshotAge: engine.maxSnapshotAge,
-            emptyStreakLimit: engine.emptyStreakLimit, maxAssets: engine.maxAssets,
-            maxClockOffset: engine.maxClockOffset, assets: configuration.assets)
+        let header = SegmentHeader(writer: "\(configuration.engineId)@\(process.hostName):\(process.processIdentifier)",
+                                   source: configuration.source.rawValue, engine: configuration.engine,
+                                   assets: configuration.assets)
         let settings = RecordWriter.Settings(directory: directory, retainDays: configuration.recordRetainDays,
                                              header: header)
         return try RecordWriter(settings: settings, logger: logger, metrics: metrics.record)

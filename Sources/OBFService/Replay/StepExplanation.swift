@@ -74,7 +74,7 @@ public struct StepExplanation: Sendable {
 
     private func describe(_ step: ReplayedStep, before: EngineState, segment: RecordSegment) -> String {
         let stored = step.stored
-        let limit = segment.header.maxSnapshotAge
+        let limit = segment.header.engine.maxSnapshotAge
         var lines = ["\(asset) at bar \(stored.bar), the step answered at \(ReplayBound.time(stored.answeredAt))"
             + " (\(stored.answeredAt)) by \(segment.header.writer)"]
         lines.append("  segment: \(segment.path) (checkpoint: \(segment.checkpoint?.reason.name ?? "none"))")
