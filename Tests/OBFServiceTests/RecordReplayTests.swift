@@ -2,6 +2,7 @@ import Foundation
 import HazelcastClient
 import HazelcastTestMember
 import JSON
+import OBFEngine
 import OBFRecord
 import OBFTestSupport
 import SnapshotSources
@@ -182,6 +183,16 @@ import Testing
         let placement = try #require(answers.first?.body["features"]?["BTCUSDT"]?["placement"]?["depth_1pct_usd"]?.doubleValue)
         #expect(live.stdout.contains("verdict: computed") && live.stdout.contains("\"depth_1pct_usd\":\(placement)"),
                 "\(live.stdout)")
+        // By time: the newest step answered at or before it (here exactly the third step's time).
+        let thirdLine = try JSONValue.parse(String(output.stdout.split(separator: "\n")[2])).get()
+        let time = try #require(thirdLine["time"]?.doubleValue.flatMap { ISO8601Timestamp.format($0, fractionDigits: 6) })
+        let byTime = try await Self.replay(["--record-dir", record, "--explain", "ETHUSDT@\(time)"])
+        #expect(byTime.stdout.hasPrefix("ETHUSDT at bar 3,"), "\(time): \(byTime.stdout)")
+        // What cannot be read or asked: a clear error, never a replay of nothing.
+        let missing = try await Self.replay(["--record-dir", "\(directory)/nothing-here"])
+        #expect(missing.status == 2 && missing.stderr.contains("not a record directory"))
+        let badBound = try await Self.replay(["--record-dir", record, "--from", "yesterday"])
+        #expect(badBound.status == 64 && badBound.stderr.contains("--from"))
     }
 
     /// The steps of the raw (open) segment newest by name in `record`, nil when there is none.
