@@ -61,6 +61,33 @@ for record in "${RECORDS[@]}"; do
     BYTES+="$("$PYTHON" -c "print(f'{$bytes / ($steps * $COUNT):.1f}')") "
 done
 
+# The producer's books as the service reads them in listen mode: `obf push` writing 500 assets'
+# 5-level books (with depths, _push_seq and _pushed_at) to a test member every 100 ms.
+PRODUCER_RAW=""
+PRODUCER_BYTES=""
+PRODUCER_STEPS="${BENCH_PRODUCER_STEPS:-300}"
+start_member "$HZ_MEMBER" "$(free_port)"
+member="127.0.0.1:$MEMBER_PORT"
+start_pusher "$member" "$assets" "$OUT/push.log" --log-level warning
+say "$COUNT assets from obf push through the live view: $PRODUCER_STEPS steps recorded"
+if start_obf "$OUT/obf-producer.log" "$OBF" --source hazelcast --hz-members "$member" --hz-read listen \
+       --assets "$assets" --record-dir "$OUT/record-producer" \
+   && wait_hz_ready "$OBF" "$member" "$assets" "$OUT/probe.txt"; then
+    "$PYTHON" "$REPO/bench/step_latency.py" 127.0.0.1 "$SERVER_PORT" "$PRODUCER_STEPS" --pace-ms "$PACE" \
+        | tee "$OUT/steps-producer.txt" >&2
+    stop_pid "$SERVER_PID"
+    steps="$(cat "$OUT"/record-producer/*/index.jsonl | "$PYTHON" -c 'import json,sys; print(sum(json.loads(l)["steps"] for l in sys.stdin))')"
+    raw=0
+    for segment in "$OUT"/record-producer/*/*.obfrec.gz; do raw=$((raw + $(gzip -dc "$segment" | wc -c))); done
+    bytes="$(find "$OUT/record-producer" -name '*.obfrec.gz' -printf '%s\n' | awk '{s+=$1} END {print s}')"
+    PRODUCER_RAW="$("$PYTHON" -c "print(f'{$raw / ($steps * $COUNT):.1f}')")"
+    PRODUCER_BYTES="$("$PYTHON" -c "print(f'{$bytes / ($steps * $COUNT):.1f}')")"
+else
+    skip_part "the producer's books: the service did not get ready"
+fi
+stop_pid "$PUSH_PID"
+stop_pid "$MEMBER_PID"
+
 REPLAY_RATE=""
 record="${RECORDS[0]}"
 for run in $(seq "$REPLAYS"); do
@@ -82,9 +109,13 @@ done
     done
     row "recorded / plain p50 (round by round)" "$(ratios "${P50[recorded]}" "${P50[plain]}")" ""
     row "recorded / plain p99 (round by round)" "$(ratios "${P99[recorded]}" "${P99[plain]}")" ""
-    row "record on disk per asset-step (compressed)" "$BYTES" "bytes"
-    first="${BYTES%% *}"
-    row "a day of 500 assets every 5 s (8.64 M asset-steps)" "$("$PYTHON" -c "print(f'{$first * 8.64e6 / 1e9:.2f}')")" "GB"
+    row "mock books: record per asset-step, compressed" "$BYTES" "bytes"
+    if [[ -n "$PRODUCER_BYTES" ]]; then
+        row "obf push's books (listen): per asset-step, raw" "$PRODUCER_RAW" "bytes"
+        row "obf push's books (listen): per asset-step, compressed" "$PRODUCER_BYTES" "bytes"
+        row "a day of 500 assets every 5 s (8.64 M asset-steps)" \
+            "$("$PYTHON" -c "print(f'{$PRODUCER_BYTES * 8.64e6 / 1e9:.2f} ({$PRODUCER_RAW * 8.64e6 / 1e9:.2f} raw)')")" "GB"
+    fi
     row "obf replay (whole run, incl. start)" "$REPLAY_RATE" "asset-steps/s"
     for part in "${SKIPPED[@]}"; do printf 'skipped: %s\n' "$part"; done
 } | tee "$OUT/summary.txt"
