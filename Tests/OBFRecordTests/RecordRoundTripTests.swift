@@ -4,6 +4,7 @@ import OBFEngine
 @testable import OBFRecord
 import OBFTestSupport
 import SnapshotSources
+import TestTiming
 import Testing
 
 /// The record written by an engine and computed again from it alone.
@@ -139,6 +140,54 @@ import Testing
         var identical = 0
         while let step = try await replay.next() { identical += step.identical ? 1 : 0 }
         #expect(identical == 6)
+    }
+
+    @Test func aRecordThatDoesNotComputeToItsAnswersFailsTheReplayNamingTheFirstStep() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let configuration = EngineConfiguration()
+        // A header that misstates the engine: a replay computes other depth references from bar 2 on.
+        var header = Self.header(configuration)
+        header.engine.referenceAlpha = 0.5
+        let writer = try RecordWriter(settings: .init(directory: directory, header: header), logger: Self.logger)
+        let source = ScriptedSource()
+        let engine = FeatureEngine(configuration: configuration, source: source, defaultAssets: Self.assets,
+                                   logger: Self.logger, recorder: writer)
+        for bar in 1...4 {
+            Self.script(source, bar: bar)
+            _ = try await engine.step(bar: Int64(bar))
+        }
+        await writer.close()
+        let output = try await ExternalProcess.run(try ExternalProcess.obfBinary(), ["replay", "--record-dir", directory],
+                                                   timeout: TestBounds.event)
+        #expect(output.status == 1, "\(output.stderr)")
+        #expect(output.stderr.contains("first difference: bar 2 answered at"), "\(output.stderr)")
+        #expect(output.stderr.contains("1 identical, 3 different"), "\(output.stderr)")
+        #expect(output.stdout.split(separator: "\n").count == 4)
+    }
+
+    @Test func daysPastTheRetentionAreDeletedWhenASegmentCloses() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let now = Date().timeIntervalSince1970
+        let old = RecordLayout.day(of: now - 3 * 86_400)
+        let kept = RecordLayout.day(of: now - 86_400 / 2)
+        for day in [old, kept] {
+            try FileManager.default.createDirectory(atPath: "\(directory)/\(day)", withIntermediateDirectories: true)
+            try Data("{}\n".utf8).write(to: URL(fileURLWithPath: "\(directory)/\(day)/\(RecordLayout.indexName)"))
+        }
+        let configuration = EngineConfiguration()
+        let writer = try RecordWriter(settings: .init(directory: directory, retainDays: 2, header: Self.header(configuration)),
+                                      logger: Self.logger)
+        let source = ScriptedSource()
+        let engine = FeatureEngine(configuration: configuration, source: source, defaultAssets: Self.assets,
+                                   logger: Self.logger, recorder: writer)
+        Self.script(source, bar: 1)
+        _ = try await engine.step(bar: 1)
+        await writer.close()
+        let days = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        #expect(!days.contains(old))
+        #expect(days.contains(kept) && days.contains(RecordLayout.day(of: Date().timeIntervalSince1970)))
     }
 
     private func write(_ bytes: [UInt8], in directory: String) throws -> String {
