@@ -115,15 +115,20 @@ public final class RecordWriter: StepRecorder, Sendable {
     }
 
     /// Writes what is queued, closes the open segment and stops the thread; later steps are
-    /// dropped. Blocks until then: call it off the Swift concurrency pool (or use `close()`).
-    public func shutdown() {
-        let already = shared.withLock { shared -> Bool in
+    /// dropped. Blocks until then, or `limit` at most (a disk that hangs must not hold the
+    /// shutdown): call it off the Swift concurrency pool (or use `close()`).
+    public func shutdown(limit: DispatchTimeInterval = .seconds(10)) {
+        let (already, queued) = shared.withLock { shared -> (Bool, Int) in
             defer { shared.stopping = true }
-            return shared.stopping
+            return (shared.stopping, shared.queue.count)
         }
         guard !already else { return }
         wake.signal()
-        finished.wait()
+        guard finished.wait(timeout: .now() + limit) == .success else {
+            logger.error("step record: the disk did not take the last steps in time; they may be missing from the record",
+                         metadata: ["queued": "\(queued)"])
+            return
+        }
         archiver.drain()
     }
 
