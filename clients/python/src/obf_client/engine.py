@@ -10,7 +10,7 @@ from itertools import repeat
 from types import TracebackType
 from typing import TypeVar
 
-from .bars import BarArgument, bar_number
+from .bars import ArgumentLog, BarArgument, bar_number
 from .client import DEFAULT_BASE_URL, OBFClient, encode_assets, step_path
 from .errors import BarRegression, OBFError
 from .features import (ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, OBMacroFeatures,
@@ -134,8 +134,7 @@ class LiveOBFeatureEngine:
         self._columns: list[str] | None = None
         self._order: tuple[int, ...] | None = None
         self._empty = EmptyStreakLog(self.logger)
-        self._bad_arguments = 0
-        self._bad_kinds: set[str] = set()
+        self._arguments = ArgumentLog(self.logger)
         # The records answered for bar `_cache_bar` (None: none), by the asset name as asked.
         self._cache_bar: int | None = None
         self._placements: dict[str, OBPlacementFeatures] = {}
@@ -331,11 +330,7 @@ class LiveOBFeatureEngine:
 
     def _refused(self, what: str, kind: str, argument: object, neutral: Callable[[], Record]) -> Record:
         """Neutral defaults for an argument that names no bar or asset, logged once per kind."""
-        self._bad_arguments += 1
-        if what + kind not in self._bad_kinds:
-            self._bad_kinds.add(what + kind)
-            self.logger.warning("obf: a look-up got the %s %r (%s), which names none; answering neutral defaults "
-                                "(logged once for this kind of %s)", what, argument, kind, what)
+        self._arguments.refused(what, kind, argument)
         return neutral()
 
     def _forget_records(self) -> None:
@@ -370,7 +365,7 @@ class LiveOBFeatureEngine:
         """A snapshot of the step counters."""
         return EngineCounters(self._steps_ok, self._steps_degraded, self._steps_failed, self._outage.failures,
                               self._rollovers, self._last_error, self._last_ok_bar, self._failing,
-                              self._empty.streak, self._bad_arguments)
+                              self._empty.streak, self._arguments.count)
 
     def close(self) -> None:
         """Closes the connection to the service."""

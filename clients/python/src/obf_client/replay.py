@@ -1,0 +1,611 @@
+"""`ReplayOBFeatureEngine`: the trader's order-book engine answered from `obf replay` output, for
+backtests that must see exactly the features the live loop saw.
+
+The record is read whole (JSON Lines or CSV) into a few arrays: every computed asset's nine
+numbers of every step in one `array('d')` (72 bytes per asset-step), per asset the rows that
+hold it, per step its bar, time and first row. A look-up is a few binary searches over them.
+
+The engine is a cursor over the recorded steps. Its `get_*` answer what `LiveOBFeatureEngine`
+answered right after stepping the cursor's step: the look-up rule (features.md §5) over the
+steps of the cursor's bar sequence up to the cursor, of which only the newest `max_bars` are
+retained; nothing recorded after the cursor is ever seen.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import logging
+import os
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
+from typing import IO, Literal, TypeVar, Union
+
+from .bars import ArgumentLog, BarArgument, bar_number
+from .engine import EngineCounters, StepStatus
+from .features import (ASSET_COLUMNS, ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, OBMacroFeatures,
+                       OBPlacementFeatures, OBSignalFeatures, macro_record, macro_row, neutral_macro,
+                       neutral_placement, neutral_signal, placement_record, signal_record)
+from .models import LookupSource
+
+Record = TypeVar("Record")
+ReplayFormat = Literal["jsonl", "csv"]
+ReplaySource = Union[str, "os.PathLike[str]", Iterable[str], Iterable[bytes]]
+"""What the record is read from: a path (a `.gz` one read through gzip), an open file (text or
+binary), or any iterable of lines."""
+
+MACRO_COLUMNS = ("median_imbalance", "agreement_pct", "depth_pressure", "withdrawing_assets", "cascade_regime",
+                 "depth_velocity", "acceleration")
+CSV_COLUMNS = ("bar", "time", "rollover", "asset", "depth_1pct_usd", "depth_quality", "fill_probability",
+               "spread_proxy_bps", "imbalance", "depth_asymmetry", "imbalance_ma5", "imbalance_persistence",
+               "withdrawal_velocity") + MACRO_COLUMNS
+"""The columns of `obf replay --format csv`, in the order it writes them."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayStep:
+    """One recorded step: its position in the record (`index`, from 0), its bar, when the service
+    answered it (`time`, Unix seconds), whether it started a new bar sequence (`rollover`), the
+    assets it computed in request order, and whether it had macro features."""
+
+    index: int
+    bar: int
+    time: float
+    rollover: bool
+    assets: tuple[str, ...]
+    macro: bool
+
+
+class ReplayRecord:
+    """The steps of one `obf replay` output as arrays (read-only once built).
+
+    Step `k` has bar `bars[k]`, time `times[k]`, and the asset rows `row_start[k]` up to
+    `row_start[k + 1]`; row `r` is asset `names[row_asset[r]]` with its numbers at
+    `values[r * ASSET_WIDTH:(r + 1) * ASSET_WIDTH]` (the records' field order). `asset_rows[a]`
+    lists asset `a`'s rows, ascending. `macro_steps` are the steps with macro features, their
+    numbers in `macro_values`. Bar sequences start at the steps of `starts`."""
+
+    def __init__(self) -> None:
+        self.bars = array("q")
+        self.times = array("d")
+        self.latest = array("d")            # the newest time of the steps so far (the time index)
+        self.rollovers = array("b")
+        self.starts = array("q")
+        self.row_start = array("q", [0])
+        self.row_asset = array("i")
+        self.values = array("d")
+        self.names: list[str] = []
+        self.ids: dict[str, int] = {}
+        self.asset_rows: list[array[int]] = []
+        self.macro_steps = array("q")
+        self.macro_values = array("d")
+
+    def __len__(self) -> int:
+        return len(self.bars)
+
+    def add(self, bar: object, time: object, rollover: object, names: Sequence[str], values: Iterable[float],
+            macro: Sequence[float] | None) -> None:
+        """Appends a step: its assets' numbers in `values`, row after row, in the records' order;
+        raises `ValueError` when it is not one (the record is then unusable)."""
+        if type(bar) is not int or bar < 0:
+            raise ValueError(f"bar {bar!r} is not a whole number 0 or more")
+        if type(rollover) is not bool:
+            raise ValueError(f"rollover {rollover!r} is not true or false")
+        if not isinstance(time, (int, float)) or isinstance(time, bool) or time != time:
+            raise ValueError(f"time {time!r} is not a number")
+        step = len(self.bars)
+        if step == 0 or rollover:
+            self.starts.append(step)
+        elif bar <= self.bars[-1]:
+            raise ValueError(f"bar {bar} is not above the previous step's bar {self.bars[-1]}, and the step is "
+                             f"not a rollover")
+        first = len(self.row_asset)
+        self.values.extend(values)
+        ids, rows, row_asset = self.ids, self.asset_rows, self.row_asset
+        for row, name in enumerate(names, first):
+            asset = ids.get(name)
+            if asset is None:
+                asset = ids[name] = len(self.names)
+                self.names.append(name)
+                rows.append(array("q"))
+            elif rows[asset] and rows[asset][-1] >= first:
+                raise ValueError(f"asset {name!r} twice in one step")
+            rows[asset].append(row)
+            row_asset.append(asset)
+        if macro is not None:
+            self.macro_steps.append(step)
+            self.macro_values.extend(macro)
+        self.bars.append(bar)
+        self.rollovers.append(rollover)
+        self.times.append(float(time))
+        self.latest.append(max(float(time), self.latest[-1]) if step else float(time))
+        self.row_start.append(len(row_asset))
+
+    def sequence_of(self, step: int) -> int:
+        """The first step of the bar sequence holding `step`."""
+        return self.starts[bisect_right(self.starts, step) - 1]
+
+    def sequence_end(self, start: int) -> int:
+        """The step after the last one of the bar sequence starting at `start`."""
+        index = bisect_right(self.starts, start)
+        return self.starts[index] if index < len(self.starts) else len(self.bars)
+
+    def step(self, index: int) -> ReplayStep:
+        """Step `index` of the record."""
+        if not 0 <= index < len(self.bars):
+            raise IndexError(f"step {index} is not in the record (0 to {len(self.bars) - 1})")
+        names = self.names
+        assets = tuple(names[asset] for asset in self.row_asset[self.row_start[index]:self.row_start[index + 1]])
+        position = bisect_left(self.macro_steps, index)
+        macro = position < len(self.macro_steps) and self.macro_steps[position] == index
+        return ReplayStep(index, self.bars[index], self.times[index], bool(self.rollovers[index]), assets, macro)
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+_PLACEMENT = itemgetter(*ASSET_COLUMNS[:4])
+_SIGNAL = itemgetter(*ASSET_COLUMNS[4:])
+
+
+def _jsonl_step(record: ReplayRecord, line: str, keep: Callable[[str], bool] | None) -> None:
+    step = json.loads(line)
+    if not isinstance(step, dict):
+        raise ValueError("not a JSON object")
+    assets = step["assets"]
+    if not isinstance(assets, dict):
+        raise ValueError("assets is not an object")
+    items = list(assets.items()) if keep is None else [item for item in assets.items() if keep(item[0])]
+    values = [number for _, features in items for number in chain(_PLACEMENT(features["placement"]),
+                                                                    _SIGNAL(features["signal"]))]
+    macro = step["macro"]
+    record.add(step["bar"], step["time"], step["rollover"], [name for name, _ in items], values,
+               None if macro is None else macro_row(macro))
+
+
+def _read_jsonl(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Callable[[str], bool] | None) -> None:
+    for number, line in lines:
+        if not line.strip():
+            continue
+        try:
+            _jsonl_step(record, line, keep)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+            raise _malformed(number, error) from error
+
+
+def _malformed(number: int, error: BaseException) -> ValueError:
+    what = f"no {error}" if isinstance(error, KeyError) else str(error)
+    return ValueError(f"obf replay output, line {number}: {what}")
+
+
+_BOOLEANS = {"true": True, "false": False}
+
+
+def _read_csv(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Callable[[str], bool] | None) -> None:
+    header_number, header = next(lines, (1, ""))
+    columns = next(csv.reader([header]), [])
+    missing = [name for name in CSV_COLUMNS if name not in columns]
+    if missing:
+        raise _malformed(header_number, ValueError(f"a CSV header without the columns {', '.join(missing)}"))
+    width = len(columns)
+    bar_at, time_at, rollover_at, asset_at = (columns.index(name) for name in CSV_COLUMNS[:4])
+    numbers = itemgetter(*(columns.index(name) for name in ASSET_COLUMNS))
+    macro_cells = [(name, columns.index(name)) for name in MACRO_COLUMNS]
+
+    key: tuple[str, ...] = ()
+    first, names, values, macro = 0, list[str](), list[float](), None
+
+    def add() -> None:
+        if key:
+            try:
+                record.add(int(key[0]), float(key[1]), _BOOLEANS.get(key[2], key[2]), names, values, macro)
+            except ValueError as error:
+                raise _malformed(first, error) from error
+
+    for number, line in lines:
+        if not line.strip():
+            continue
+        try:
+            row = next(csv.reader([line]))
+            if len(row) != width:
+                raise ValueError(f"{len(row)} cells, not {width}")
+            step = (row[bar_at], row[time_at], row[rollover_at])
+            if step != key:
+                cells = {name: row[at] for name, at in macro_cells}
+                step_macro = None if not any(cells.values()) else macro_row(
+                    {name: cell if name == "cascade_regime" else float(cell) for name, cell in cells.items()})
+            asset = row[asset_at]
+            row_values = map(float, numbers(row)) if asset and (keep is None or keep(asset)) else None
+        except (ValueError, KeyError) as error:
+            raise _malformed(number, error) from error
+        if step != key:
+            add()
+            key, first, names, values, macro = step, number, [], [], step_macro
+        if row_values is not None:
+            values.extend(row_values)
+            names.append(asset)
+    add()
+
+
+def _lines(source: ReplaySource) -> tuple[Iterator[tuple[int, str]], Callable[[], None]]:
+    """The numbered lines of `source` as text, and what closes it when it was opened here."""
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        handle: IO[str] = (gzip.open(path, "rt", encoding="utf-8") if path.endswith(".gz")
+                           else open(path, encoding="utf-8"))
+        return enumerate(handle, 1), handle.close
+    lines: Iterable[str | bytes] = source
+    return enumerate((line.decode() if isinstance(line, bytes) else line for line in lines), 1), lambda: None
+
+
+def _detect(number: int, first: str) -> ReplayFormat:
+    if first.lstrip().startswith("{"):
+        return "jsonl"
+    if first.startswith("bar,"):
+        return "csv"
+    raise _malformed(number, ValueError("neither a JSON object (JSON Lines) nor the CSV header"))
+
+
+def read_replay(source: ReplaySource, *, format: ReplayFormat | None = None,
+                assets: Iterable[str] | None = None) -> ReplayRecord:
+    """Reads `obf replay` output (`format` "jsonl" or "csv"; None: told by its first line),
+    keeping only `assets` when given. Raises `ValueError` naming the line of a malformed step."""
+    lines, close = _lines(source)
+    try:
+        if format is None:
+            head = next(((number, line) for number, line in lines if line.strip()), None)
+            if head is None:
+                return ReplayRecord()
+            format = _detect(*head)
+            lines = chain([head], lines)
+        keep = None if assets is None else set(assets).__contains__
+        record = ReplayRecord()
+        if format == "jsonl":
+            _read_jsonl(record, lines, keep)
+        elif format == "csv":
+            _read_csv(record, lines, keep)
+        else:
+            raise ValueError(f"format {format!r} is neither 'jsonl' nor 'csv'")
+        return record
+    finally:
+        close()
+
+
+# -- look-ups -----------------------------------------------------------------------------------
+
+class ReplayView:
+    """The look-ups as `LiveOBFeatureEngine` answered them right after stepping one recorded step
+    (`step`; None before the first step of its bar sequence: every look-up answers defaults).
+
+    `get_*(…, bar)` follow the service's rule over the steps of the view's bar sequence up to
+    its step, the newest `max_bars` of them retained: the bar itself (`live`), else the newest
+    retained bar below it (`fallback`, `served_bar`), never a later one, else neutral defaults
+    (`default`). A bar above the step's answers the step's (`fallback`): nothing recorded after
+    the step is seen. Bars are read as the live engine reads them, `int(bar)`; no `get_*` raises.
+    A repeated look-up returns the same record: treat records as read-only."""
+
+    __slots__ = ("record", "start", "index", "_low", "_arguments", "_cache_bar", "_placements", "_signals",
+                 "_markets")
+
+    def __init__(self, record: ReplayRecord, start: int, index: int, max_bars: int, arguments: ArgumentLog) -> None:
+        self.record = record
+        #: The first step of the view's bar sequence, and the view's step (below `start`: none yet).
+        self.start, self.index = start, index
+        self._low = max(start, index - max_bars + 1)   # the oldest retained step
+        self._arguments = arguments
+        self._cache_bar: int | None = None
+        self._placements: dict[str, OBPlacementFeatures] = {}
+        self._signals: dict[str, OBSignalFeatures] = {}
+        self._markets: dict[str, OBMacroFeatures] = {}
+
+    @property
+    def step(self) -> ReplayStep | None:
+        """The view's step; None before the first step of its sequence."""
+        return self.record.step(self.index) if self.index >= self.start else None
+
+    @property
+    def bar(self) -> int | None:
+        """The bar of the view's step; None before the first step of its sequence."""
+        return self.record.bars[self.index] if self.index >= self.start else None
+
+    def get_placement(self, asset: str, timestamp_or_idx: BarArgument) -> OBPlacementFeatures:
+        """The asset's placement features at the bar."""
+        return self._answer(self._placements, asset, timestamp_or_idx, placement_record, neutral_placement)
+
+    def get_signal(self, asset: str, timestamp_or_idx: BarArgument) -> OBSignalFeatures:
+        """The asset's signal features at the bar."""
+        return self._answer(self._signals, asset, timestamp_or_idx, signal_record, neutral_signal)
+
+    def get_market(self, timestamp_or_idx: BarArgument) -> OBMacroFeatures:
+        """The market-agreement and macro features at the bar (one record, as `get_macro`)."""
+        return self._answer(self._markets, None, timestamp_or_idx, macro_record, neutral_macro)
+
+    get_macro = get_market
+
+    def _answer(self, cache: dict[str, Record], asset: object, timestamp_or_idx: object,
+                make: Callable[[Sequence[float], int, LookupSource, int], Record],
+                neutral: Callable[[], Record]) -> Record:
+        """A look-up (`asset` None: the macro one), through the records of the bar last looked up."""
+        bar = bar_number(timestamp_or_idx)
+        if isinstance(bar, str):
+            self._arguments.refused("bar", bar, timestamp_or_idx)
+            return neutral()
+        if asset is not None and not isinstance(asset, str):
+            self._arguments.refused("asset", type(asset).__name__, asset)
+            return neutral()
+        if bar != self._cache_bar:
+            self._placements.clear()
+            self._signals.clear()
+            self._markets.clear()
+            self._cache_bar = bar
+        key = "" if asset is None else asset
+        record = cache.get(key)
+        if record is None:
+            found = self._newest(asset, bar)
+            if found is None:
+                record = neutral()
+            else:
+                values, at, served = found
+                record = make(values, at, LIVE if served == bar else FALLBACK, served)
+            cache[key] = record
+        return record
+
+    def _newest(self, asset: str | None, bar: int) -> tuple[array[float], int, int] | None:
+        """Where the numbers served for `bar` are (their array, the offset of their row) and their
+        bar; None for neutral defaults."""
+        record, low, index = self.record, self._low, self.index
+        if index < low:
+            return None
+        bars = record.bars
+        step = index if bars[index] <= bar else bisect_right(bars, bar, low, index + 1) - 1
+        if step < low:
+            return None
+        if asset is None:
+            steps = record.macro_steps
+            position = bisect_right(steps, step) - 1
+            if position < 0 or steps[position] < low:
+                return None
+            return record.macro_values, position * MACRO_WIDTH, bars[steps[position]]
+        ids, row_start = record.ids, record.row_start
+        number = ids.get(asset if asset in ids else asset.upper())
+        if number is None:
+            return None
+        rows = record.asset_rows[number]
+        position = bisect_left(rows, row_start[step + 1]) - 1
+        if position < 0 or rows[position] < row_start[low]:
+            return None
+        row = rows[position]
+        return record.values, row * ASSET_WIDTH, bars[bisect_right(row_start, row, low, step + 1) - 1]
+
+
+class ReplayOBFeatureEngine:
+    """The trader's order-book engine for backtests, answered from `obf replay` output.
+
+    It is a cursor over the recorded steps, in the order the service answered them. Every
+    `get_placement` / `get_signal` / `get_market` / `get_macro` answers what `LiveOBFeatureEngine`
+    answered right after stepping the cursor's step (records of the same types, the same
+    numbers, `source` and `served_bar`): the look-up rule over the steps of the cursor's bar
+    sequence up to the cursor, the newest `max_bars` of them retained (give it the service's
+    `--max-bars`). A rollover starts a new sequence: nothing of an earlier one is answered.
+    Nothing recorded after the cursor is seen: a bar above the cursor's answers the cursor's
+    bar (`fallback`), as the live engine answered a bar it had not stepped yet.
+
+    The cursor starts before the first step (every look-up answers defaults) and moves by:
+
+    - `step_live(assets, bar_idx)`, the live loop's own call: to the recorded step of that bar,
+      the next one in the current sequence or, for a bar below the previous one (the loop's
+      daily reset), in the next sequence. A bar the record lacks (the live step failed, or the
+      backtest steps bars the live loop did not) fails the step: the cursor goes to the newest
+      recorded step below it and every look-up answers defaults until a step is found, as the
+      live engine's did after a failed step;
+    - iterating `steps()`, which moves the cursor to each step before yielding it;
+    - `seek(index)` and `seek_time(ts)`.
+
+    By time: a timestamp (Unix seconds) maps to the newest step answered at or before it (no
+    step answered after it counts); `at_time(ts)` is the view at that step, `at(index)` at a
+    recorded step (neither moves the cursor), and `get_placement_at(asset, ts)` and the like
+    answer the bar of that step, as the live loop looked it up after stepping it. The `get_*`
+    read bars as the live engine does (`int(x)`): a float timestamp given to them is a bar
+    number, never a time. Not thread-safe.
+    """
+
+    def __init__(self, source: ReplaySource | ReplayRecord, *, format: ReplayFormat | None = None,
+                 max_bars: int = 500, assets: Iterable[str] | None = None,
+                 logger: logging.Logger | None = None) -> None:
+        """Reads `source` (see `read_replay`; `format` and `assets` as there) or takes a record
+        already read."""
+        if max_bars < 1:
+            raise ValueError("max_bars must be at least 1")
+        self.record = source if isinstance(source, ReplayRecord) else read_replay(source, format=format,
+                                                                                    assets=assets)
+        self.max_bars = max_bars
+        self.logger = logger or logging.getLogger("obf_client")
+        self._arguments = ArgumentLog(self.logger)
+        self._view = self._time_view = self._at(0, -1)
+        self._last_bar: int | None = None
+        self._failing = False
+        self._steps_ok = self._steps_degraded = self._steps_failed = self._failures = self._rollovers = 0
+        self._last_error: BaseException | None = None
+        self._last_ok_bar: int | None = None
+
+    @classmethod
+    def from_jsonl(cls, source: ReplaySource, *, max_bars: int = 500, assets: Iterable[str] | None = None,
+                   logger: logging.Logger | None = None) -> ReplayOBFeatureEngine:
+        """The engine of `obf replay --format jsonl` output."""
+        return cls(source, format="jsonl", max_bars=max_bars, assets=assets, logger=logger)
+
+    @classmethod
+    def from_csv(cls, source: ReplaySource, *, max_bars: int = 500, assets: Iterable[str] | None = None,
+                 logger: logging.Logger | None = None) -> ReplayOBFeatureEngine:
+        """The engine of `obf replay --format csv` output."""
+        return cls(source, format="csv", max_bars=max_bars, assets=assets, logger=logger)
+
+    # -- the record and the cursor ---------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.record)
+
+    def step(self, index: int) -> ReplayStep:
+        """Recorded step `index` (from 0)."""
+        return self.record.step(index)
+
+    @property
+    def cursor(self) -> ReplayStep | None:
+        """The cursor's step; None before the first step of its sequence."""
+        return self._view.step
+
+    @property
+    def assets(self) -> list[str]:
+        """Every asset computed at some recorded step, in order of first appearance."""
+        return list(self.record.names)
+
+    def steps(self, start: int = 0, stop: int | None = None) -> Iterator[ReplayStep]:
+        """The recorded steps from `start` (before `stop`), in the order they were answered; the
+        cursor moves to each before it is yielded, so the loop's `get_*` answer as of it."""
+        for index in range(start, len(self.record) if stop is None else min(stop, len(self.record))):
+            yield self.seek(index)
+
+    def seek(self, index: int) -> ReplayStep:
+        """Moves the cursor to recorded step `index` (negative: from the end)."""
+        step = self.record.step(index + len(self.record) if index < 0 else index)
+        self._move(self.record.sequence_of(step.index), step.index)
+        return step
+
+    def seek_time(self, time: float) -> ReplayStep | None:
+        """Moves the cursor to the newest step answered at or before `time` (Unix seconds), or, when
+        there is none, to before the first step. Returns the cursor's step."""
+        index = self._step_at(time)
+        self._move(0 if index < 0 else self.record.sequence_of(index), index)
+        return self._view.step
+
+    def at(self, index: int) -> ReplayView:
+        """The look-ups right after recorded step `index` (the cursor does not move)."""
+        step = self.record.step(index + len(self.record) if index < 0 else index)
+        return self._at(self.record.sequence_of(step.index), step.index)
+
+    def at_time(self, time: float) -> ReplayView:
+        """The look-ups right after the newest step answered at or before `time` (Unix seconds),
+        all defaults before the first step. The cursor does not move."""
+        index = self._step_at(time)
+        if index != self._time_view.index:
+            self._time_view = self._at(0 if index < 0 else self.record.sequence_of(index), index)
+        return self._time_view
+
+    def _step_at(self, time: float) -> int:
+        return bisect_right(self.record.latest, time) - 1
+
+    def _at(self, start: int, index: int) -> ReplayView:
+        return ReplayView(self.record, start, index, self.max_bars, self._arguments)
+
+    def _move(self, start: int, index: int, failing: bool = False) -> None:
+        view = self._view
+        if view.start != start or view.index != index:
+            self._view = self._at(start, index)
+        self._failing = failing
+        self._last_bar = self._view.bar
+
+    # -- the live loop's calls -------------------------------------------------------------------
+
+    def step_live(self, assets: Sequence[str] | None, bar_idx: BarArgument) -> StepStatus:
+        """Moves the cursor to the recorded step of `bar_idx` (read as `int(bar_idx)`), as the
+        live loop stepped it: the next one in the current bar sequence, or in the next sequence
+        when the bar is below the previous one (a rollover). Never raises. A bar the record lacks
+        fails the step (`ok` False, `error` a `LookupError`): look-ups answer defaults until a
+        step is found. `skipped` names the requested assets the step did not compute
+        (`not_computed`: the record does not say why)."""
+        bar = bar_number(bar_idx)
+        if isinstance(bar, str):
+            return self._failed(None, ValueError(f"step_live needs a bar, a number 0 or more; got {bar_idx!r} "
+                                                 f"({bar})"), False)
+        record, start, index = self.record, self._view.start, self._view.index
+        rollover = self._last_bar is not None and bar < self._last_bar
+        if rollover:
+            self._rollovers += 1
+            start = index = record.sequence_end(start)
+            index -= 1
+        if start < len(record):
+            index = max(index, bisect_right(record.bars, bar, start, record.sequence_end(start)) - 1)
+        self._move(start, index)
+        self._last_bar = bar
+        if self._view.bar != bar:
+            below = self._view.step
+            self._failing = True
+            return self._failed(bar, LookupError(f"bar {bar} is not in the record" + (
+                "" if below is None else f"; the newest recorded step below it is step {below.index}, bar "
+                                         f"{below.bar}")), rollover)
+        step = self.record.step(index)
+        replayed = self._last_ok_bar == bar and not rollover and self._failures == 0
+        self._failures = 0
+        self._steps_ok += 1
+        self._last_ok_bar = bar
+        computed = set(step.assets)
+        requested = list(assets) if assets else list(step.assets)
+        skipped = {asset: "not_computed" for asset in requested if asset not in computed}
+        self._steps_degraded += bool(skipped)
+        return StepStatus(bar, ok=True, degraded=bool(skipped), replayed=replayed, rollover=rollover,
+                          requested=len(requested), computed=len(step.assets), skipped=skipped)
+
+    def _failed(self, bar: int | None, error: BaseException, rollover: bool) -> StepStatus:
+        self._failing = True
+        self._failures += 1
+        self._steps_failed += 1
+        self._last_error = error
+        self.logger.debug("obf: the step of bar %s is not replayed: %s", bar, error)
+        return StepStatus(bar, ok=False, rollover=rollover, error=error)
+
+    def get_placement(self, asset: str, timestamp_or_idx: BarArgument) -> OBPlacementFeatures:
+        """The asset's placement features at the bar, as of the cursor."""
+        return neutral_placement() if self._failing else self._view.get_placement(asset, timestamp_or_idx)
+
+    def get_signal(self, asset: str, timestamp_or_idx: BarArgument) -> OBSignalFeatures:
+        """The asset's signal features at the bar, as of the cursor."""
+        return neutral_signal() if self._failing else self._view.get_signal(asset, timestamp_or_idx)
+
+    def get_market(self, timestamp_or_idx: BarArgument) -> OBMacroFeatures:
+        """The market-agreement and macro features at the bar, as of the cursor (= `get_macro`)."""
+        return neutral_macro() if self._failing else self._view.get_market(timestamp_or_idx)
+
+    get_macro = get_market
+
+    # -- by time ---------------------------------------------------------------------------------
+
+    def get_placement_at(self, asset: str, time: float) -> OBPlacementFeatures:
+        """The asset's placement features the live loop saw at `time` (Unix seconds): those of the
+        bar of the newest step answered at or before it, as of that step; defaults before the
+        first step. The cursor does not move."""
+        view = self.at_time(time)
+        return neutral_placement() if view.bar is None else view.get_placement(asset, view.bar)
+
+    def get_signal_at(self, asset: str, time: float) -> OBSignalFeatures:
+        """The asset's signal features the live loop saw at `time` (see `get_placement_at`)."""
+        view = self.at_time(time)
+        return neutral_signal() if view.bar is None else view.get_signal(asset, view.bar)
+
+    def get_market_at(self, time: float) -> OBMacroFeatures:
+        """The market and macro features the live loop saw at `time` (see `get_placement_at`)."""
+        view = self.at_time(time)
+        return neutral_macro() if view.bar is None else view.get_market(view.bar)
+
+    get_macro_at = get_market_at
+
+    # -- state -----------------------------------------------------------------------------------
+
+    @property
+    def counters(self) -> EngineCounters:
+        """The live engine's counters, of the `step_live` calls (`empty_streak` is always 0)."""
+        return EngineCounters(self._steps_ok, self._steps_degraded, self._steps_failed, self._failures,
+                              self._rollovers, self._last_error, self._last_ok_bar, self._failing, 0,
+                              self._arguments.count)
+
+    def close(self) -> None:
+        """Nothing to close (the record is read when the engine is made): the live engine's call."""
+
+    def __enter__(self) -> ReplayOBFeatureEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
