@@ -136,9 +136,10 @@ class ReplayRecord:
         return self.starts[index] if index < len(self.starts) else len(self.bars)
 
     def step(self, index: int) -> ReplayStep:
-        """Step `index` of the record."""
-        if not 0 <= index < len(self.bars):
-            raise IndexError(f"step {index} is not in the record (0 to {len(self.bars) - 1})")
+        """Step `index` of the record (negative: from the end)."""
+        if not -len(self.bars) <= index < len(self.bars):
+            raise IndexError(f"step {index} is not in the record of {len(self.bars)} steps")
+        index %= len(self.bars)
         names = self.names
         assets = tuple(names[asset] for asset in self.row_asset[self.row_start[index]:self.row_start[index + 1]])
         position = bisect_left(self.macro_steps, index)
@@ -219,7 +220,7 @@ def _read_csv(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Call
                 step_macro = None if not any(cells.values()) else macro_row(
                     {name: cell if name == "cascade_regime" else float(cell) for name, cell in cells.items()})
             asset = row[asset_at]
-            row_values = map(float, numbers(row)) if asset and (keep is None or keep(asset)) else None
+            row_values = list(map(float, numbers(row))) if asset and (keep is None or keep(asset)) else None
         except (ValueError, KeyError) as error:
             raise _malformed(number, error) from error
         if step != key:
@@ -450,7 +451,7 @@ class ReplayOBFeatureEngine:
         return len(self.record)
 
     def step(self, index: int) -> ReplayStep:
-        """Recorded step `index` (from 0)."""
+        """Recorded step `index` (from 0; negative: from the end)."""
         return self.record.step(index)
 
     @property
@@ -471,7 +472,7 @@ class ReplayOBFeatureEngine:
 
     def seek(self, index: int) -> ReplayStep:
         """Moves the cursor to recorded step `index` (negative: from the end)."""
-        step = self.record.step(index + len(self.record) if index < 0 else index)
+        step = self.record.step(index)
         self._move(self.record.sequence_of(step.index), step.index)
         return step
 
@@ -483,8 +484,9 @@ class ReplayOBFeatureEngine:
         return self._view.step
 
     def at(self, index: int) -> ReplayView:
-        """The look-ups right after recorded step `index` (the cursor does not move)."""
-        step = self.record.step(index + len(self.record) if index < 0 else index)
+        """The look-ups right after recorded step `index` (negative: from the end); the cursor
+        does not move."""
+        step = self.record.step(index)
         return self._at(self.record.sequence_of(step.index), step.index)
 
     def at_time(self, time: float) -> ReplayView:
