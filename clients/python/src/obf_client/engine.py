@@ -6,7 +6,6 @@ import logging
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from types import TracebackType
 from typing import TypeVar
 
@@ -14,8 +13,8 @@ from .bars import ArgumentLog, BarArgument, bar_number
 from .client import DEFAULT_BASE_URL, OBFClient, encode_assets, step_path
 from .errors import BarRegression, OBFError
 from .features import (ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, OBMacroFeatures,
-                       OBPlacementFeatures, OBSignalFeatures, asset_row, column_order, macro_record, macro_row,
-                       neutral_macro, neutral_placement, neutral_signal, placement_record, signal_record)
+                       OBPlacementFeatures, OBSignalFeatures, asset_row, column_order, live_records, macro_record,
+                       macro_row, neutral_macro, neutral_placement, neutral_signal, placement_record, signal_record)
 from .models import LookupSource
 from .memory import BarLog, BarMemory
 from .outage import OutageLog
@@ -210,10 +209,7 @@ class LiveOBFeatureEngine:
         memory.note_stepped(bar)
         self._forget_records()
         self._cache_bar = bar
-        column = [values[index::ASSET_WIDTH] for index in range(ASSET_WIDTH)]
-        live, served = repeat(LIVE), repeat(bar)
-        self._placements.update(zip(assets, map(OBPlacementFeatures, *column[:4], live, served)))
-        self._signals.update(zip(assets, map(OBSignalFeatures, *column[4:], live, served)))
+        live_records(assets, values, bar, self._placements, self._signals)
 
     def _sync(self, bar: int) -> None:
         """After a step that may have left the memory unlike the service's caches, one

@@ -29,7 +29,7 @@ from typing import IO, Literal, TypeVar, Union
 from .bars import ArgumentLog, BarArgument, bar_number
 from .engine import EngineCounters, StepStatus
 from .features import (ASSET_COLUMNS, ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, OBMacroFeatures,
-                       OBPlacementFeatures, OBSignalFeatures, macro_record, macro_row, neutral_macro,
+                       OBPlacementFeatures, OBSignalFeatures, live_records, macro_record, macro_row, neutral_macro,
                        neutral_placement, neutral_signal, placement_record, signal_record)
 from .models import LookupSource
 
@@ -84,6 +84,8 @@ class ReplayRecord:
         self.asset_rows: list[array[int]] = []
         self.macro_steps = array("q")
         self.macro_values = array("d")
+        self._names: list[str] = []         # the asset list of the last step, and its numbers
+        self._numbers = array("i")
 
     def __len__(self) -> int:
         return len(self.bars)
@@ -104,19 +106,16 @@ class ReplayRecord:
         elif bar <= self.bars[-1]:
             raise ValueError(f"bar {bar} is not above the previous step's bar {self.bars[-1]}, and the step is "
                              f"not a rollover")
-        first = len(self.row_asset)
+        if names != self._names:   # else the asset list of the step before: the same numbers
+            numbers = array("i", map(self._number, names))
+            if len(set(numbers)) != len(numbers):
+                raise ValueError("an asset twice in one step")
+            self._names, self._numbers = list(names), numbers
+        first, rows = len(self.row_asset), self.asset_rows
         self.values.extend(values)
-        ids, rows, row_asset = self.ids, self.asset_rows, self.row_asset
-        for row, name in enumerate(names, first):
-            asset = ids.get(name)
-            if asset is None:
-                asset = ids[name] = len(self.names)
-                self.names.append(name)
-                rows.append(array("q"))
-            elif rows[asset] and rows[asset][-1] >= first:
-                raise ValueError(f"asset {name!r} twice in one step")
+        self.row_asset.extend(self._numbers)
+        for row, asset in enumerate(self._numbers, first):
             rows[asset].append(row)
-            row_asset.append(asset)
         if macro is not None:
             self.macro_steps.append(step)
             self.macro_values.extend(macro)
@@ -124,7 +123,16 @@ class ReplayRecord:
         self.rollovers.append(rollover)
         self.times.append(float(time))
         self.latest.append(max(float(time), self.latest[-1]) if step else float(time))
-        self.row_start.append(len(row_asset))
+        self.row_start.append(len(self.row_asset))
+
+    def _number(self, name: str) -> int:
+        """The number of asset `name`, given it when first seen."""
+        number = self.ids.get(name)
+        if number is None:
+            number = self.ids[name] = len(self.names)
+            self.names.append(name)
+            self.asset_rows.append(array("q"))
+        return number
 
     def sequence_of(self, step: int) -> int:
         """The first step of the bar sequence holding `step`."""
@@ -211,7 +219,7 @@ def _read_csv(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Call
         if not line.strip():
             continue
         try:
-            row = next(csv.reader([line]))
+            row = line.rstrip("\r\n").split(",") if '"' not in line else next(csv.reader([line]))
             if len(row) != width:
                 raise ValueError(f"{len(row)} cells, not {width}")
             step = (row[bar_at], row[time_at], row[rollover_at])
@@ -290,7 +298,7 @@ class ReplayView:
     A repeated look-up returns the same record: treat records as read-only."""
 
     __slots__ = ("record", "start", "index", "_low", "_arguments", "_cache_bar", "_placements", "_signals",
-                 "_markets")
+                 "_markets", "_step_rows")
 
     def __init__(self, record: ReplayRecord, start: int, index: int, max_bars: int, arguments: ArgumentLog) -> None:
         self.record = record
@@ -302,6 +310,7 @@ class ReplayView:
         self._placements: dict[str, OBPlacementFeatures] = {}
         self._signals: dict[str, OBSignalFeatures] = {}
         self._markets: dict[str, OBMacroFeatures] = {}
+        self._step_rows: dict[int, dict[str, int]] = {}   # of a few steps: asset → row
 
     @property
     def step(self) -> ReplayStep | None:
@@ -313,12 +322,28 @@ class ReplayView:
         """The bar of the view's step; None before the first step of its sequence."""
         return self.record.bars[self.index] if self.index >= self.start else None
 
+    # The records of the bar last looked up are read inline in each `get_*` (as in the live engine).
+
     def get_placement(self, asset: str, timestamp_or_idx: BarArgument) -> OBPlacementFeatures:
         """The asset's placement features at the bar."""
+        try:
+            if type(timestamp_or_idx) is int and timestamp_or_idx == self._cache_bar:
+                record = self._placements.get(asset)
+                if record is not None:
+                    return record
+        except TypeError:   # an unhashable asset: answered below
+            pass
         return self._answer(self._placements, asset, timestamp_or_idx, placement_record, neutral_placement)
 
     def get_signal(self, asset: str, timestamp_or_idx: BarArgument) -> OBSignalFeatures:
         """The asset's signal features at the bar."""
+        try:
+            if type(timestamp_or_idx) is int and timestamp_or_idx == self._cache_bar:
+                record = self._signals.get(asset)
+                if record is not None:
+                    return record
+        except TypeError:
+            pass
         return self._answer(self._signals, asset, timestamp_or_idx, signal_record, neutral_signal)
 
     def get_market(self, timestamp_or_idx: BarArgument) -> OBMacroFeatures:
@@ -343,6 +368,12 @@ class ReplayView:
             self._signals.clear()
             self._markets.clear()
             self._cache_bar = bar
+            if bar == self.bar:   # the view's own bar: every asset computed there at once
+                held = self.record
+                first, stop = held.row_start[self.index], held.row_start[self.index + 1]
+                live_records([held.names[number] for number in held.row_asset[first:stop]],
+                             held.values[first * ASSET_WIDTH:stop * ASSET_WIDTH], bar, self._placements,
+                             self._signals)
         key = "" if asset is None else asset
         record = cache.get(key)
         if record is None:
@@ -372,7 +403,11 @@ class ReplayView:
                 return None
             return record.macro_values, position * MACRO_WIDTH, bars[steps[position]]
         ids, row_start = record.ids, record.row_start
-        number = ids.get(asset if asset in ids else asset.upper())
+        name = asset if asset in ids else asset.upper()
+        row = self._rows_of(step).get(name)
+        if row is not None:
+            return record.values, row * ASSET_WIDTH, bars[step]
+        number = ids.get(name)
         if number is None:
             return None
         rows = record.asset_rows[number]
@@ -381,6 +416,18 @@ class ReplayView:
             return None
         row = rows[position]
         return record.values, row * ASSET_WIDTH, bars[bisect_right(row_start, row, low, step + 1) - 1]
+
+    def _rows_of(self, step: int) -> dict[str, int]:
+        """Where each asset computed at `step` has its row (kept for the few steps looked up last)."""
+        found = self._step_rows.get(step)
+        if found is None:
+            if len(self._step_rows) >= 4:
+                self._step_rows.clear()
+            record = self.record
+            names, first = record.names, record.row_start[step]
+            found = self._step_rows[step] = {names[asset]: row for row, asset in
+                                             enumerate(record.row_asset[first:record.row_start[step + 1]], first)}
+        return found
 
 
 class ReplayOBFeatureEngine:
