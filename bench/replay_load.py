@@ -87,15 +87,19 @@ def main() -> None:
                   f"({held / asset_steps:.0f} bytes per asset-step), resident memory "
                   f"+{rss_mb() - before:.0f} MB")
             names = engine.assets
-            engine.seek(len(engine) // 2)
-            bar = engine.cursor.bar if engine.cursor else 0
-            began = time.perf_counter()
-            for name in names:
-                engine.get_placement(name, bar)
-                engine.get_signal(name, bar - 1)
-            engine.get_market(bar)
-            print(f"  one scan of look-ups (placement at the bar, signal at the bar before, {len(names)} assets): "
-                  f"{(time.perf_counter() - began) * 1e3:.2f} ms")
+            for pattern in ("at the bar", "at the bar and the bar before"):
+                scans = range(len(engine) // 2, min(len(engine), len(engine) // 2 + 100))
+                began = time.perf_counter()
+                for step in engine.steps(scans.start, scans.stop):
+                    for name in names:
+                        engine.get_placement(name, step.bar)
+                        engine.get_signal(name, step.bar)
+                        if pattern != "at the bar":
+                            engine.get_signal(name, step.bar - 1)
+                    engine.get_market(step.bar)
+                per_scan = (time.perf_counter() - began) / len(scans)
+                print(f"  a scan ({len(names)} assets' placement and signal {pattern}, and macro): "
+                      f"{per_scan * 1e3:.2f} ms, mean of {len(scans)}")
             del engine, record
 
 

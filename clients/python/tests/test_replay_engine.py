@@ -199,8 +199,11 @@ def test_bad_arguments_answer_defaults(caplog: pytest.LogCaptureFixture) -> None
         for bar in (None, "13", float("nan"), -1, None):
             assert served(engine.get_placement("A", bar)) == (DEFAULT, None)   # type: ignore[arg-type]
         assert served(engine.get_signal(13, 13)) == (DEFAULT, None)            # type: ignore[arg-type]
-    assert engine.counters.bad_arguments == 6
-    assert len(caplog.records) == 5, "one warning per kind of argument"
+        assert engine.get_placement(None, 13) == engine.get_placement("NONE", 13)   # type: ignore[arg-type]
+        assert served(engine.get_placement_at("A", float("nan"))) == (DEFAULT, None)
+        assert served(engine.at(-1).get_market("x")) == (DEFAULT, None)   # type: ignore[arg-type]
+    assert engine.counters.bad_arguments == 9, "the views' look-ups count too"
+    assert len(caplog.records) == 7, "one warning per kind of argument"
 
 
 def test_jsonl_and_csv_give_identical_records() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import operator
 from typing import SupportsFloat, SupportsIndex, Union
@@ -35,21 +34,3 @@ def bar_number(timestamp_or_idx: object) -> int | str:
     except Exception:   # an __index__ or __float__ that raises: no bar, and the loop goes on
         pass
     return type(timestamp_or_idx).__name__
-
-
-class ArgumentLog:
-    """Counts look-ups whose argument named no bar or asset (answered with neutral defaults),
-    with one WARNING on `logger` per kind of argument, not per call."""
-
-    def __init__(self, logger: logging.Logger) -> None:
-        self.logger = logger
-        self.count = 0
-        self._kinds: set[str] = set()
-
-    def refused(self, what: str, kind: str, argument: object) -> None:
-        """Counts a look-up whose `what` ("bar" or "asset") was `argument`, of kind `kind`."""
-        self.count += 1
-        if what + kind not in self._kinds:
-            self._kinds.add(what + kind)
-            self.logger.warning("obf: a look-up got the %s %r (%s), which names none; answering neutral defaults "
-                                "(logged once for this kind of %s)", what, argument, kind, what)

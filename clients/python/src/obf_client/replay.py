@@ -24,16 +24,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
-from typing import IO, Literal, TypeVar, Union
+from typing import IO, Literal, Union
 
-from .bars import ArgumentLog, BarArgument, bar_number
+from .bars import BarArgument, bar_number
 from .engine import EngineCounters, StepStatus
 from .features import (ASSET_COLUMNS, ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, OBMacroFeatures,
-                       OBPlacementFeatures, OBSignalFeatures, live_records, macro_record, macro_row, neutral_macro,
-                       neutral_placement, neutral_signal, placement_record, signal_record)
-from .models import LookupSource
-
-Record = TypeVar("Record")
+                       OBPlacementFeatures, OBSignalFeatures, live_records, macro_row, neutral_macro,
+                       neutral_placement, neutral_signal)
+from .lookups import ArgumentLog, Make, Record, RecordLookups
 ReplayFormat = Literal["jsonl", "csv"]
 ReplaySource = Union[str, "os.PathLike[str]", Iterable[str], Iterable[bytes]]
 """What the record is read from: a path (a `.gz` one read through gzip), an open file (text or
@@ -286,7 +284,7 @@ def read_replay(source: ReplaySource, *, format: ReplayFormat | None = None,
 
 # -- look-ups -----------------------------------------------------------------------------------
 
-class ReplayView:
+class ReplayView(RecordLookups):
     """The look-ups as `LiveOBFeatureEngine` answered them right after stepping one recorded step
     (`step`; None before the first step of its bar sequence: every look-up answers defaults).
 
@@ -297,20 +295,14 @@ class ReplayView:
     the step is seen. Bars are read as the live engine reads them, `int(bar)`; no `get_*` raises.
     A repeated look-up returns the same record: treat records as read-only."""
 
-    __slots__ = ("record", "start", "index", "_low", "_arguments", "_cache_bar", "_placements", "_signals",
-                 "_markets", "_step_rows")
-
     def __init__(self, record: ReplayRecord, start: int, index: int, max_bars: int, arguments: ArgumentLog) -> None:
         self.record = record
         #: The first step of the view's bar sequence, and the view's step (below `start`: none yet).
         self.start, self.index = start, index
         self._low = max(start, index - max_bars + 1)   # the oldest retained step
-        self._arguments = arguments
-        self._cache_bar: int | None = None
-        self._placements: dict[str, OBPlacementFeatures] = {}
-        self._signals: dict[str, OBSignalFeatures] = {}
-        self._markets: dict[str, OBMacroFeatures] = {}
         self._step_rows: dict[int, dict[str, int]] = {}   # of a few steps: asset → row
+        self._filled = False
+        self._init_lookups(arguments)
 
     @property
     def step(self) -> ReplayStep | None:
@@ -322,69 +314,27 @@ class ReplayView:
         """The bar of the view's step; None before the first step of its sequence."""
         return self.record.bars[self.index] if self.index >= self.start else None
 
-    # The records of the bar last looked up are read inline in each `get_*` (as in the live engine).
+    def _records_of_bar(self, bar: int) -> None:
+        self.records_of_bar(bar, self._placements, self._signals)
 
-    def get_placement(self, asset: str, timestamp_or_idx: BarArgument) -> OBPlacementFeatures:
-        """The asset's placement features at the bar."""
-        try:
-            if type(timestamp_or_idx) is int and timestamp_or_idx == self._cache_bar:
-                record = self._placements.get(asset)
-                if record is not None:
-                    return record
-        except TypeError:   # an unhashable asset: answered below
-            pass
-        return self._answer(self._placements, asset, timestamp_or_idx, placement_record, neutral_placement)
+    def records_of_bar(self, bar: int, placements: dict[str, OBPlacementFeatures],
+                       signals: dict[str, OBSignalFeatures]) -> None:
+        """When `bar` is the view's, puts the records of every asset computed there in
+        `placements` and `signals` at once; only the first time (look-ups that go back and forth
+        between bars find the rows of the view's step by name, no faster)."""
+        if bar == self.bar and not self._filled:
+            self._filled = True
+            record = self.record
+            first, stop = record.row_start[self.index], record.row_start[self.index + 1]
+            live_records([record.names[number] for number in record.row_asset[first:stop]],
+                         record.values[first * ASSET_WIDTH:stop * ASSET_WIDTH], bar, placements, signals)
 
-    def get_signal(self, asset: str, timestamp_or_idx: BarArgument) -> OBSignalFeatures:
-        """The asset's signal features at the bar."""
-        try:
-            if type(timestamp_or_idx) is int and timestamp_or_idx == self._cache_bar:
-                record = self._signals.get(asset)
-                if record is not None:
-                    return record
-        except TypeError:
-            pass
-        return self._answer(self._signals, asset, timestamp_or_idx, signal_record, neutral_signal)
-
-    def get_market(self, timestamp_or_idx: BarArgument) -> OBMacroFeatures:
-        """The market-agreement and macro features at the bar (one record, as `get_macro`)."""
-        return self._answer(self._markets, None, timestamp_or_idx, macro_record, neutral_macro)
-
-    get_macro = get_market
-
-    def _answer(self, cache: dict[str, Record], asset: object, timestamp_or_idx: object,
-                make: Callable[[Sequence[float], int, LookupSource, int], Record],
-                neutral: Callable[[], Record]) -> Record:
-        """A look-up (`asset` None: the macro one), through the records of the bar last looked up."""
-        bar = bar_number(timestamp_or_idx)
-        if isinstance(bar, str):
-            self._arguments.refused("bar", bar, timestamp_or_idx)
+    def _find(self, asset: str | None, bar: int, make: Make[Record], neutral: Callable[[], Record]) -> Record:
+        found = self._newest(asset, bar)
+        if found is None:
             return neutral()
-        if asset is not None and not isinstance(asset, str):
-            self._arguments.refused("asset", type(asset).__name__, asset)
-            return neutral()
-        if bar != self._cache_bar:
-            self._placements.clear()
-            self._signals.clear()
-            self._markets.clear()
-            self._cache_bar = bar
-            if bar == self.bar:   # the view's own bar: every asset computed there at once
-                held = self.record
-                first, stop = held.row_start[self.index], held.row_start[self.index + 1]
-                live_records([held.names[number] for number in held.row_asset[first:stop]],
-                             held.values[first * ASSET_WIDTH:stop * ASSET_WIDTH], bar, self._placements,
-                             self._signals)
-        key = "" if asset is None else asset
-        record = cache.get(key)
-        if record is None:
-            found = self._newest(asset, bar)
-            if found is None:
-                record = neutral()
-            else:
-                values, at, served = found
-                record = make(values, at, LIVE if served == bar else FALLBACK, served)
-            cache[key] = record
-        return record
+        values, at, served = found
+        return make(values, at, LIVE if served == bar else FALLBACK, served)
 
     def _newest(self, asset: str | None, bar: int) -> tuple[array[float], int, int] | None:
         """Where the numbers served for `bar` are (their array, the offset of their row) and their
@@ -430,7 +380,7 @@ class ReplayView:
         return found
 
 
-class ReplayOBFeatureEngine:
+class ReplayOBFeatureEngine(RecordLookups):
     """The trader's order-book engine for backtests, answered from `obf replay` output.
 
     It is a cursor over the recorded steps, in the order the service answered them. Every
@@ -472,7 +422,7 @@ class ReplayOBFeatureEngine:
                                                                                     assets=assets)
         self.max_bars = max_bars
         self.logger = logger or logging.getLogger("obf_client")
-        self._arguments = ArgumentLog(self.logger)
+        self._init_lookups(ArgumentLog(self.logger))
         self._view = self._time_view = self._at(0, -1)
         self._last_bar: int | None = None
         self._failing = False
@@ -525,7 +475,8 @@ class ReplayOBFeatureEngine:
 
     def seek_time(self, time: float) -> ReplayStep | None:
         """Moves the cursor to the newest step answered at or before `time` (Unix seconds), or, when
-        there is none, to before the first step. Returns the cursor's step."""
+        there is none, to before the first step. Returns the cursor's step; raises `ValueError`
+        for NaN, `TypeError` for what is no number."""
         index = self._step_at(time)
         self._move(0 if index < 0 else self.record.sequence_of(index), index)
         return self._view.step
@@ -538,14 +489,18 @@ class ReplayOBFeatureEngine:
 
     def at_time(self, time: float) -> ReplayView:
         """The look-ups right after the newest step answered at or before `time` (Unix seconds),
-        all defaults before the first step. The cursor does not move."""
+        all defaults before the first step. The cursor does not move. Raises `ValueError` for
+        NaN, `TypeError` for what is no number."""
         index = self._step_at(time)
         if index != self._time_view.index:
             self._time_view = self._at(0 if index < 0 else self.record.sequence_of(index), index)
         return self._time_view
 
     def _step_at(self, time: float) -> int:
-        return bisect_right(self.record.latest, time) - 1
+        moment = float(time)
+        if moment != moment:
+            raise ValueError("the time NaN names no step")
+        return bisect_right(self.record.latest, moment) - 1
 
     def _at(self, start: int, index: int) -> ReplayView:
         return ReplayView(self.record, start, index, self.max_bars, self._arguments)
@@ -554,6 +509,7 @@ class ReplayOBFeatureEngine:
         view = self._view
         if view.start != start or view.index != index:
             self._view = self._at(start, index)
+            self._forget_records()
         self._failing = failing
         self._last_bar = self._view.bar
 
@@ -600,44 +556,50 @@ class ReplayOBFeatureEngine:
 
     def _failed(self, bar: int | None, error: BaseException, rollover: bool) -> StepStatus:
         self._failing = True
+        self._forget_records()
         self._failures += 1
         self._steps_failed += 1
         self._last_error = error
         self.logger.debug("obf: the step of bar %s is not replayed: %s", bar, error)
         return StepStatus(bar, ok=False, rollover=rollover, error=error)
 
-    def get_placement(self, asset: str, timestamp_or_idx: BarArgument) -> OBPlacementFeatures:
-        """The asset's placement features at the bar, as of the cursor."""
-        return neutral_placement() if self._failing else self._view.get_placement(asset, timestamp_or_idx)
+    # The look-ups (`get_placement`, `get_signal`, `get_market`/`get_macro`) are the cursor's view's.
 
-    def get_signal(self, asset: str, timestamp_or_idx: BarArgument) -> OBSignalFeatures:
-        """The asset's signal features at the bar, as of the cursor."""
-        return neutral_signal() if self._failing else self._view.get_signal(asset, timestamp_or_idx)
+    def _find(self, asset: str | None, bar: int, make: Make[Record], neutral: Callable[[], Record]) -> Record:
+        return self._view._find(asset, bar, make, neutral)
 
-    def get_market(self, timestamp_or_idx: BarArgument) -> OBMacroFeatures:
-        """The market-agreement and macro features at the bar, as of the cursor (= `get_macro`)."""
-        return neutral_macro() if self._failing else self._view.get_market(timestamp_or_idx)
-
-    get_macro = get_market
+    def _records_of_bar(self, bar: int) -> None:
+        self._view.records_of_bar(bar, self._placements, self._signals)
 
     # -- by time ---------------------------------------------------------------------------------
 
     def get_placement_at(self, asset: str, time: float) -> OBPlacementFeatures:
         """The asset's placement features the live loop saw at `time` (Unix seconds): those of the
         bar of the newest step answered at or before it, as of that step; defaults before the
-        first step. The cursor does not move."""
-        view = self.at_time(time)
-        return neutral_placement() if view.bar is None else view.get_placement(asset, view.bar)
+        first step, and for a `time` that is no number or NaN (counted in
+        `counters.bad_arguments`, logged once per kind). The cursor does not move."""
+        view, bar = self._at_time(time)
+        return neutral_placement() if view is None else view.get_placement(asset, bar)
 
     def get_signal_at(self, asset: str, time: float) -> OBSignalFeatures:
         """The asset's signal features the live loop saw at `time` (see `get_placement_at`)."""
-        view = self.at_time(time)
-        return neutral_signal() if view.bar is None else view.get_signal(asset, view.bar)
+        view, bar = self._at_time(time)
+        return neutral_signal() if view is None else view.get_signal(asset, bar)
 
     def get_market_at(self, time: float) -> OBMacroFeatures:
         """The market and macro features the live loop saw at `time` (see `get_placement_at`)."""
-        view = self.at_time(time)
-        return neutral_macro() if view.bar is None else view.get_market(view.bar)
+        view, bar = self._at_time(time)
+        return neutral_macro() if view is None else view.get_market(bar)
+
+    def _at_time(self, time: object) -> tuple[ReplayView | None, int]:
+        """The view at `time` and its bar; None when it has no step or `time` is no time."""
+        try:
+            view = self.at_time(time)   # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self._arguments.refused("time", "nan" if isinstance(time, float) else type(time).__name__, time)
+            return None, 0
+        bar = view.bar
+        return (None, 0) if bar is None else (view, bar)
 
     get_macro_at = get_market_at
 
