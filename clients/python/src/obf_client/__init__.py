@@ -22,6 +22,6 @@ __all__ = [
     "InvalidQuery", "LengthRequired", "LiveOBFeatureEngine", "LookupSource", "Macro", "MacroLookup",
     "MethodNotAllowed", "NotFound", "NotReady", "OBFClient", "OBFConnectionError", "OBFError", "OBFTimeout",
     "OBMacroFeatures", "OBPlacementFeatures", "OBSignalFeatures", "Placement", "Readiness", "ReplayOBFeatureEngine",
-    "ReplayRecord", "ReplayStep", "ReplayView", "RequestTimeout", "ServiceError", "Signal", "StepReport", "StepStatus", "TooManyConnections", "URITooLong", "Unauthorized",
-    "UnsupportedMediaType", "read_replay",
+    "ReplayRecord", "ReplayStep", "ReplayView", "RequestTimeout", "ServiceError", "Signal", "StepReport",
+    "StepStatus", "TooManyConnections", "URITooLong", "Unauthorized", "UnsupportedMediaType", "read_replay",
 ]

@@ -89,7 +89,8 @@ def column_order(columns: Sequence[str]) -> tuple[int, ...] | None:
 MACRO_WIDTH = 7
 """A step's macro numbers in the record's order, the regime as its index in `REGIMES`."""
 REGIMES = tuple(CascadeRegime)
-_REGIME_INDEX = {regime.value: float(index) for index, regime in enumerate(REGIMES)}
+_REGIME_INDEX = {name: float(index) for index, regime in enumerate(REGIMES) for name in (regime.value,
+                                                                                          regime.value.lower())}
 
 
 def asset_row(features: JSONObject) -> tuple[float, ...]:

@@ -180,12 +180,12 @@ def _read_jsonl(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Ca
             continue
         try:
             _jsonl_step(record, line, keep)
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, OverflowError) as error:
             raise _malformed(number, error) from error
 
 
 def _malformed(number: int, error: BaseException) -> ValueError:
-    what = f"no {error}" if isinstance(error, KeyError) else str(error)
+    what = f"missing or unknown: {error}" if isinstance(error, KeyError) else str(error)
     return ValueError(f"obf replay output, line {number}: {what}")
 
 
@@ -210,7 +210,7 @@ def _read_csv(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Call
         if key:
             try:
                 record.add(int(key[0]), float(key[1]), _BOOLEANS.get(key[2], key[2]), names, values, macro)
-            except ValueError as error:
+            except (ValueError, OverflowError) as error:
                 raise _malformed(first, error) from error
 
     for number, line in lines:
@@ -227,7 +227,7 @@ def _read_csv(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Call
                     {name: cell if name == "cascade_regime" else float(cell) for name, cell in cells.items()})
             asset = row[asset_at]
             row_values = list(map(float, numbers(row))) if asset and (keep is None or keep(asset)) else None
-        except (ValueError, KeyError) as error:
+        except (ValueError, KeyError, OverflowError) as error:
             raise _malformed(number, error) from error
         if step != key:
             add()
@@ -538,7 +538,6 @@ class ReplayOBFeatureEngine(RecordLookups):
         self._last_bar = bar
         if self._view.bar != bar:
             below = self._view.step
-            self._failing = True
             return self._failed(bar, LookupError(f"bar {bar} is not in the record" + (
                 "" if below is None else f"; the newest recorded step below it is step {below.index}, bar "
                                          f"{below.bar}")), rollover)
