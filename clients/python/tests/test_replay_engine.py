@@ -304,7 +304,7 @@ def test_sources_files_and_asset_filter(tmp_path: Path) -> None:
     for form, name in (("jsonl", "day.jsonl"), ("csv", "day.csv"), ("jsonl", "day.jsonl.gz")):
         path = tmp_path / name
         with (gzip.open(path, "wt") if name.endswith(".gz") else path.open("w")) as file:
-            write(ROLLED, file, form)   # type: ignore[arg-type]
+            write(ROLLED, file, form)
         for source in (path, str(path)):
             engine = ReplayOBFeatureEngine(source)
             assert len(engine) == 5 and engine.at(3).get_placement("A", 6).depth_1pct_usd == 60.0
