@@ -17,7 +17,7 @@ import pytest
 from replay_files import Step, csv_lines, features, jsonl_lines, macro, random_steps, step, write
 
 from obf_client import (CascadeRegime, LiveOBFeatureEngine, LookupSource, OBPlacementFeatures, ReplayOBFeatureEngine,
-                        read_replay)
+                        ReplayRecord, read_replay)
 from obf_client.features import ASSET_COLUMNS, asset_row
 from obf_client.table import StepTable
 
@@ -318,3 +318,29 @@ def test_sources_files_and_asset_filter(tmp_path: Path) -> None:
     assert served(only_b.at(1).get_placement("A", 6)) == (DEFAULT, None)
     record = read_replay(csv_lines(ROLLED), assets={"A"})
     assert ReplayOBFeatureEngine(record, max_bars=1).at(1).get_placement("A", 6).depth_1pct_usd == 6.0
+
+
+def test_a_saved_record_reads_back_the_same(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    names = [f"ASSET{index}" for index in range(6)]
+    steps = random_steps(rng, 120, names)
+    record = read_replay(jsonl_lines(steps))
+    path = tmp_path / "day.obfr"
+    record.save(path)
+    again = ReplayRecord.load(path)
+    for name in ReplayRecord._ARRAYS:
+        assert getattr(again, name) == getattr(record, name), name
+    assert again.names == record.names and again.asset_rows == record.asset_rows
+    first, second = ReplayOBFeatureEngine(record, max_bars=10), ReplayOBFeatureEngine(again, max_bars=10)
+    for index in range(0, 120, 5):
+        a, b = first.at(index), second.at(index)
+        for bar in sorted({item["bar"] for item in steps}):
+            assert a.get_market(bar) == b.get_market(bar)
+            for name in names:
+                assert a.get_placement(name, bar) == b.get_placement(name, bar)
+    (tmp_path / "other").write_bytes(b'{"bar":1}\n')
+    with pytest.raises(ValueError, match="not a replay record"):
+        ReplayRecord.load(tmp_path / "other")
+    (tmp_path / "cut").write_bytes(path.read_bytes()[:-8])
+    with pytest.raises(EOFError):
+        ReplayRecord.load(tmp_path / "cut")

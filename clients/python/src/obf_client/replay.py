@@ -18,6 +18,7 @@ import gzip
 import json
 import logging
 import os
+import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -132,6 +133,51 @@ class ReplayRecord:
             self.asset_rows.append(array("q"))
         return number
 
+    # -- a binary copy, read again in about a second ----------------------------------------------
+
+    _ARRAYS = ("bars", "times", "latest", "rollovers", "starts", "row_start", "row_asset", "values", "macro_steps",
+               "macro_values")
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the record's arrays to `path` as they are in memory (`load` reads them again):
+        a first line naming the format, a JSON line with the asset names and the arrays' types
+        and lengths, then the arrays' bytes."""
+        arrays = [getattr(self, name) for name in self._ARRAYS] + self.asset_rows
+        header = {"version": 1, "byteorder": sys.byteorder, "names": self.names,
+                  "arrays": [[held.typecode, held.itemsize, len(held)] for held in arrays]}
+        with open(path, "wb") as file:
+            file.write(_SAVED + json.dumps(header, separators=(",", ":")).encode() + b"\n")
+            for held in arrays:
+                held.tofile(file)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> ReplayRecord:
+        """The record `save` wrote to `path`; raises `ValueError` when the file is not one."""
+        record = cls()
+        with open(path, "rb") as file:
+            if file.readline() != _SAVED:
+                raise ValueError(f"{os.fspath(path)} is not a replay record written by ReplayRecord.save")
+            header = json.loads(file.readline())
+            kinds = header["arrays"]
+            if header["version"] != 1 or len(kinds) != len(cls._ARRAYS) + len(header["names"]):
+                raise ValueError(f"{os.fspath(path)}: a replay record of another version or layout")
+            arrays = []
+            for typecode, itemsize, length in kinds:
+                held = array(typecode)
+                if held.itemsize != itemsize:
+                    raise ValueError(f"{os.fspath(path)}: '{typecode}' items of {itemsize} bytes, here "
+                                     f"{held.itemsize}")
+                held.fromfile(file, length)   # EOFError when the file is cut short
+                if header["byteorder"] != sys.byteorder:
+                    held.byteswap()
+                arrays.append(held)
+        for name, held in zip(cls._ARRAYS, arrays):
+            setattr(record, name, held)
+        record.names = list(header["names"])
+        record.ids = {name: number for number, name in enumerate(record.names)}
+        record.asset_rows = arrays[len(cls._ARRAYS):]
+        return record
+
     def sequence_of(self, step: int) -> int:
         """The first step of the bar sequence holding `step`."""
         return self.starts[bisect_right(self.starts, step) - 1]
@@ -154,6 +200,8 @@ class ReplayRecord:
 
 
 # -- reading ------------------------------------------------------------------------------------
+
+_SAVED = b"obf replay record\n"
 
 _PLACEMENT = itemgetter(*ASSET_COLUMNS[:4])
 _SIGNAL = itemgetter(*ASSET_COLUMNS[4:])
