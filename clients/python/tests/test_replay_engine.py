@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+import math
 import random
 from array import array
 from pathlib import Path
@@ -344,3 +345,17 @@ def test_a_saved_record_reads_back_the_same(tmp_path: Path) -> None:
     (tmp_path / "cut").write_bytes(path.read_bytes()[:-8])
     with pytest.raises(EOFError):
         ReplayRecord.load(tmp_path / "cut")
+
+
+@pytest.mark.parametrize("form", ["jsonl", "csv"])
+def test_a_number_written_null_reads_as_nan(form: str) -> None:
+    """The service writes `null` for a number that is not finite; the live engine's binary
+    table holds the double, so the backtest reads NaN."""
+    steps = [step(1, T0, False, {"A": asset(1.0)}, macro(random.Random(5)))]
+    steps[0]["assets"]["A"]["signal"]["imbalance"] = None
+    steps[0]["macro"]["acceleration"] = None
+    lines = [line.replace("None", "null") for line in (jsonl_lines(steps) if form == "jsonl" else csv_lines(steps))]
+    engine = ReplayOBFeatureEngine(lines)
+    engine.seek(0)
+    assert math.isnan(engine.get_signal("A", 1).imbalance) and math.isnan(engine.get_market(1).acceleration)
+    assert engine.get_placement("A", 1).depth_1pct_usd == 1.0

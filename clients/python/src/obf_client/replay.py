@@ -17,6 +17,7 @@ import csv
 import gzip
 import json
 import logging
+import math
 import os
 import sys
 from array import array
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
-from typing import IO, Literal, Union
+from typing import IO, Any, Literal, Union
 
 from .bars import BarArgument, bar_number
 from .engine import EngineCounters, StepStatus
@@ -202,6 +203,7 @@ class ReplayRecord:
 # -- reading ------------------------------------------------------------------------------------
 
 _SAVED = b"obf replay record\n"
+NAN = math.nan
 
 _PLACEMENT = itemgetter(*ASSET_COLUMNS[:4])
 _SIGNAL = itemgetter(*ASSET_COLUMNS[4:])
@@ -218,8 +220,15 @@ def _jsonl_step(record: ReplayRecord, line: str, keep: Callable[[str], bool] | N
     values = [number for _, features in items for number in chain(_PLACEMENT(features["placement"]),
                                                                     _SIGNAL(features["signal"]))]
     macro = step["macro"]
-    record.add(step["bar"], step["time"], step["rollover"], [name for name, _ in items], values,
-               None if macro is None else macro_row(macro))
+    row = None if macro is None else macro_row(macro)
+    record.add(step["bar"], step["time"], step["rollover"], [name for name, _ in items], _finite_or_nan(values),
+               None if row is None else _finite_or_nan(row))
+
+
+def _finite_or_nan(values: Sequence[Any]) -> Sequence[float]:
+    """`values` with each `null` read as NaN: the service writes `null` for a number that is not
+    finite, where the live engine's binary table holds the double itself."""
+    return [NAN if number is None else number for number in values] if None in values else values
 
 
 def _read_jsonl(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Callable[[str], bool] | None) -> None:
@@ -266,6 +275,8 @@ def _read_csv(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Call
             continue
         try:
             row = line.rstrip("\r\n").split(",") if '"' not in line else next(csv.reader([line]))
+            if "null" in line:   # a number that is not finite, as the service writes it: NaN
+                row = ["nan" if cell == "null" else cell for cell in row]
             if len(row) != width:
                 raise ValueError(f"{len(row)} cells, not {width}")
             step = (row[bar_at], row[time_at], row[rollover_at])
