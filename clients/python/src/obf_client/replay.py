@@ -90,7 +90,7 @@ class ReplayRecord:
     def __len__(self) -> int:
         return len(self.bars)
 
-    def add(self, bar: object, time: object, rollover: object, names: Sequence[str], values: Iterable[float],
+    def add(self, bar: object, time: object, rollover: object, names: Sequence[str], values: array[float],
             macro: Sequence[float] | None) -> None:
         """Appends a step: its assets' numbers in `values`, row after row, in the records' order;
         raises `ValueError` when it is not one (the record is then unusable)."""
@@ -221,14 +221,17 @@ def _jsonl_step(record: ReplayRecord, line: str, keep: Callable[[str], bool] | N
                                                                     _SIGNAL(features["signal"]))]
     macro = step["macro"]
     row = None if macro is None else macro_row(macro)
-    record.add(step["bar"], step["time"], step["rollover"], [name for name, _ in items], _finite_or_nan(values),
-               None if row is None else _finite_or_nan(row))
+    record.add(step["bar"], step["time"], step["rollover"], [name for name, _ in items], _doubles(values),
+               None if row is None else _doubles(row))
 
 
-def _finite_or_nan(values: Sequence[Any]) -> Sequence[float]:
-    """`values` with each `null` read as NaN: the service writes `null` for a number that is not
-    finite, where the live engine's binary table holds the double itself."""
-    return [NAN if number is None else number for number in values] if None in values else values
+def _doubles(values: Sequence[Any]) -> array[float]:
+    """`values` as doubles, each `null` read as NaN: the service writes `null` for a number that
+    is not finite, where the live engine's binary table holds the double itself."""
+    try:
+        return array("d", values)
+    except TypeError:
+        return array("d", [NAN if number is None else number for number in values])
 
 
 def _read_jsonl(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Callable[[str], bool] | None) -> None:
@@ -266,7 +269,8 @@ def _read_csv(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Call
     def add() -> None:
         if key:
             try:
-                record.add(int(key[0]), float(key[1]), _BOOLEANS.get(key[2], key[2]), names, values, macro)
+                record.add(int(key[0]), float(key[1]), _BOOLEANS.get(key[2], key[2]), names, array("d", values),
+                           macro)
             except (ValueError, OverflowError) as error:
                 raise _malformed(first, error) from error
 
