@@ -134,7 +134,7 @@ class ReplayRecord:
             self.asset_rows.append(array("q"))
         return number
 
-    # -- a binary copy, read again in about a second ----------------------------------------------
+    # -- a binary copy, read again in seconds ----------------------------------------------------
 
     _ARRAYS = ("bars", "times", "latest", "rollovers", "starts", "row_start", "row_asset", "values", "macro_steps",
                "macro_values")
