@@ -2,6 +2,7 @@
 
 - `OBFClient`: every route of the HTTP API, typed, over keep-alive `http.client`.
 - `LiveOBFeatureEngine`: the trading loop's order-book engine, answered live by the service.
+- `ReplayOBFeatureEngine`: the same look-ups answered from `obf replay` output, for backtests.
 """
 
 from .client import OBFClient
@@ -13,13 +14,14 @@ from .errors import (APIError, BadRequest, BarRegression, BodyTooLarge, HeadersT
 from .features import OBMacroFeatures, OBPlacementFeatures, OBSignalFeatures
 from .models import (AssetFeatures, BarLookup, CascadeRegime, FeatureLookup, Health, LookupSource, Macro, MacroLookup,
                      Placement, Readiness, Signal, StepReport)
+from .replay import ReplayOBFeatureEngine, ReplayRecord, ReplayStep, ReplayView, read_replay
 
 __all__ = [
     "APIError", "AssetFeatures", "BadRequest", "BarLookup", "BarRegression", "BodyTooLarge", "CascadeRegime",
     "EngineCounters", "FeatureLookup", "HeadersTooLarge", "Health", "InvalidAsset", "InvalidBar", "InvalidBody",
     "InvalidQuery", "LengthRequired", "LiveOBFeatureEngine", "LookupSource", "Macro", "MacroLookup",
     "MethodNotAllowed", "NotFound", "NotReady", "OBFClient", "OBFConnectionError", "OBFError", "OBFTimeout",
-    "OBMacroFeatures", "OBPlacementFeatures", "OBSignalFeatures", "Placement", "Readiness", "RequestTimeout",
-    "ServiceError", "Signal", "StepReport", "StepStatus", "TooManyConnections", "URITooLong", "Unauthorized",
-    "UnsupportedMediaType",
+    "OBMacroFeatures", "OBPlacementFeatures", "OBSignalFeatures", "Placement", "Readiness", "ReplayOBFeatureEngine",
+    "ReplayRecord", "ReplayStep", "ReplayView", "RequestTimeout", "ServiceError", "Signal", "StepReport",
+    "StepStatus", "TooManyConnections", "URITooLong", "Unauthorized", "UnsupportedMediaType", "read_replay",
 ]

@@ -6,24 +6,17 @@ import logging
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from types import TracebackType
-from typing import TypeVar
 
 from .bars import BarArgument, bar_number
 from .client import DEFAULT_BASE_URL, OBFClient, encode_assets, step_path
 from .errors import BarRegression, OBFError
-from .features import (ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, OBMacroFeatures,
-                       OBPlacementFeatures, OBSignalFeatures, asset_row, column_order, macro_record, macro_row,
-                       neutral_macro, neutral_placement, neutral_signal, placement_record, signal_record)
-from .models import LookupSource
+from .features import ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, asset_row, column_order, live_records, macro_row
+from .lookups import ArgumentLog, Make, Record, RecordLookups
 from .memory import BarLog, BarMemory
 from .outage import OutageLog
 from .staleness import EmptyStreakLog
 from .table import TABLE_MEDIA_TYPE, StepTable, decode_step_table
-
-Record = TypeVar("Record")
-_MACRO = object()   # the `asset` of a macro look-up
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +76,7 @@ def step_bar(bar_idx: object) -> int:
     return bar
 
 
-class LiveOBFeatureEngine:
+class LiveOBFeatureEngine(RecordLookups):
     """A drop-in for the order-book engine of the trading loop, fed live by `obf serve`.
 
     Once per scan `step_live(assets, bar_idx)` steps the bar (`POST /step/{bar}?include=feature_table`,
@@ -134,13 +127,8 @@ class LiveOBFeatureEngine:
         self._columns: list[str] | None = None
         self._order: tuple[int, ...] | None = None
         self._empty = EmptyStreakLog(self.logger)
-        self._bad_arguments = 0
-        self._bad_kinds: set[str] = set()
         # The records answered for bar `_cache_bar` (None: none), by the asset name as asked.
-        self._cache_bar: int | None = None
-        self._placements: dict[str, OBPlacementFeatures] = {}
-        self._signals: dict[str, OBSignalFeatures] = {}
-        self._markets: dict[str, OBMacroFeatures] = {}
+        self._init_lookups(ArgumentLog(self.logger))
         self._steps_ok = self._steps_degraded = self._steps_failed = self._rollovers = 0
         self._last_error: BaseException | None = None
         self._last_ok_bar: int | None = None
@@ -211,10 +199,7 @@ class LiveOBFeatureEngine:
         memory.note_stepped(bar)
         self._forget_records()
         self._cache_bar = bar
-        column = [values[index::ASSET_WIDTH] for index in range(ASSET_WIDTH)]
-        live, served = repeat(LIVE), repeat(bar)
-        self._placements.update(zip(assets, map(OBPlacementFeatures, *column[:4], live, served)))
-        self._signals.update(zip(assets, map(OBSignalFeatures, *column[4:], live, served)))
+        live_records(assets, values, bar, self._placements, self._signals)
 
     def _sync(self, bar: int) -> None:
         """After a step that may have left the memory unlike the service's caches, one
@@ -277,75 +262,11 @@ class LiveOBFeatureEngine:
 
     # -- look-ups (memory only) ------------------------------------------------------------------
 
-    # The records of the stepped bar are read inline in each `get_*` (1000 look-ups a scan at 500
-    # assets: a shared helper would cost a call each); everything else goes through `_answer`.
+    def _find(self, asset: str | None, bar: int, make: Make[Record], neutral: Callable[[], Record]) -> Record:
+        return (self._look_up_asset(asset, bar, make, neutral) if asset is not None
+                else self._look_up(self._memory.macro, bar, make, neutral))
 
-    def get_placement(self, asset: str, timestamp_or_idx: BarArgument) -> OBPlacementFeatures:
-        """The asset's placement features at the bar."""
-        try:
-            if type(timestamp_or_idx) is int and timestamp_or_idx == self._cache_bar:
-                record = self._placements.get(asset)
-                if record is not None:
-                    return record
-        except TypeError:   # an unhashable asset: answered below
-            pass
-        return self._answer(self._placements, asset, timestamp_or_idx, placement_record, neutral_placement)
-
-    def get_signal(self, asset: str, timestamp_or_idx: BarArgument) -> OBSignalFeatures:
-        """The asset's signal features at the bar."""
-        try:
-            if type(timestamp_or_idx) is int and timestamp_or_idx == self._cache_bar:
-                record = self._signals.get(asset)
-                if record is not None:
-                    return record
-        except TypeError:
-            pass
-        return self._answer(self._signals, asset, timestamp_or_idx, signal_record, neutral_signal)
-
-    def get_market(self, timestamp_or_idx: BarArgument) -> OBMacroFeatures:
-        """The market-agreement and macro features at the bar (one record, as `get_macro`)."""
-        return self._answer(self._markets, _MACRO, timestamp_or_idx, macro_record, neutral_macro)
-
-    get_macro = get_market
-
-    def _answer(self, cache: dict[str, Record], asset: object, timestamp_or_idx: object,
-                make: Callable[[Sequence[float], int, LookupSource, int], Record],
-                neutral: Callable[[], Record]) -> Record:
-        """A look-up by its arguments (`asset` `_MACRO`: the macro one), through the records of `_cache_bar`."""
-        bar = bar_number(timestamp_or_idx)
-        if isinstance(bar, str):
-            return self._refused("bar", bar, timestamp_or_idx, neutral)
-        if asset is not _MACRO and not isinstance(asset, str):
-            return self._refused("asset", type(asset).__name__, asset, neutral)
-        if self._failing:
-            return neutral()
-        if bar != self._cache_bar:
-            self._forget_records()
-            self._cache_bar = bar
-        key = asset if isinstance(asset, str) else ""
-        record = cache.get(key)
-        if record is None:
-            record = cache[key] = (self._look_up_asset(asset, bar, make, neutral) if isinstance(asset, str)
-                                   else self._look_up(self._memory.macro, bar, make, neutral))
-        return record
-
-    def _refused(self, what: str, kind: str, argument: object, neutral: Callable[[], Record]) -> Record:
-        """Neutral defaults for an argument that names no bar or asset, logged once per kind."""
-        self._bad_arguments += 1
-        if what + kind not in self._bad_kinds:
-            self._bad_kinds.add(what + kind)
-            self.logger.warning("obf: a look-up got the %s %r (%s), which names none; answering neutral defaults "
-                                "(logged once for this kind of %s)", what, argument, kind, what)
-        return neutral()
-
-    def _forget_records(self) -> None:
-        self._cache_bar = None
-        self._placements.clear()
-        self._signals.clear()
-        self._markets.clear()
-
-    def _look_up_asset(self, asset: str, bar: int, make: Callable[[Sequence[float], int, LookupSource, int], Record],
-                       neutral: Callable[[], Record]) -> Record:
+    def _look_up_asset(self, asset: str, bar: int, make: Make[Record], neutral: Callable[[], Record]) -> Record:
         """The look-up rule for an asset (its name as the service answers it, else in capitals)."""
         memory = self._memory
         name = asset if asset in memory.names else asset.upper()
@@ -354,8 +275,7 @@ class LiveOBFeatureEngine:
             return neutral()
         return make(frame.values, frame.rows[name], LIVE if frame.bar == bar else FALLBACK, frame.bar)
 
-    def _look_up(self, log: BarLog, bar: int, make: Callable[[Sequence[float], int, LookupSource, int], Record],
-                 neutral: Callable[[], Record]) -> Record:
+    def _look_up(self, log: BarLog, bar: int, make: Make[Record], neutral: Callable[[], Record]) -> Record:
         """The look-up rule: the newest retained bar at or below `bar`, else neutral values."""
         row = log.newest(bar, self._memory.floor)
         if row < 0:
@@ -370,7 +290,7 @@ class LiveOBFeatureEngine:
         """A snapshot of the step counters."""
         return EngineCounters(self._steps_ok, self._steps_degraded, self._steps_failed, self._outage.failures,
                               self._rollovers, self._last_error, self._last_ok_bar, self._failing,
-                              self._empty.streak, self._bad_arguments)
+                              self._empty.streak, self._arguments.count)
 
     def close(self) -> None:
         """Closes the connection to the service."""

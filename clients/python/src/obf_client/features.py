@@ -9,8 +9,10 @@ quarter of a frozen one to make, which counts at 1000 look-ups per scan).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from .models import CascadeRegime, JSONObject, LookupSource
 
@@ -87,7 +89,8 @@ def column_order(columns: Sequence[str]) -> tuple[int, ...] | None:
 MACRO_WIDTH = 7
 """A step's macro numbers in the record's order, the regime as its index in `REGIMES`."""
 REGIMES = tuple(CascadeRegime)
-_REGIME_INDEX = {regime.value: float(index) for index, regime in enumerate(REGIMES)}
+_REGIME_INDEX = {name: float(index) for index, regime in enumerate(REGIMES) for name in (regime.value,
+                                                                                          regime.value.lower())}
 
 
 def asset_row(features: JSONObject) -> tuple[float, ...]:
@@ -96,6 +99,17 @@ def asset_row(features: JSONObject) -> tuple[float, ...]:
     return (placement["depth_1pct_usd"], placement["depth_quality"], placement["fill_probability"],
             placement["spread_proxy_bps"], signal["imbalance"], signal["imbalance_ma5"],
             signal["imbalance_persistence"], signal["depth_asymmetry"], signal["withdrawal_velocity"])
+
+
+def live_records(assets: Sequence[str], values: array[float], bar: int,
+                 placements: dict[str, OBPlacementFeatures], signals: dict[str, OBSignalFeatures]) -> None:
+    """Adds the `live` records of bar `bar` to `placements` and `signals`, by asset: `values` holds
+    one row of `ASSET_WIDTH` numbers per asset of `assets` (made column by column, no work per asset
+    in Python)."""
+    column = [values[index::ASSET_WIDTH] for index in range(ASSET_WIDTH)]
+    live, served = repeat(LIVE), repeat(bar)
+    placements.update(zip(assets, map(OBPlacementFeatures, *column[:4], live, served)))
+    signals.update(zip(assets, map(OBSignalFeatures, *column[4:], live, served)))
 
 
 def macro_row(macro: JSONObject) -> tuple[float, ...]:
