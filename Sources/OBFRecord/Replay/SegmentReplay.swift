@@ -8,6 +8,15 @@ public struct ReplayedStep: Sendable {
     public var report: StepReport
     /// True when the answer computed again has the recorded answer's digest.
     public var identical: Bool
+    /// Set on the first step after the service started (with the state file it loaded, or
+    /// none): its bar caches then held only the bars up to `lastBar` (nil: none), whatever the
+    /// record holds before this step. Nil when the step continues the one before.
+    public var resumed: Resumption?
+
+    /// Where the service's bar caches stood when it started again.
+    public struct Resumption: Sendable, Equatable {
+        public var lastBar: Int64?
+    }
 }
 
 /// Computes a segment's steps again: an engine set up as the segment's header says, given the
@@ -17,6 +26,7 @@ public struct SegmentReplay: Sendable {
     public let engine: FeatureEngine
     private var steps: SegmentSteps
     private let source: RecordedSource
+    private var started = false
 
     public init(segment: RecordSegment) async throws(RecordFormatError) {
         self.segment = segment
@@ -41,7 +51,12 @@ public struct SegmentReplay: Sendable {
     /// The next step computed again, nil after the last.
     public mutating func next() async throws(RecordFormatError) -> ReplayedStep? {
         guard let stored = try nextStored() else { return nil }
-        return try await compute(stored)
+        var step = try await compute(stored)
+        if !started, let checkpoint = segment.checkpoint, [.start, .restored].contains(checkpoint.reason) {
+            step.resumed = ReplayedStep.Resumption(lastBar: checkpoint.lastBar)
+        }
+        started = true
+        return step
     }
 
     /// The next step as recorded, not yet computed: pass it to `compute` before the one after.
@@ -59,6 +74,7 @@ public struct SegmentReplay: Sendable {
         } catch {
             throw RecordFormatError("\(segment.path): bar \(stored.bar) refused on replay: \(error)")
         }
-        return ReplayedStep(stored: stored, report: report, identical: StepDigest.of(report) == stored.digest)
+        return ReplayedStep(stored: stored, report: report, identical: StepDigest.of(report) == stored.digest,
+                            resumed: nil)
     }
 }

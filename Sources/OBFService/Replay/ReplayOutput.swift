@@ -4,7 +4,8 @@ import OBFRecord
 
 /// How `obf replay` writes each step.
 public enum ReplayFormat: String, Sendable, CaseIterable {
-    /// One JSON object per step: `{"bar","time","rollover","assets":{…},"macro":…}`.
+    /// One JSON object per step: `{"bar","time","rollover","assets":{…},"macro":…}`, with
+    /// `"resumed":{"last_bar":N|null}` after `rollover` on the first step after a (re)start.
     case jsonl
     /// A header, then one row per computed asset of each step (one row with an empty asset for
     /// a step that computed none).
@@ -19,7 +20,7 @@ enum ReplayOutput {
         "bar", "time", "rollover", "asset", "depth_1pct_usd", "depth_quality", "fill_probability", "spread_proxy_bps",
         "imbalance", "depth_asymmetry", "imbalance_ma5", "imbalance_persistence", "withdrawal_velocity",
         "median_imbalance", "agreement_pct", "depth_pressure", "withdrawing_assets", "cascade_regime", "depth_velocity",
-        "acceleration",
+        "acceleration", "resumed_last_bar",
     ]
 
     static func header(_ format: ReplayFormat) -> [UInt8] {
@@ -43,6 +44,12 @@ enum ReplayOutput {
         json.field("bar", report.bar)
         json.field("time", step.stored.answeredAt)
         json.field("rollover", step.stored.startedSequence)
+        if let resumed = step.resumed {
+            json.key("resumed")
+            json.beginObject()
+            json.field("last_bar", resumed.lastBar)
+            json.endObject()
+        }
         json.key("assets")
         json.beginObject()
         for item in report.computed {
@@ -74,6 +81,8 @@ enum ReplayOutput {
         } else {
             macroCells = Array(String(repeating: ",", count: 7).utf8)
         }
+        // After a (re)start: the newest bar the service's caches held, `none` when they were empty.
+        macroCells += Array(",\(step.resumed.map { $0.lastBar.map(String.init) ?? "none" } ?? "")".utf8)
         guard !report.computed.isEmpty else {
             out += prefix + Array(String(repeating: ",", count: 9).utf8) + macroCells + [UInt8(ascii: "\n")]
             return

@@ -8,7 +8,10 @@ hold it, per step its bar, time and first row. A look-up is a few binary searche
 The engine is a cursor over the recorded steps. Its `get_*` answer what `LiveOBFeatureEngine`
 answered right after stepping the cursor's step: the look-up rule (features.md §5) over the
 steps of the cursor's bar sequence up to the cursor, of which only the newest `max_bars` are
-retained; nothing recorded after the cursor is ever seen.
+retained; nothing recorded after the cursor is ever seen. With `as_service`, where the
+service started again from an older state (`resumed` in the output: a `kill -9` and a restart
+from an older state file, or a start without one), the steps its caches lost are not seen from
+there on, as the service's own look-ups did not see them (the live engine's memory did).
 """
 
 from __future__ import annotations
@@ -44,7 +47,12 @@ MACRO_COLUMNS = ("median_imbalance", "agreement_pct", "depth_pressure", "withdra
 CSV_COLUMNS = ("bar", "time", "rollover", "asset", "depth_1pct_usd", "depth_quality", "fill_probability",
                "spread_proxy_bps", "imbalance", "depth_asymmetry", "imbalance_ma5", "imbalance_persistence",
                "withdrawal_velocity") + MACRO_COLUMNS
-"""The columns of `obf replay --format csv`, in the order it writes them."""
+"""The columns of `obf replay --format csv`, in the order it writes them (then `resumed_last_bar`:
+empty, a bar, or `none`, on the first step after the service started again)."""
+RESUMED_COLUMN = "resumed_last_bar"
+
+_CONTINUES = object()
+"""`ReplayRecord.add`'s `resumed` for a step that continues the one before."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +76,9 @@ class ReplayRecord:
     `row_start[k + 1]`; row `r` is asset `names[row_asset[r]]` with its numbers at
     `values[r * ASSET_WIDTH:(r + 1) * ASSET_WIDTH]` (the records' field order). `asset_rows[a]`
     lists asset `a`'s rows, ascending. `macro_steps` are the steps with macro features, their
-    numbers in `macro_values`. Bar sequences start at the steps of `starts`."""
+    numbers in `macro_values`. Bar sequences start at the steps of `starts`. From step
+    `hidden_to[h]` on, the steps `hidden_from[h]` up to `hidden_to[h]` are not seen: the service
+    started again there with caches that did not hold them."""
 
     def __init__(self) -> None:
         self.bars = array("q")
@@ -84,6 +94,8 @@ class ReplayRecord:
         self.asset_rows: list[array[int]] = []
         self.macro_steps = array("q")
         self.macro_values = array("d")
+        self.hidden_from = array("q")
+        self.hidden_to = array("q")
         self._names: list[str] = []         # the asset list of the last step, and its numbers
         self._numbers = array("i")
 
@@ -91,9 +103,10 @@ class ReplayRecord:
         return len(self.bars)
 
     def add(self, bar: object, time: object, rollover: object, names: Sequence[str], values: array[float],
-            macro: Sequence[float] | None) -> None:
+            macro: Sequence[float] | None, resumed: object = _CONTINUES) -> None:
         """Appends a step: its assets' numbers in `values`, row after row, in the records' order;
-        raises `ValueError` when it is not one (the record is then unusable)."""
+        `resumed` the newest bar the service's caches held when it started again before this step
+        (None: none). Raises `ValueError` when it is not one (the record is then unusable)."""
         if type(bar) is not int or bar < 0:
             raise ValueError(f"bar {bar!r} is not a whole number 0 or more")
         if type(rollover) is not bool:
@@ -106,6 +119,14 @@ class ReplayRecord:
         elif bar <= self.bars[-1]:
             raise ValueError(f"bar {bar} is not above the previous step's bar {self.bars[-1]}, and the step is "
                              f"not a rollover")
+        elif resumed is not _CONTINUES:
+            if resumed is not None and (type(resumed) is not int or resumed < 0):
+                raise ValueError(f"resumed last bar {resumed!r} is not a bar")
+            start = self.starts[-1]
+            lost = start if resumed is None else bisect_right(self.bars, resumed, start, step)
+            if lost < step:
+                self.hidden_from.append(lost)
+                self.hidden_to.append(step)
         if names != self._names:   # else the asset list of the step before: the same numbers
             numbers = array("i", map(self._number, names))
             if len(set(numbers)) != len(numbers):
@@ -137,14 +158,14 @@ class ReplayRecord:
     # -- a binary copy, read again in seconds ----------------------------------------------------
 
     _ARRAYS = ("bars", "times", "latest", "rollovers", "starts", "row_start", "row_asset", "values", "macro_steps",
-               "macro_values")
+               "macro_values", "hidden_from", "hidden_to")
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Writes the record's arrays to `path` as they are in memory (`load` reads them again):
         a first line naming the format, a JSON line with the asset names and the arrays' types
         and lengths, then the arrays' bytes."""
         arrays = [getattr(self, name) for name in self._ARRAYS] + self.asset_rows
-        header = {"version": 1, "byteorder": sys.byteorder, "names": self.names,
+        header = {"version": 2, "byteorder": sys.byteorder, "names": self.names,
                   "arrays": [[held.typecode, held.itemsize, len(held)] for held in arrays]}
         with open(path, "wb") as file:
             file.write(_SAVED + json.dumps(header, separators=(",", ":")).encode() + b"\n")
@@ -160,7 +181,7 @@ class ReplayRecord:
                 raise ValueError(f"{os.fspath(path)} is not a replay record written by ReplayRecord.save")
             header = json.loads(file.readline())
             kinds = header["arrays"]
-            if header["version"] != 1 or len(kinds) != len(cls._ARRAYS) + len(header["names"]):
+            if header["version"] != 2 or len(kinds) != len(cls._ARRAYS) + len(header["names"]):
                 raise ValueError(f"{os.fspath(path)}: a replay record of another version or layout")
             arrays = []
             for typecode, itemsize, length in kinds:
@@ -221,8 +242,13 @@ def _jsonl_step(record: ReplayRecord, line: str, keep: Callable[[str], bool] | N
                                                                     _SIGNAL(features["signal"]))]
     macro = step["macro"]
     row = None if macro is None else macro_row(macro)
+    resumed = step.get("resumed", _CONTINUES)
+    if resumed is not _CONTINUES:
+        if not isinstance(resumed, dict):
+            raise ValueError("resumed is not an object")
+        resumed = resumed["last_bar"]
     record.add(step["bar"], step["time"], step["rollover"], [name for name, _ in items], _doubles(values),
-               None if row is None else _doubles(row))
+               None if row is None else _doubles(row), resumed)
 
 
 def _doubles(values: Sequence[Any]) -> array[float]:
@@ -262,15 +288,16 @@ def _read_csv(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Call
     bar_at, time_at, rollover_at, asset_at = (columns.index(name) for name in CSV_COLUMNS[:4])
     numbers = itemgetter(*(columns.index(name) for name in ASSET_COLUMNS))
     macro_cells = [(name, columns.index(name)) for name in MACRO_COLUMNS]
+    resumed_at = columns.index(RESUMED_COLUMN) if RESUMED_COLUMN in columns else None
 
     key: tuple[str, ...] = ()
-    first, names, values, macro = 0, list[str](), list[float](), None
+    first, names, values, macro, resumed = 0, list[str](), list[float](), None, ""
 
     def add() -> None:
         if key:
             try:
                 record.add(int(key[0]), float(key[1]), _BOOLEANS.get(key[2], key[2]), names, array("d", values),
-                           macro)
+                           macro, _CONTINUES if not resumed else None if resumed == "none" else int(resumed))
             except (ValueError, OverflowError) as error:
                 raise _malformed(first, error) from error
 
@@ -295,6 +322,7 @@ def _read_csv(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Call
         if step != key:
             add()
             key, first, names, values, macro = step, number, [], [], step_macro
+            resumed = row[resumed_at] if resumed_at is not None else ""
         if row_values is not None:
             values.extend(row_values)
             names.append(asset)
@@ -358,11 +386,21 @@ class ReplayView(RecordLookups):
     the step is seen. Bars are read as the live engine reads them, `int(bar)`; no `get_*` raises.
     A repeated look-up returns the same record: treat records as read-only."""
 
-    def __init__(self, record: ReplayRecord, start: int, index: int, max_bars: int, arguments: ArgumentLog) -> None:
+    def __init__(self, record: ReplayRecord, start: int, index: int, max_bars: int, arguments: ArgumentLog,
+                 as_service: bool = False) -> None:
         self.record = record
         #: The first step of the view's bar sequence, and the view's step (below `start`: none yet).
         self.start, self.index = start, index
-        self._low = max(start, index - max_bars + 1)   # the oldest retained step
+        # As the service answers (`as_service`): the ranges of steps not seen from this step (the
+        # service started again after them, from an older state), newest first; and the oldest
+        # retained step: `max_bars` seen steps back.
+        self._hidden = [(record.hidden_from[h], record.hidden_to[h]) for h in range(len(record.hidden_to) - 1, -1, -1)
+                        if as_service and start <= record.hidden_from[h] and record.hidden_to[h] <= index]
+        low = max(start, index - max_bars + 1)
+        for lost, resumed in self._hidden:
+            if low < resumed:
+                low = max(start, low - (resumed - max(lost, low)))
+        self._low = low
         self._step_rows: dict[int, dict[str, int]] = {}   # of a few steps: asset → row
         self._filled = False
         self._init_lookups(arguments)
@@ -406,12 +444,14 @@ class ReplayView(RecordLookups):
         if index < low:
             return None
         bars = record.bars
-        step = index if bars[index] <= bar else bisect_right(bars, bar, low, index + 1) - 1
+        step = self._seen(index if bars[index] <= bar else bisect_right(bars, bar, low, index + 1) - 1)
         if step < low:
             return None
         if asset is None:
             steps = record.macro_steps
             position = bisect_right(steps, step) - 1
+            while position >= 0 and self._seen(steps[position]) != steps[position]:
+                position = bisect_right(steps, self._seen(steps[position])) - 1
             if position < 0 or steps[position] < low:
                 return None
             return record.macro_values, position * MACRO_WIDTH, bars[steps[position]]
@@ -425,10 +465,23 @@ class ReplayView(RecordLookups):
             return None
         rows = record.asset_rows[number]
         position = bisect_left(rows, row_start[step + 1]) - 1
+        while position >= 0 and rows[position] >= row_start[low]:
+            holder = bisect_right(row_start, rows[position], low, step + 1) - 1
+            seen = self._seen(holder)
+            if seen == holder:
+                break
+            position = bisect_left(rows, row_start[seen + 1]) - 1
         if position < 0 or rows[position] < row_start[low]:
             return None
         row = rows[position]
         return record.values, row * ASSET_WIDTH, bars[bisect_right(row_start, row, low, step + 1) - 1]
+
+    def _seen(self, step: int) -> int:
+        """`step` when this view sees it, else the newest step below it that it sees."""
+        for lost, resumed in self._hidden:
+            if lost <= step < resumed:
+                step = lost - 1
+        return step
 
     def _rows_of(self, step: int) -> dict[str, int]:
         """Where each asset computed at `step` has its row (kept for the few steps looked up last)."""
@@ -476,14 +529,21 @@ class ReplayOBFeatureEngine(RecordLookups):
 
     def __init__(self, source: ReplaySource | ReplayRecord, *, format: ReplayFormat | None = None,
                  max_bars: int = 500, assets: Iterable[str] | None = None,
-                 logger: logging.Logger | None = None) -> None:
+                 logger: logging.Logger | None = None, as_service: bool = False) -> None:
         """Reads `source` (see `read_replay`; `format` and `assets` as there) or takes a record
-        already read."""
+        already read.
+
+        By default look-ups answer what `LiveOBFeatureEngine` answered: its memory keeps every
+        bar it was answered, also across a restart of the service. With `as_service` they answer
+        what the service's own `GET /features` and `/macro` answered: after the service started
+        again from an older state (`resumed` in the record), the bars its caches lost are not
+        seen."""
         if max_bars < 1:
             raise ValueError("max_bars must be at least 1")
         self.record = source if isinstance(source, ReplayRecord) else read_replay(source, format=format,
                                                                                     assets=assets)
         self.max_bars = max_bars
+        self.as_service = as_service
         self.logger = logger or logging.getLogger("obf_client")
         self._init_lookups(ArgumentLog(self.logger))
         self._view = self._time_view = self._at(0, -1)
@@ -566,7 +626,7 @@ class ReplayOBFeatureEngine(RecordLookups):
         return bisect_right(self.record.latest, moment) - 1
 
     def _at(self, start: int, index: int) -> ReplayView:
-        return ReplayView(self.record, start, index, self.max_bars, self._arguments)
+        return ReplayView(self.record, start, index, self.max_bars, self._arguments, self.as_service)
 
     def _move(self, start: int, index: int, failing: bool = False) -> None:
         view = self._view
