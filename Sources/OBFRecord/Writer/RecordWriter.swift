@@ -53,6 +53,9 @@ public final class RecordWriter: StepRecorder, Sendable {
     let metrics: RecordMetrics
     let archiver: SegmentArchiver
     private let shared = Locked(Shared())
+    /// Every segment this writer created (named before the file is made), which the recovery
+    /// of an earlier process's segments must leave alone.
+    private let opened = Locked<Set<String>>([])
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
@@ -64,7 +67,8 @@ public final class RecordWriter: StepRecorder, Sendable {
         self.metrics = metrics
         do throws(RecordIOError) { try RecordFiles.makeDirectory(settings.directory) } catch { throw error }
         archiver = SegmentArchiver(directory: settings.directory, retainDays: settings.retainDays, logger: logger)
-        archiver.recoverLeftovers(now: now)
+        let opened = self.opened
+        archiver.recoverLeftovers(now: now) { path in opened.withLock { $0.contains(path) } }
         let thread = Thread { [self] in run() }
         thread.name = "obf-record"
         thread.start()
@@ -132,11 +136,25 @@ public final class RecordWriter: StepRecorder, Sendable {
         archiver.drain()
     }
 
+    /// Counts the steps of `older` (lost before those of `gap`) into `gap`.
+    private static func merge(_ older: RecordGap, into gap: inout RecordGap?) {
+        guard var newer = gap else {
+            gap = older
+            return
+        }
+        newer.steps += older.steps
+        newer.firstBar = older.firstBar
+        newer.firstTime = older.firstTime
+        gap = newer
+    }
+
     private static func extend(_ gap: inout RecordGap?, with step: RecordedStep, reason: String) {
         if var open = gap {
             open.steps += 1
-            open.lastBar = step.bar
-            open.lastTime = step.answeredAt
+            if step.answeredAt >= open.lastTime {
+                open.lastBar = step.bar
+                open.lastTime = step.answeredAt
+            }
             gap = open
         } else {
             gap = RecordGap(steps: 1, firstBar: step.bar, lastBar: step.bar, firstTime: step.answeredAt,
@@ -203,7 +221,7 @@ public final class RecordWriter: StepRecorder, Sendable {
     private func lose(_ step: RecordedStep, prior: RecordGap?, because error: RecordIOError?) {
         let first = shared.withLock { shared -> Bool in
             let first = shared.gap == nil
-            if let prior, shared.gap == nil { shared.gap = prior }
+            if let prior { Self.merge(prior, into: &shared.gap) }
             Self.extend(&shared.gap, with: step, reason: error.map { "\($0)" } ?? "no open segment")
             return first
         }
@@ -225,7 +243,6 @@ public final class RecordWriter: StepRecorder, Sendable {
             var header = settings.header
             header.openedAt = time
             try segment.append(RecordFormat.magic + RecordFormat.frame(header.encoded()) + RecordFormat.frame(gap.encoded()))
-            segment.sync()
             archiver.archive(path, now: time)
             logger.warning("step record stopped with answered steps not recorded",
                            metadata: ["dropped": "\(gap.steps)", "from_bar": "\(gap.firstBar)", "to_bar": "\(gap.lastBar)"])
@@ -246,6 +263,7 @@ public final class RecordWriter: StepRecorder, Sendable {
             attempt += 1
             path = String(base.dropLast(RecordLayout.rawExtension.count)) + "-\(attempt)\(RecordLayout.rawExtension)"
         }
+        opened.withLock { _ = $0.insert(path) }
         return path
     }
 
@@ -269,9 +287,10 @@ public final class RecordWriter: StepRecorder, Sendable {
         writer = SegmentWriterState(segment: segment)
     }
 
+    /// Hands the open segment to the archiver. No fsync here: the writer never waits for the
+    /// disk's flush (the archiver flushes the compressed copy before it removes the raw one).
     private func close(_ writer: inout SegmentWriterState) {
         guard let segment = writer.segment else { return }
-        segment.sync()
         writer = SegmentWriterState()
         archiver.archive(segment.path, now: Date().timeIntervalSince1970)
     }

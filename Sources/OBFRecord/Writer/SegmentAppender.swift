@@ -50,11 +50,6 @@ final class SegmentAppender {
         if done > 0 { _ = ftruncate(descriptor, off_t(size)) }
         throw RecordIOError("write", path, errno: failure)
     }
-
-    /// Flushes the file to the disk (at close: a closed segment survives a power loss).
-    func sync() {
-        _ = fsync(descriptor)
-    }
 }
 
 /// Directory helpers of the record.

@@ -76,12 +76,15 @@ final class SegmentArchiver: Sendable {
     }
 
     /// Archives every raw segment a previous process left (its open one, cut by a restart or a
-    /// `kill -9`), reading each to its last complete frame.
-    func recoverLeftovers(now: Double) {
+    /// `kill -9`), reading each to its last complete frame; never one `ownSegment` says this
+    /// process opened (asked when the segment is about to be archived, so one opened after the
+    /// directory was listed is seen as this process's).
+    func recoverLeftovers(now: Double, ownSegment: @escaping @Sendable (String) -> Bool) {
         enqueue { [self] in
             for day in RecordFiles.list(directory) where day.count == 10 {
                 for name in RecordFiles.list("\(directory)/\(day)") where name.hasSuffix(RecordLayout.rawExtension) {
-                    archiveNow("\(directory)/\(day)/\(name)")
+                    let path = "\(directory)/\(day)/\(name)"
+                    if !ownSegment(path) { archiveNow(path) }
                 }
             }
             applyRetention(now: now)
