@@ -20,8 +20,10 @@ let package = Package(
         .target(name: "Locking"),
         // What the modules share of the system: the monotonic clock, duration parts, address resolution.
         .target(name: "Platform"),
-        // The system OpenSSL (libssl, libcrypto) for TLS to Hazelcast members.
+        // The system OpenSSL (libssl, libcrypto): TLS to Hazelcast members and HTTPS on the API.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // What both TLS sides share of OpenSSL: its error queue read, the MSG_NOSIGNAL socket BIO.
+        .target(name: "OpenSSLSupport", dependencies: ["COpenSSL"]),
         // A seedable pseudo-random generator (mock books, randomised tests).
         .target(name: "SeededRandom"),
         // RFC 8259 JSON: a strict scanner, a document model and a compact writer; knows nothing of features.
@@ -33,7 +35,7 @@ let package = Package(
         ]),
         // A client of the Hazelcast Open Binary Client Protocol 2.x; knows nothing of features.
         .target(name: "HazelcastClient", dependencies: [
-            "CSystemShims", "COpenSSL", "Locking", "Platform",
+            "CSystemShims", "COpenSSL", "OpenSSLSupport", "Locking", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Snapshot sources: mock, replay and hazelcast (fetch and the live view), and the cluster settings.
@@ -46,9 +48,9 @@ let package = Package(
             "OBFEngine", "SnapshotSources", "HazelcastClient", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // A small HTTP/1.1 server on sockets, epoll and Dispatch.
+        // A small HTTP/1.1 server (and HTTPS, through the system OpenSSL) on sockets, epoll and Dispatch.
         .target(name: "OBFHTTP", dependencies: [
-            "CSystemShims", "Locking", "Platform",
+            "CSystemShims", "COpenSSL", "OpenSSLSupport", "Locking", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Routes, JSON bodies, metrics and wiring of the service.
