@@ -86,6 +86,9 @@ let package = Package(
                           path: "Fuzz/Sources/fuzz-hazelcast-frames"),
         // A raw HTTP/1.1 client on loopback sockets (byte-level and blocking, or async off the pool) for the tests.
         .target(name: "HTTPTestClient", dependencies: ["Locking"], path: "Tests/HTTPTestClient"),
+        // Certificates made with the openssl command and a blocking TLS client, for the HTTPS tests.
+        .target(name: "TLSTestSupport", dependencies: ["COpenSSL", "OpenSSLSupport", "HTTPTestClient", "Locking"],
+                path: "Tests/TLSTestSupport"),
         // How the tests wait: for an event, with bounds that guard against a hang, never a guess of the machine's speed.
         .target(name: "TestTiming", path: "Tests/TestTiming"),
         // Shared helpers of the service tests: the HTTP test client with JSON bodies, a scripted source, fixtures.
@@ -95,12 +98,13 @@ let package = Package(
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], path: "Tests/OBFTestSupport"),
         .testTarget(name: "OBFEngineTests", dependencies: ["JSON", "OBFEngine", "SnapshotSources", "HazelcastClient", "SeededRandom"]),
-        .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "HTTPTestClient", "Locking", "SeededRandom", "TestTiming"]),
+        .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "HTTPTestClient", "Locking", "SeededRandom", "TestTiming",
+                                                      "TLSTestSupport"]),
         .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking",
                                                                "SeededRandom", "TestTiming"]),
         .testTarget(name: "OBFServiceTests", dependencies: [
             "JSON", "OBFService", "OBFEngine", "SnapshotSources", "OBFReplication", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
-            "Locking", "OBFTestSupport", "SeededRandom", "TestTiming",
+            "Locking", "OBFTestSupport", "SeededRandom", "TestTiming", "TLSTestSupport",
         ]),
     ]
 )
