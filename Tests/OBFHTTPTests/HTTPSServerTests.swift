@@ -212,6 +212,30 @@ struct HTTPSServerTests {
         }
     }
 
+    /// The limits of the plain server hold inside TLS too: a stalled request, oversized headers and body.
+    @Test func requestLimitsHoldOverTLS() async throws {
+        let certificates = try await TestCertificates.shared()
+        try await withTLSServer(certificates, {
+            $0.headerReadTimeout = .milliseconds(300)
+            $0.maxHeaderBytes = 1024
+            $0.maxBodyBytes = 100
+        }) { server in
+            try await blocking {
+                let identity = trusting(certificates)
+                let stalled = try TLSTestClient(port: server.port, identity: identity)
+                try stalled.write(Array("GET /ok HTTP/1.1\r\nHost: te".utf8))
+                #expect(try stalled.readResponse().status == 408)
+                #expect(stalled.isClosedByServer())
+                let headers = try TLSTestClient(port: server.port, identity: identity)
+                #expect(try headers.request("GET", "/ok", headers: [("X-Big", String(repeating: "v", count: 2000))]).status == 431)
+                let body = try TLSTestClient(port: server.port, identity: identity)
+                #expect(try body.request("POST", "/ok", body: [UInt8](repeating: 0x61, count: 101)).status == 413)
+                let normal = try TLSTestClient(port: server.port, identity: identity)
+                #expect(try normal.request("GET", "/ok").status == 200)
+            }
+        }
+    }
+
     @Test func plainHTTPOnTheTLSPortIsClosedAndCounted() async throws {
         let certificates = try await TestCertificates.shared()
         try await withTLSServer(certificates) { server in

@@ -169,8 +169,9 @@ public final class TLSTestClient: @unchecked Sendable {
         (try? fill()) != true
     }
 
+    /// Reads the next response (framed by Content-Length).
     @available(*, noasync, message: "blocks its thread: call it in blocking { }")
-    private func readResponse() throws -> TestHTTPResponse {
+    public func readResponse() throws -> TestHTTPResponse {
         var headEnd: Int?
         while headEnd == nil {
             headEnd = Self.find([13, 10, 13, 10], in: buffer)
