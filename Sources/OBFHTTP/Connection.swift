@@ -133,6 +133,8 @@ final class Connection {
             loop.context.handler.tlsHandshakeCompleted(resumed: tls.isResumed)
             // The request may have come with the client's last handshake message.
             readable()
+            // Nothing read yet: the interest is still the handshake's.
+            updateInterest()
         case .wantRead:
             setHandshakeInterest(Epoll.readable)
         case .wantWrite:
