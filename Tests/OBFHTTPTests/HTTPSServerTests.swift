@@ -291,13 +291,16 @@ struct HTTPSServerTests {
         let certificates = try await TestCertificates.shared()
         try await withTLSServer(certificates) { server in
             let output = try await blocking {
-                try runCurl(["--cacert", certificates.caFile, "-sS", "-w", " %{http_code} %{http_version}",
+                try runTool(["curl", "--max-time", "60", "--cacert", certificates.caFile, "-s",
+                             "-w", " %{http_code} %{http_version}",
                              "https://localhost:\(server.port)/ok", "https://localhost:\(server.port)/ok"])
             }
             #expect(output.hasSuffix(" 200 1.1"))
             #expect(output.components(separatedBy: " 200 1.1").count == 3)
             // Verification is curl's default: without the CA the certificate is refused.
-            let refused = try await blocking { try? runCurl(["-sS", "https://localhost:\(server.port)/ok"]) }
+            let refused = try await blocking {
+                try? runTool(["curl", "--max-time", "60", "-s", "https://localhost:\(server.port)/ok"])
+            }
             #expect(refused == nil)
             // Two requests on one keep-alive connection: one handshake.
             #expect(server.recorder.count(of: .tlsHandshake(resumed: false)) >= 1)
@@ -388,22 +391,4 @@ private struct CollectingLogHandler: LogHandler {
         let fields = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         lines.withLock { $0.append("\(event.message) \(fields.joined(separator: " "))") }
     }
-}
-
-/// Runs curl and returns its standard output; throws when it exits with an error.
-@available(*, noasync, message: "blocks its thread: call it in blocking { }")
-func runCurl(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["curl", "--max-time", "60"] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw TLSTestError(description: "curl exited with \(process.terminationStatus)")
-    }
-    return String(decoding: data, as: UTF8.self)
 }

@@ -67,19 +67,10 @@ public struct TestCertificates: Sendable {
     private static func make() throws -> TestCertificates {
         let directory = NSTemporaryDirectory() + "obf-tls-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TLSTestError(description: "openssl could not make the test certificates: "
-                + String(decoding: message, as: UTF8.self))
+        do {
+            _ = try runTool(["sh", "-c", script], in: directory)
+        } catch {
+            throw TLSTestError(description: "openssl could not make the test certificates: \(error)")
         }
         return TestCertificates(directory: directory)
     }
