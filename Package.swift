@@ -20,8 +20,10 @@ let package = Package(
         .target(name: "Locking"),
         // What the modules share of the system: the monotonic clock, duration parts, address resolution.
         .target(name: "Platform"),
-        // The system OpenSSL (libssl, libcrypto) for TLS to Hazelcast members.
+        // The system OpenSSL (libssl, libcrypto): TLS to Hazelcast members and HTTPS on the API.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // What both TLS sides share of OpenSSL: its error queue read, the MSG_NOSIGNAL socket BIO.
+        .target(name: "OpenSSLSupport", dependencies: ["COpenSSL"]),
         // A seedable pseudo-random generator (mock books, randomised tests).
         .target(name: "SeededRandom"),
         // RFC 8259 JSON: a strict scanner, a document model and a compact writer; knows nothing of features.
@@ -33,7 +35,7 @@ let package = Package(
         ]),
         // A client of the Hazelcast Open Binary Client Protocol 2.x; knows nothing of features.
         .target(name: "HazelcastClient", dependencies: [
-            "CSystemShims", "COpenSSL", "Locking", "Platform",
+            "CSystemShims", "COpenSSL", "OpenSSLSupport", "Locking", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Snapshot sources: mock, replay and hazelcast (fetch and the live view), and the cluster settings.
@@ -53,9 +55,9 @@ let package = Package(
             "CZlib", "CSystemShims", "OBFEngine", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // A small HTTP/1.1 server on sockets, epoll and Dispatch.
+        // A small HTTP/1.1 server (and HTTPS, through the system OpenSSL) on sockets, epoll and Dispatch.
         .target(name: "OBFHTTP", dependencies: [
-            "CSystemShims", "Locking", "Platform",
+            "CSystemShims", "COpenSSL", "OpenSSLSupport", "Locking", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Routes, JSON bodies, metrics and wiring of the service.
@@ -91,6 +93,9 @@ let package = Package(
                           path: "Fuzz/Sources/fuzz-hazelcast-frames"),
         // A raw HTTP/1.1 client on loopback sockets (byte-level and blocking, or async off the pool) for the tests.
         .target(name: "HTTPTestClient", dependencies: ["Locking"], path: "Tests/HTTPTestClient"),
+        // Certificates made with the openssl command and a blocking TLS client, for the HTTPS tests.
+        .target(name: "TLSTestSupport", dependencies: ["COpenSSL", "OpenSSLSupport", "HTTPTestClient", "Locking"],
+                path: "Tests/TLSTestSupport"),
         // How the tests wait: for an event, with bounds that guard against a hang, never a guess of the machine's speed.
         .target(name: "TestTiming", path: "Tests/TestTiming"),
         // Shared helpers of the service tests: the HTTP test client with JSON bodies, a scripted source, fixtures.
@@ -100,7 +105,8 @@ let package = Package(
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], path: "Tests/OBFTestSupport"),
         .testTarget(name: "OBFEngineTests", dependencies: ["JSON", "OBFEngine", "SnapshotSources", "HazelcastClient", "SeededRandom"]),
-        .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "HTTPTestClient", "Locking", "SeededRandom", "TestTiming"]),
+        .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "HTTPTestClient", "Locking", "SeededRandom", "TestTiming",
+                                                      "TLSTestSupport"]),
         .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking",
                                                                "SeededRandom", "TestTiming"]),
         .testTarget(name: "OBFRecordTests", dependencies: [
@@ -109,7 +115,7 @@ let package = Package(
         ]),
         .testTarget(name: "OBFServiceTests", dependencies: [
             "JSON", "OBFService", "OBFEngine", "SnapshotSources", "OBFReplication", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
-            "Locking", "OBFTestSupport", "SeededRandom", "TestTiming",
+            "Locking", "OBFTestSupport", "SeededRandom", "TestTiming", "TLSTestSupport",
         ]),
     ]
 )

@@ -99,3 +99,97 @@ ratios() {
 a, b = sys.argv[1].split(), sys.argv[2].split()
 print(" ".join(f"{float(x) / float(y):.2f}" for x, y in zip(a, b)))' "$1" "$2"
 }
+
+# require_wrk_nginx: installs wrk, nginx and curl with apt-get when missing; sets NGINX.
+require_wrk_nginx() {
+    local missing=()
+    command -v wrk >/dev/null || missing+=(wrk)
+    command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+    command -v curl >/dev/null || missing+=(curl)
+    if ((${#missing[@]})); then
+        say "installing ${missing[*]}"
+        apt-get install -y -qq "${missing[@]}" >&2 || { apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2; }
+    fi
+    NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+}
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# wrk's latency with its unit (850.00us, 1.20ms, 2.00s) in milliseconds.
+to_ms() {
+    awk '{ v = $1
+           if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f\n", v / 1000 }
+           else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f\n", v }
+           else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f\n", v * 1000 }
+           else print v }'
+}
+
+# run_wrk NAME URL: a short warm-up, then the timed run of DURATION (2 threads, 32 keep-alive
+# connections); sets WRK_RPS and WRK_P99_MS. An https URL goes over TLS (wrk verifies nothing).
+run_wrk() {
+    local name="$1" url="$2" file="$OUT/wrk-$1.txt"
+    wrk -t2 -c32 -d2s "$url" >/dev/null
+    wrk -t2 -c32 -d"$DURATION" --latency "$url" >"$file"
+    cat "$file" >&2
+    if grep -qE 'Non-2xx|Socket errors' "$file"; then
+        die "wrk against $name saw errors (see $file)"
+    fi
+    WRK_RPS="$(awk '/^Requests\/sec:/ {print $2}' "$file")"
+    WRK_P99_MS="$(awk '/Latency Distribution/ {f = 1} f && $1 == "99%" {print $2; exit}' "$file" | to_ms)"
+    [[ -n "$WRK_RPS" && -n "$WRK_P99_MS" ]] || die "could not read wrk's output ($file)"
+}
+
+# better A B: true when A > B.
+better() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
+
+# start_nginx DIR ROOT PATH EXPECTED [CERT KEY]: one nginx worker serving the static ROOT on a free
+# loopback port (keep-alive, the body's type as obf sends it), its files in DIR; with CERT and KEY
+# over HTTPS only (TLS 1.2 and 1.3, a session cache and tickets). Waits until it serves PATH with
+# the bytes of the file EXPECTED; sets NGINX_PID, NGINX_PORT and NGINX_URL.
+start_nginx() {
+    local dir="$1" root="$2" path="$3" expected="$4" cert="${5:-}" key="${6:-}" listen tls="" scheme=http
+    NGINX_PORT="$(free_port)"
+    listen="127.0.0.1:$NGINX_PORT"
+    if [[ -n "$cert" ]]; then
+        scheme=https
+        listen+=" ssl"
+        tls="ssl_certificate $cert; ssl_certificate_key $key; ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_cache shared:obf:10m; ssl_session_tickets on;"
+    fi
+    NGINX_URL="$scheme://127.0.0.1:$NGINX_PORT"
+    mkdir -p "$dir"
+    cat >"$dir/nginx.conf" <<NGINXCONF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server_tokens off;
+    keepalive_requests 1000000;
+    keepalive_timeout 60s;
+    types { }
+    default_type "application/json; charset=utf-8";
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    server {
+        listen $listen;
+        $tls
+        root $root;
+    }
+}
+NGINXCONF
+    "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" &
+    NGINX_PID=$!
+    PIDS+=("$NGINX_PID")
+    for _ in $(seq 50); do
+        curl -sfk -o "$dir/served-body" "$NGINX_URL$path" && break
+        kill -0 "$NGINX_PID" 2>/dev/null || { cat "$dir/error.log" >&2; die "nginx did not start"; }
+        sleep 0.1
+    done
+    cmp -s "$dir/served-body" "$expected" || die "nginx does not serve the same body bytes"
+}

@@ -48,41 +48,7 @@ cleanup() {
 trap cleanup EXIT
 
 # --- tools ------------------------------------------------------------------------------------
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
-command -v curl >/dev/null || missing+=(curl)
-if ((${#missing[@]})); then
-    say "installing ${missing[*]}"
-    apt-get install -y -qq "${missing[@]}" >&2 || { apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2; }
-fi
-NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-
-# --- helpers ----------------------------------------------------------------------------------
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-
-# wrk's latency with its unit (850.00us, 1.20ms, 2.00s) in milliseconds.
-to_ms() {
-    awk '{ v = $1
-           if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f\n", v / 1000 }
-           else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f\n", v }
-           else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f\n", v * 1000 }
-           else print v }'
-}
-
-# run_wrk NAME URL: a short warm-up, then the timed run; sets WRK_RPS and WRK_P99_MS.
-run_wrk() {
-    local name="$1" url="$2" file="$OUT/wrk-$1.txt"
-    wrk -t2 -c32 -d2s "$url" >/dev/null
-    wrk -t2 -c32 -d"$DURATION" --latency "$url" >"$file"
-    cat "$file" >&2
-    if grep -qE 'Non-2xx|Socket errors' "$file"; then
-        die "wrk against $name saw errors (see $file)"
-    fi
-    WRK_RPS="$(awk '/^Requests\/sec:/ {print $2}' "$file")"
-    WRK_P99_MS="$(awk '/Latency Distribution/ {f = 1} f && $1 == "99%" {print $2; exit}' "$file" | to_ms)"
-    [[ -n "$WRK_RPS" && -n "$WRK_P99_MS" ]] || die "could not read wrk's output ($file)"
-}
+require_wrk_nginx
 
 # --- 1. GET /features keep-alive: obf beside nginx -------------------------------------------
 say "GET /features/BTCUSDT/{bar}: obf beside nginx (1 worker, static file, same bytes)"
@@ -102,52 +68,18 @@ chmod -R a+rX "$TMP/www"
 grep -q '"source":"live"' "$TMP/www$FEATURE_PATH" || die "the features at bar $BAR are not live"
 cp "$TMP/www$FEATURE_PATH" "$OUT/features-body.json"
 
-NGINX_PORT="$(free_port)"
-cat >"$TMP/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server_tokens off;
-    keepalive_requests 1000000;
-    keepalive_timeout 60s;
-    types { }
-    default_type "application/json; charset=utf-8";
-    client_body_temp_path $TMP/nginx/body;
-    proxy_temp_path $TMP/nginx/proxy;
-    fastcgi_temp_path $TMP/nginx/fastcgi;
-    uwsgi_temp_path $TMP/nginx/uwsgi;
-    scgi_temp_path $TMP/nginx/scgi;
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        root $TMP/www;
-    }
-}
-EOF
-"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" &
-NGINX_PID=$!
-PIDS+=("$NGINX_PID")
-for _ in $(seq 50); do
-    curl -sf -o "$TMP/nginx-body" "http://127.0.0.1:$NGINX_PORT$FEATURE_PATH" && break
-    kill -0 "$NGINX_PID" 2>/dev/null || { cat "$TMP/nginx/error.log" >&2; die "nginx did not start"; }
-    sleep 0.1
-done
-cmp -s "$TMP/nginx-body" "$OUT/features-body.json" || die "nginx does not serve the same body bytes"
+start_nginx "$TMP/nginx" "$TMP/www" "$FEATURE_PATH" "$OUT/features-body.json"
 cp "$TMP/nginx/nginx.conf" "$OUT/nginx.conf"
 
 # Alternate the two servers for BENCH_ROUNDS rounds and keep each one's best round (highest
 # requests/s, with that round's p99): background load on a 2-core machine then hurts both alike.
 OBF_RPS=0; OBF_P99=""; NGINX_RPS=0; NGINX_P99=""
-better() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 for round in $(seq 1 "$ROUNDS"); do
     say "round $round/$ROUNDS: obf"
     run_wrk "obf-$round" "http://127.0.0.1:$GET_PORT$FEATURE_PATH"
     if better "$WRK_RPS" "$OBF_RPS"; then OBF_RPS=$WRK_RPS; OBF_P99=$WRK_P99_MS; fi
     say "round $round/$ROUNDS: nginx"
-    run_wrk "nginx-$round" "http://127.0.0.1:$NGINX_PORT$FEATURE_PATH"
+    run_wrk "nginx-$round" "$NGINX_URL$FEATURE_PATH"
     if better "$WRK_RPS" "$NGINX_RPS"; then NGINX_RPS=$WRK_RPS; NGINX_P99=$WRK_P99_MS; fi
 done
 OBF_GET_RSS="$(rss_kib "$GET_PID")"

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Sequential POST /step/{bar} latency over one keep-alive connection.
 
-    step_latency.py HOST PORT STEPS [--warmup N] [--first-bar N] [--token T] [--pace-ms N]
+    step_latency.py HOST PORT STEPS [--warmup N] [--first-bar N] [--token T] [--pace-ms N] [--tls-ca FILE]
 
 Prints one line: `steps n=... assets=... p50_ms=... p99_ms=... mean_ms=... max_ms=...
 server_ms_p50=...` where the *_ms figures are the client's wall time per request (send to
-last body byte) and server_ms_p50 is the median `duration_ms` the service reported. With --pace-ms the steps start
-every N ms (a trader's scan cadence) instead of back to back.
+last body byte) and server_ms_p50 is the median `duration_ms` the service reported. With --pace-ms
+the steps start every N ms (a trader's scan cadence) instead of back to back.
+With --tls-ca the service is reached over HTTPS, its certificate verified against FILE.
 Exits non-zero on any non-200 answer or a step that did not compute every requested asset.
 """
 import http.client
 import json
+import ssl
 import statistics
 import sys
 import time
@@ -23,7 +25,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     host, port, steps = argv[1], int(argv[2]), int(argv[3])
-    warmup, first_bar, token, pace = 50, 1_000_000, None, 0.0
+    warmup, first_bar, token, pace, tls_ca = 50, 1_000_000, None, 0.0, None
     rest = argv[4:]
     while rest:
         flag, value, rest = rest[0], rest[1], rest[2:]
@@ -35,6 +37,8 @@ def main(argv):
             token = value
         elif flag == "--pace-ms":
             pace = float(value) / 1000
+        elif flag == "--tls-ca":
+            tls_ca = value
         else:
             print(f"unknown flag {flag}", file=sys.stderr)
             return 2
@@ -42,7 +46,11 @@ def main(argv):
     headers = {"Content-Length": "0"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    connection = http.client.HTTPConnection(host, port, timeout=30)
+    if tls_ca:
+        context = ssl.create_default_context(cafile=tls_ca)
+        connection = http.client.HTTPSConnection(host, port, timeout=30, context=context)
+    else:
+        connection = http.client.HTTPConnection(host, port, timeout=30)
     client_ms, server_ms = [], []
     assets = None
     # rollover=true on the first request: a re-used server may have stepped higher bars already.

@@ -14,6 +14,10 @@ static inline int obf_ssl_ctx_set_min_proto_version(SSL_CTX *context, int versio
     return (int)SSL_CTX_set_min_proto_version(context, version);
 }
 
+static inline int obf_ssl_ctx_set_max_proto_version(SSL_CTX *context, int version) {
+    return (int)SSL_CTX_set_max_proto_version(context, version);
+}
+
 static inline long obf_ssl_ctx_set_mode(SSL_CTX *context, long mode) {
     return SSL_CTX_set_mode(context, mode);
 }

@@ -1,6 +1,11 @@
 /// One client connection, owned by (and only touched on the thread of) its event loop.
+///
+/// On a TLS port the bytes go through its `TLSSession`: the connection starts in `.handshaking`
+/// and reads requests only once the handshake is complete.
 final class Connection {
     enum Phase {
+        /// TLS only: the handshake is in progress (bounded by the request timeout).
+        case handshaking
         /// Reading and answering requests.
         case reading
         /// A deferred handler is running; further bytes are buffered, not parsed.
@@ -19,8 +24,10 @@ final class Connection {
     /// False for a connection refused for the limit: it is not in the open-connection count.
     let counted: Bool
     unowned let loop: EventLoop
+    /// The TLS session on a TLS port; nil for plain HTTP.
+    private let tls: TLSSession?
 
-    private(set) var phase: Phase = .reading
+    private(set) var phase: Phase
     private(set) var isClosed = false
     private var parser: HTTPRequestParser
     private var input: [UInt8] = []
@@ -40,15 +47,26 @@ final class Connection {
 
     /// When the first byte of the request being read was taken, if one is in progress.
     private var requestStartedAt: UInt64?
+    /// When the connection was accepted: the TLS handshake must end within the request timeout.
+    private let acceptedAt: UInt64
+    /// The first byte was seen to be a TLS handshake record.
+    private var sawHandshakeRecord = false
+    /// What the handshake waits for (`Epoll.readable` or `Epoll.writable`).
+    private var handshakeInterest: UInt32 = Epoll.readable
+    /// A TLS read needs the socket writable first (a post-handshake message to answer).
+    private var readWaitsForWritable = false
     private var lastActivity: UInt64
     private var lastWriteProgress: UInt64
     private var lingerDeadline: UInt64 = 0
 
-    init(fd: Int32, id: UInt32, counted: Bool, loop: EventLoop) {
+    init(fd: Int32, id: UInt32, counted: Bool, tls: TLSSession?, loop: EventLoop) {
         self.fd = fd
         self.id = id
         self.counted = counted
+        self.tls = tls
         self.loop = loop
+        self.phase = tls == nil ? .reading : .handshaking
+        self.acceptedAt = loop.now
         self.parser = HTTPRequestParser(limits: loop.limits)
         self.lastActivity = loop.now
         self.lastWriteProgress = loop.now
@@ -75,7 +93,12 @@ final class Connection {
             loop.close(self)
             return
         }
-        if events & Epoll.readable != 0 {
+        if phase == .handshaking {
+            continueHandshake()
+            return
+        }
+        if events & Epoll.readable != 0 || (readWaitsForWritable && events & Epoll.writable != 0) {
+            readWaitsForWritable = false
             readable()
             if isClosed { return }
         }
@@ -84,12 +107,86 @@ final class Connection {
         }
     }
 
+    // MARK: - TLS
+
+    private func continueHandshake() {
+        guard let tls else { return }
+        if !sawHandshakeRecord {
+            switch TLSFirstBytes.peek(fd) {
+            case .nothing:
+                return
+            case .closed:
+                // A port check or a client gone before speaking: nothing to count.
+                loop.close(self)
+                return
+            case .plainHTTP:
+                refuse(.plainHTTP, detail: nil)
+                return
+            case .tls, .other:
+                sawHandshakeRecord = true
+            }
+        }
+        switch tls.handshake() {
+        case .done:
+            phase = .reading
+            lastActivity = loop.now
+            loop.context.handler.tlsHandshakeCompleted(resumed: tls.isResumed)
+            // The request may have come with the client's last handshake message.
+            readable()
+            // Nothing read yet: the interest is still the handshake's.
+            updateInterest()
+        case .wantRead:
+            setHandshakeInterest(Epoll.readable)
+        case .wantWrite:
+            setHandshakeInterest(Epoll.writable)
+        case .closed:
+            refuse(.handshakeFailed, detail: "the client closed the connection")
+        case .failed(let reason):
+            refuse(.handshakeFailed, detail: reason)
+        }
+    }
+
+    private func setHandshakeInterest(_ events: UInt32) {
+        handshakeInterest = events
+        updateInterest()
+    }
+
+    private func refuse(_ reason: TLSRefusal, detail: String?) {
+        loop.context.tlsRefused(reason, fd: fd, detail: detail, now: loop.now)
+        loop.close(self)
+    }
+
+    /// Reads decrypted bytes into the loop's buffer, a whole record per call while room for one is left.
+    private func readTLS(_ tls: TLSSession) -> Socket.IOResult {
+        var filled = 0
+        while loop.scratch.count - filled >= TLSSession.maxRecordPayload {
+            switch tls.read(into: UnsafeMutableBufferPointer(rebasing: loop.scratch[filled...])) {
+            case .bytes(let count):
+                filled += count
+            case .step(.done), .step(.wantRead):
+                return filled > 0 ? .bytes(filled) : .wouldBlock
+            case .step(.wantWrite):
+                readWaitsForWritable = true
+                return filled > 0 ? .bytes(filled) : .wouldBlock
+            case .step(.closed):
+                guard filled > 0 else { return .closed }
+                peerClosed = true
+                return .bytes(filled)
+            case .step(.failed):
+                // A malformed or forged record: this connection is over, whatever came before it.
+                return .failed(0)
+            }
+        }
+        return .bytes(filled)
+    }
+
     private func readable() {
         if phase == .lingering {
             drainLingering()
             return
         }
-        switch Socket.read(fd, into: loop.scratch) {
+        let result = if let tls { readTLS(tls) } else { Socket.read(fd, into: loop.scratch) }
+        switch result {
         case .bytes(let count):
             input.append(contentsOf: UnsafeBufferPointer(rebasing: loop.scratch[0..<count]))
             lastActivity = loop.now
@@ -240,7 +337,8 @@ final class Connection {
     private func flush() -> Bool {
         while hasPendingOutput {
             let result = output.withUnsafeBytes { bytes in
-                Socket.send(fd, UnsafeRawBufferPointer(rebasing: bytes[outputStart...]))
+                let pending = UnsafeRawBufferPointer(rebasing: bytes[outputStart...])
+                return if let tls { tls.write(pending) } else { Socket.send(fd, pending) }
             }
             switch result {
             case .bytes(let count):
@@ -267,6 +365,7 @@ final class Connection {
     }
 
     private func startLingering() {
+        tls?.close()
         Socket.shutdownWrite(fd)
         if peerClosed {
             loop.close(self)
@@ -283,11 +382,13 @@ final class Connection {
         guard !isClosed else { return }
         var events: UInt32 = 0
         switch phase {
+        case .handshaking:
+            events = handshakeInterest
         case .lingering:
             events = Epoll.readable
         case .reading, .awaitingDeferred:
             if !peerClosed && input.count - inputStart < loop.inputCap { events |= Epoll.readable }
-            if hasPendingOutput { events |= Epoll.writable }
+            if hasPendingOutput || readWaitsForWritable { events |= Epoll.writable }
         }
         if events != registeredEvents {
             registeredEvents = events
@@ -300,6 +401,8 @@ final class Connection {
     /// Applies the read, idle, write and linger deadlines.
     func checkDeadlines(now: UInt64) {
         switch phase {
+        case .handshaking:
+            if now - acceptedAt >= loop.requestNanos { refuse(.handshakeTimeout, detail: nil) }
         case .lingering:
             if now >= lingerDeadline { loop.close(self) }
         case .awaitingDeferred:
@@ -322,7 +425,7 @@ final class Connection {
 
     /// The server is stopping: an idle connection closes now, a busy one after its response.
     func beginShutdown() {
-        if isIdle {
+        if isIdle || phase == .handshaking {
             loop.close(self)
         } else if phase == .reading && requestStartedAt == nil && !hasBufferedInput {
             closeAfterFlush = true
@@ -336,6 +439,8 @@ final class Connection {
     /// cancelled, since its response can no longer be delivered.
     func markClosed() {
         isClosed = true
+        // Best effort: close_notify tells the client the end is no truncation, and keeps its session resumable.
+        tls?.close()
         deferredTask?.cancel()
         deferredTask = nil
     }

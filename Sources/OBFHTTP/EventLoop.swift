@@ -179,14 +179,26 @@ final class EventLoop {
     }
 
     private func adopt(_ fd: Int32, rejected: Bool) {
-        if isShuttingDown || (rejected && rejectedTotal >= Self.maxRejectedLingering) {
+        // A refusal on the TLS port is a bare close: a plain-text 503 would be garbage to a TLS
+        // client, and a handshake would spend the CPU the limit is there to save.
+        if isShuttingDown || (rejected && (rejectedTotal >= Self.maxRejectedLingering || context.tls != nil)) {
             if rejected { context.handler.serverAnswered(status: 503, code: HTTPServerFailure.tooManyConnections.code) }
             Socket.close(fd)
             if !rejected { context.connectionClosed() }
             return
         }
+        var session: TLSSession?
+        if let tls = context.tls {
+            session = TLSSession(context: tls.current, fd: fd)
+            if session == nil {
+                context.logger.error("cannot start a TLS session (out of memory?): connection closed")
+                Socket.close(fd)
+                context.connectionClosed()
+                return
+            }
+        }
         nextID = nextID == UInt32.max ? 1 : nextID + 1
-        let connection = Connection(fd: fd, id: nextID, counted: !rejected, loop: self)
+        let connection = Connection(fd: fd, id: nextID, counted: !rejected, tls: session, loop: self)
         guard handle.epoll.add(fd, events: Epoll.readable, token: connection.epollToken) else {
             Socket.close(fd)
             if !rejected { context.connectionClosed() }

@@ -20,10 +20,18 @@ public protocol HTTPHandler: Sendable {
     /// The answer to a request the server refused by itself (its body, in the application's
     /// format). Called on an event-loop thread: must be fast. Default: the message as plain text.
     func response(to failure: HTTPServerFailure) -> HTTPResponse
+    /// Called when a TLS handshake completes (for a counter; `resumed`: an earlier session was
+    /// resumed). Called on an event-loop thread: must be fast. Default: nothing.
+    func tlsHandshakeCompleted(resumed: Bool)
+    /// Called when the server closes a TLS connection before any request (for a counter). Called on
+    /// an event-loop thread: must be fast. Default: nothing.
+    func tlsRefused(_ reason: TLSRefusal)
 }
 
 extension HTTPHandler {
     public func connectionsChanged(to count: Int) {}
     public func serverAnswered(status: Int, code: String) {}
     public func response(to failure: HTTPServerFailure) -> HTTPResponse { failure.plainTextResponse }
+    public func tlsHandshakeCompleted(resumed: Bool) {}
+    public func tlsRefused(_ reason: TLSRefusal) {}
 }

@@ -49,6 +49,7 @@ public final class HTTPServer: Sendable {
             let port = try launch(into: &state)
             logger.debug("HTTP server listening", metadata: [
                 "host": "\(configuration.host)", "port": "\(port)", "loops": "\(configuration.eventLoopCount)",
+                "tls": "\(configuration.tls != nil)",
             ])
             return port
         }
@@ -59,6 +60,9 @@ public final class HTTPServer: Sendable {
               configuration.maxHeaderBytes >= 64, configuration.maxHeaderCount >= 1, configuration.maxBodyBytes >= 0
         else {
             throw HTTPServerError(operation: "start", message: "invalid configuration")
+        }
+        let tls = try configuration.tls.map { configuration throws(HTTPServerError) in
+            try TLSCredentials(configuration: configuration)
         }
         let listener = try Socket.listen(host: configuration.host, port: configuration.port)
         var handles: [EventLoopHandle] = []
@@ -72,7 +76,8 @@ public final class HTTPServer: Sendable {
             throw error
         }
         let context = ServerContext(
-            configuration: configuration, handler: handler, logger: logger, handles: handles, counter: counter)
+            configuration: configuration, handler: handler, logger: logger, handles: handles, counter: counter,
+            tls: tls)
         var threads: [pthread_t] = []
         for index in handles.indices {
             let listenerFD = index == 0 ? listener.fd : -1
@@ -91,6 +96,23 @@ public final class HTTPServer: Sendable {
         }
         state = .running(context, threads)
         return listener.port
+    }
+
+    /// Reads the TLS certificate and key files again: new connections are served with them, open
+    /// ones keep theirs. When the files cannot serve (unreadable, a key of another certificate, an
+    /// expired certificate), throws and the certificate in use stays. Returns the new certificate's
+    /// end of validity. Reads files: call it off the concurrency pool.
+    @discardableResult
+    public func reloadTLS() throws(HTTPServerError) -> String {
+        let context: ServerContext? = state.withLock { state in
+            if case .running(let context, _) = state { return context }
+            return nil
+        }
+        guard let context else { throw HTTPServerError(operation: "TLS reload", message: "the server is not running") }
+        guard let tls = context.tls else {
+            throw HTTPServerError(operation: "TLS reload", message: "the server does not speak TLS")
+        }
+        return try tls.reload().notAfter
     }
 
     /// Graceful stop: stops accepting, lets in-flight requests finish (up to `shutdownGrace`),

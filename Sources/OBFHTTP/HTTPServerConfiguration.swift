@@ -20,6 +20,8 @@ public struct HTTPServerConfiguration: Sendable {
     /// How long `shutdown()` lets in-flight requests finish; deferred work still running then is cancelled.
     public var shutdownGrace: Duration
     public var eventLoopCount: Int
+    /// When set, the server speaks HTTPS only (TLS 1.2 or later) with this certificate.
+    public var tls: TLSServerConfiguration?
 
     public init(
         host: String = "127.0.0.1",
@@ -31,7 +33,8 @@ public struct HTTPServerConfiguration: Sendable {
         headerReadTimeout: Duration = .seconds(10),
         idleTimeout: Duration = .seconds(60),
         shutdownGrace: Duration = .seconds(5),
-        eventLoopCount: Int = HTTPServerConfiguration.coreCount
+        eventLoopCount: Int = HTTPServerConfiguration.coreCount,
+        tls: TLSServerConfiguration? = nil
     ) {
         self.host = host
         self.port = port
@@ -43,6 +46,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.shutdownGrace = shutdownGrace
         self.eventLoopCount = eventLoopCount
+        self.tls = tls
     }
 
     /// The number of online processors, at least 1.

@@ -25,6 +25,9 @@ final class ServerContext: Sendable {
     let logger: Logger
     let handles: [EventLoopHandle]
     let counter: ConnectionCounter
+    /// The certificate and key of new connections when the server speaks TLS.
+    let tls: TLSCredentials?
+    let tlsRefusals = TLSRefusalLog()
     /// The deferred handler work still running, which `HTTPServer.shutdown()` waits for.
     let deferredTasks = DeferredTasks()
 
@@ -33,13 +36,15 @@ final class ServerContext: Sendable {
         handler: any HTTPHandler,
         logger: Logger,
         handles: [EventLoopHandle],
-        counter: ConnectionCounter
+        counter: ConnectionCounter,
+        tls: TLSCredentials?
     ) {
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
         self.handles = handles
         self.counter = counter
+        self.tls = tls
     }
 
     func connectionOpened() {
@@ -48,5 +53,11 @@ final class ServerContext: Sendable {
 
     func connectionClosed() {
         handler.connectionsChanged(to: counter.decrement())
+    }
+
+    /// Counts a TLS connection closed before any request and logs it (rate-limited).
+    func tlsRefused(_ reason: TLSRefusal, fd: Int32, detail: String?, now: UInt64) {
+        handler.tlsRefused(reason)
+        tlsRefusals.record(reason, peer: Socket.peerAddress(fd), detail: detail, now: now, logger: logger)
     }
 }

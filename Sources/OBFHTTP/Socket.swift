@@ -64,6 +64,23 @@ enum Socket {
         }
     }
 
+    /// The peer's address as "host:port" (numeric), for log lines; nil when it cannot be read.
+    static func peerAddress(_ fd: Int32) -> String? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
+        let result = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { address -> Int32 in
+                guard getpeername(fd, address, &length) == 0 else { return -1 }
+                return getnameinfo(address, length, &host, socklen_t(host.count), &service, socklen_t(service.count),
+                                   NI_NUMERICHOST | NI_NUMERICSERV)
+            }
+        }
+        guard result == 0 else { return nil }
+        return "\(ASCII.text(ofCString: host)):\(ASCII.text(ofCString: service))"
+    }
+
     enum AcceptResult {
         case accepted(Int32)
         case wouldBlock

@@ -15,6 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             With no flags it serves the embedded mock source for BTCUSDT, ETHUSDT, BNBUSDT and SOLUSDT \
             on http://127.0.0.1:8080. Set OBF_API_TOKEN to require 'Authorization: Bearer <token>' on POST.
+            With --tls-cert and --tls-key it serves https:// instead; SIGHUP reloads the pair.
 
             \(HazelcastOptions.credentialsHelp)
             """)
@@ -57,6 +58,14 @@ struct ServeCommand: AsyncParsableCommand {
     var authMetrics = false
     @Option(help: "HTTP event-loop threads; 0 is one per core but one. [env: OBF_HTTP_THREADS] (default: 0)")
     var httpThreads: Int?
+    @Option(help: "PEM certificate chain: the API speaks HTTPS only (TLS 1.2 or later); with --tls-key. SIGHUP reloads it. [env: OBF_TLS_CERT] (default: off)")
+    var tlsCert: String?
+    @Option(help: "PEM private key of --tls-cert. [env: OBF_TLS_KEY]")
+    var tlsKey: String?
+    @Option(help: "PEM CA file: every client must present a certificate it issued (mutual TLS). [env: OBF_TLS_CLIENT_CA] (default: off)")
+    var tlsClientCa: String?
+    @Option(help: "Plain-HTTP port on 127.0.0.1 answering only /healthz, /readyz and /metrics, for probes without a client certificate. [env: OBF_PROBE_PORT] (default: off)")
+    var probePort: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: OBF_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
@@ -83,7 +92,12 @@ struct ServeCommand: AsyncParsableCommand {
             await source.shutdown()
             throw ExitCode.failure
         }
+        let reload = ReloadSignal.install {
+            logger.info("signal received", metadata: ["signal": "\(SIGHUP)"])
+            service.reloadTLS()
+        }
         let signal = await ShutdownSignal.wait()
+        reload.cancel()
         logger.info("signal received", metadata: ["signal": "\(signal)"])
         await service.shutdown()
     }
@@ -133,6 +147,12 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.authMetrics = try environment.bool(authMetrics, "OBF_AUTH_METRICS")
         let threads = try environment.number(httpThreads, "OBF_HTTP_THREADS", default: 0)
         configuration.httpThreads = threads == 0 ? nil : threads
+        configuration.tlsCertificateFile = environment.string(tlsCert, "OBF_TLS_CERT")
+        configuration.tlsKeyFile = environment.string(tlsKey, "OBF_TLS_KEY")
+        configuration.tlsClientCAFile = environment.string(tlsClientCa, "OBF_TLS_CLIENT_CA")
+        if probePort != nil || environment.string(nil, "OBF_PROBE_PORT") != nil {
+            configuration.probePort = try environment.number(probePort, "OBF_PROBE_PORT", default: 0)
+        }
         do {
             return try configuration.validated()
         } catch {

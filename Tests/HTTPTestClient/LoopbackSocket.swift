@@ -3,9 +3,9 @@ import Glibc
 #endif
 
 /// The system calls of the test client: one blocking TCP connection to 127.0.0.1.
-enum LoopbackSocket {
+package enum LoopbackSocket {
     /// Connects to 127.0.0.1:`port`; every send and receive then fails after `timeout`.
-    static func connect(port: Int, timeout: Duration) throws -> Int32 {
+    package static func connect(port: Int, timeout: Duration) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestHTTPClientError.system("socket") }
         var limit = timeval()
@@ -33,7 +33,7 @@ enum LoopbackSocket {
         return fd
     }
 
-    static func send(_ fd: Int32, _ bytes: [UInt8]) throws {
+    package static func send(_ fd: Int32, _ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let count = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -67,7 +67,7 @@ enum LoopbackSocket {
         Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
-    static func close(_ fd: Int32) {
+    package static func close(_ fd: Int32) {
         Glibc.close(fd)
     }
 }

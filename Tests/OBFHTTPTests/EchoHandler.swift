@@ -49,6 +49,14 @@ struct EchoHandler: HTTPHandler {
         recorder.recordAnswer(status, code)
     }
 
+    func tlsHandshakeCompleted(resumed: Bool) {
+        recorder.record(.tlsHandshake(resumed: resumed))
+    }
+
+    func tlsRefused(_ reason: TLSRefusal) {
+        recorder.record(.tlsRefused(reason))
+    }
+
     /// The server's refusals as `{"error":{"code":...,"message":...}}`, so that tests read their code.
     func response(to failure: HTTPServerFailure) -> HTTPResponse {
         let object = ["error": ["code": failure.code, "message": failure.message]]

@@ -1,4 +1,5 @@
 import Locking
+import OBFHTTP
 
 /// What the test handler saw of the server's own answers, of the connection gauge and of its deferred work.
 final class TestRecorder: Sendable {
@@ -9,6 +10,8 @@ final class TestRecorder: Sendable {
         case deferredCancelled
         case deferredReturned
         case shutdownReturned
+        case tlsHandshake(resumed: Bool)
+        case tlsRefused(TLSRefusal)
     }
 
     private struct Record {
@@ -38,7 +41,7 @@ final class TestRecorder: Sendable {
     var connectionCounts: [Int] { record.withLock { $0.counts } }
     var events: [Event] { record.withLock { $0.events } }
 
-    private func count(of event: Event) -> Int {
+    func count(of event: Event) -> Int {
         record.withLock { $0.events.count { $0 == event } }
     }
 }

@@ -25,8 +25,10 @@ public final class PrometheusProcess: Sendable {
     }
 
     /// Starts `binary` scraping `targets` (host:port) as job `obf` every `scrapeInterval`,
-    /// evaluating `ruleFiles`, and waits (up to `timeout`) until it answers `/-/ready`.
+    /// evaluating `ruleFiles`, and waits (up to `timeout`) until it answers `/-/ready`. `jobSettings`
+    /// are more lines of the job (e.g. `scheme: https` and its `tls_config`), indented as its keys.
     public static func start(binary: String, targets: [String], scrapeInterval: String = "1s", ruleFiles: [String] = [],
+                             jobSettings: [String] = [],
                              timeout: Duration = .seconds(60)) async throws -> PrometheusProcess {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("obf-prometheus-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -39,7 +41,8 @@ public final class PrometheusProcess: Sendable {
               - job_name: obf
                 static_configs:
                   - targets: [\(targets.map { "\"\($0)\"" }.joined(separator: ", "))]
-            """
+
+            """ + jobSettings.map { "    " + $0 }.joined(separator: "\n")
         let configPath = folder.appendingPathComponent("prometheus.yml").path
         try configuration.write(toFile: configPath, atomically: true, encoding: .utf8)
         // A port free a moment ago may be taken before the server binds it: try a few.

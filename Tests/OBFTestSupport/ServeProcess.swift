@@ -4,6 +4,8 @@ import TestTiming
 /// A real `obf serve` process for tests that need a process boundary (signals, `kill -9`).
 public final class ServeProcess: Sendable {
     public let port: Int
+    /// The plain-HTTP probe port (`--probe-port`), nil without one.
+    public let probePort: Int?
     private let child: ChildProcess
 
     public var pid: Int32 { child.pid }
@@ -31,16 +33,19 @@ public final class ServeProcess: Sendable {
         let child = try ChildProcess(executable, command,
                                      environment: ProcessInfo.processInfo.environment.merging(patient) { $1 }
                                         .merging(environment) { $1 })
-        let address = try await child.waitForLog(#"address=http://127\.0\.0\.1:\d+"#, timeout: timeout)
+        let address = try await child.waitForLog(#"address=https?://127\.0\.0\.1:\d+"#, timeout: timeout)
         guard let port = address.flatMap({ Int($0.split(separator: ":").last ?? "") }) else {
             await child.stop(signal: SIGKILL)
             throw MissingTool(description: "obf serve did not start: \(child.log)")
         }
-        return ServeProcess(port: port, child: child)
+        // The probe address is on the same line as the service's.
+        let probe = child.log.firstMatch(of: /probe_address=http:\/\/127\.0\.0\.1:(\d+)/).flatMap { Int($0.output.1) }
+        return ServeProcess(port: port, probePort: probe, child: child)
     }
 
-    private init(port: Int, child: ChildProcess) {
+    private init(port: Int, probePort: Int?, child: ChildProcess) {
         self.port = port
+        self.probePort = probePort
         self.child = child
     }
 

@@ -69,7 +69,7 @@ start_obf() {
     SERVER_PORT=""
     local end=$((SECONDS + ${READY_SECONDS:-120}))
     while ((SECONDS < end)); do
-        SERVER_PORT="$(grep -o 'address=http://127\.0\.0\.1:[0-9]*' "$log" 2>/dev/null | head -1 | sed 's/.*://' || true)"
+        SERVER_PORT="$(grep -o 'address=https\?://127\.0\.0\.1:[0-9]*' "$log" 2>/dev/null | head -1 | sed 's/.*://' || true)"
         [[ -n "$SERVER_PORT" ]] && return 0
         if ! kill -0 "$SERVER_PID" 2>/dev/null; then
             cat "$log" >&2

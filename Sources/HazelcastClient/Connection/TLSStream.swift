@@ -1,4 +1,5 @@
 import COpenSSL
+import OpenSSLSupport
 import CSystemShims
 import Synchronization
 #if canImport(Glibc)
@@ -330,18 +331,5 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
                 Glibc.close(fd)
             }
         }
-    }
-}
-
-/// The method table of the MSG_NOSIGNAL socket BIO, created once and never freed.
-///
-/// `@unchecked Sendable` is sound: `method` is written once in `init` (run once, by the
-/// thread-safe initialization of `shared`) and OpenSSL only reads it afterwards.
-private final class NoSignalSocketMethod: @unchecked Sendable {
-    static let shared = NoSignalSocketMethod()
-    let method: OpaquePointer?
-
-    private init() {
-        method = obf_nosignal_bio_method_new()
     }
 }

@@ -12,6 +12,9 @@ public final class FeatureService: Sendable {
     public let metrics: ServiceMetrics
     public let source: any SnapshotSource
     let server: HTTPServer
+    /// The plain-HTTP probe port on loopback (`--probe-port`), when configured.
+    let probeServer: HTTPServer?
+    private let boundProbePort = Locked<Int?>(nil)
     let logger: Logger
     let configuration: ServiceConfiguration
     let stateKeeper: StateKeeper?
@@ -57,7 +60,17 @@ public final class FeatureService: Sendable {
         http.port = configuration.port
         // One loop per core but one: the steps, the source client and (often) the trader need a core too.
         http.eventLoopCount = configuration.httpThreads ?? max(1, HTTPServerConfiguration.coreCount - 1)
+        http.tls = configuration.tls
         server = HTTPServer(configuration: http, handler: handler, logger: logger)
+        probeServer = configuration.probePort.map { port in
+            var probe = http
+            probe.host = "127.0.0.1"
+            probe.port = port
+            probe.tls = nil
+            probe.eventLoopCount = 1
+            probe.maxConnections = 64
+            return HTTPServer(configuration: probe, handler: ProbeHandler(service: handler), logger: logger)
+        }
         metrics.record(source: source.status())
     }
 
@@ -82,17 +95,61 @@ public final class FeatureService: Sendable {
             await engine.synchronize()
         }
         let port = try server.start()
-        logger.info("listening", metadata: [
-            "address": "http://\(configuration.host):\(port)", "source": "\(source.name)",
+        let scheme = configuration.tls == nil ? "http" : "https"
+        var metadata: Logger.Metadata = [
+            "address": "\(scheme)://\(configuration.host):\(port)", "source": "\(source.name)",
             "assets": "\(configuration.assets.joined(separator: ","))",
-        ])
+        ]
+        if let tls = configuration.tls {
+            metadata["client_certificates"] = "\(tls.clientCAFile == nil ? "not required" : "required")"
+        }
+        if let probeServer {
+            do {
+                let probePort = try probeServer.start()
+                boundProbePort.withLock { $0 = probePort }
+                metadata["probe_address"] = "http://127.0.0.1:\(probePort)"
+            } catch {
+                await server.shutdown()
+                throw error
+            }
+        }
+        logger.info("listening", metadata: metadata)
         return port
+    }
+
+    /// The bound probe port once started, nil without `--probe-port`.
+    public var probePort: Int? {
+        boundProbePort.withLock { $0 }
+    }
+
+    /// Loads the TLS certificate and key files again (SIGHUP): new connections use them, open ones
+    /// keep theirs; a pair that cannot serve is refused with an error logged and the old one stays.
+    /// Reads files: call it off the concurrency pool. True when the new pair is in use.
+    @discardableResult
+    public func reloadTLS() -> Bool {
+        guard configuration.tls != nil else {
+            logger.notice("reload asked for, but the API does not speak TLS: nothing to reload")
+            return false
+        }
+        do {
+            let notAfter = try server.reloadTLS()
+            logger.info("TLS certificate reloaded: new connections use it", metadata: [
+                "certificate": "\(configuration.tlsCertificateFile ?? "")", "not_after": "\(notAfter)",
+            ])
+            return true
+        } catch {
+            logger.error("TLS certificate reload refused: the certificate in use stays", metadata: [
+                "error": "\(error)",
+            ])
+            return false
+        }
     }
 
     /// Stops accepting, finishes in-flight requests, then closes the source.
     public func shutdown() async {
         logger.info("shutting down")
         await server.shutdown()
+        await probeServer?.shutdown()
         await stateKeeper?.save()
         await recorder?.close()
         await replica?.shutdown()

@@ -1,4 +1,5 @@
 import OBFEngine
+import OBFHTTP
 import SnapshotSources
 
 /// Which snapshot source `obf serve` reads.
@@ -33,6 +34,13 @@ public struct ServiceConfiguration: Sendable {
     public var recordDirectory: String?
     /// Days of record kept (`--record-retain-days`); nil keeps every day.
     public var recordRetainDays: Int?
+    /// HTTPS: the PEM certificate chain and its key (`--tls-cert`, `--tls-key`); plain HTTP when nil.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    /// Mutual TLS: clients must present a certificate of this CA (`--tls-client-ca`).
+    public var tlsClientCAFile: String?
+    /// A plain-HTTP port on 127.0.0.1 answering only /healthz, /readyz and /metrics (`--probe-port`).
+    public var probePort: Int?
 
     public init() {}
 
@@ -51,6 +59,7 @@ public struct ServiceConfiguration: Sendable {
         if let threads = httpThreads, !(1...64).contains(threads) {
             throw .invalid("--http-threads must be 1...64, got \(threads)")
         }
+        try validateTLS()
         guard stepDeadline > .zero else { throw .invalid("--step-deadline-ms must be above 0") }
         guard engine.maxBars >= 1 else { throw .invalid("--max-bars must be at least 1") }
         // Room for every configured asset plus a whole step body of new ones.
@@ -82,6 +91,32 @@ public struct ServiceConfiguration: Sendable {
             throw .invalid(error.description)
         }
         return self
+    }
+}
+
+extension ServiceConfiguration {
+    /// The HTTPS settings of the API, nil when it speaks plain HTTP.
+    public var tls: TLSServerConfiguration? {
+        guard let tlsCertificateFile, let tlsKeyFile else { return nil }
+        return TLSServerConfiguration(certificateFile: tlsCertificateFile, privateKeyFile: tlsKeyFile,
+                                      clientCAFile: tlsClientCAFile)
+    }
+
+    private func validateTLS() throws(ConfigurationError) {
+        if (tlsCertificateFile == nil) != (tlsKeyFile == nil) {
+            throw .invalid("--tls-cert and --tls-key go together")
+        }
+        if tlsClientCAFile != nil && tlsCertificateFile == nil {
+            throw .invalid("--tls-client-ca needs --tls-cert and --tls-key")
+        }
+        for (flag, path) in [("--tls-cert", tlsCertificateFile), ("--tls-key", tlsKeyFile),
+                             ("--tls-client-ca", tlsClientCAFile)] where path?.isEmpty == true {
+            throw .invalid("\(flag) must not be empty")
+        }
+        if let probePort {
+            guard (0...65_535).contains(probePort) else { throw .invalid("--probe-port must be 0...65535, got \(probePort)") }
+            guard probePort == 0 || probePort != port else { throw .invalid("--probe-port must differ from --port") }
+        }
     }
 }
 

@@ -33,6 +33,14 @@ final class MeteredHandler: HTTPHandler {
         metrics.httpConnections.set(to: Double(count))
     }
 
+    func tlsHandshakeCompleted(resumed: Bool) {
+        metrics.tlsHandshakes[resumed ? 1 : 0].increment()
+    }
+
+    func tlsRefused(_ reason: TLSRefusal) {
+        metrics.tlsRefusals[reason]?.increment()
+    }
+
     func serverAnswered(status: Int, code: String) {
         metrics.recordRequest(route: RouteTable<APIRoutes>.unmatchedLabel, method: "-", status: status, duration: .zero)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import OBFEngine
+import OBFHTTP
 import OBFRecord
 import OBFReplication
 import SnapshotSources
@@ -21,6 +22,10 @@ public final class ServiceMetrics: Sendable {
     let sourceReconnects: Counter
     let sourceReadDuration: DurationHistogram
     let httpConnections: Gauge
+    /// Completed TLS handshakes: index 0 full, 1 resumed.
+    let tlsHandshakes: [Counter]
+    /// TLS connections closed before any request, by reason.
+    let tlsRefusals: [TLSRefusal: Counter]
     let residentMemory: Gauge
     let openFileDescriptors: Gauge
     /// The producers' clock offsets over the last step's books, by `stat` (min, median, max).
@@ -87,6 +92,16 @@ public final class ServiceMetrics: Sendable {
             descriptor: name("source_read_duration", "seconds", "Time of one batched source read."),
             buckets: Self.durationBuckets)
         httpConnections = registry.makeGauge(descriptor: name("http", "connections", "Open HTTP connections."))
+        let handshakeName = name("tls_handshakes", "total", "Completed TLS handshakes of the API, full or resumed.")
+        tlsHandshakes = [registry.makeCounter(descriptor: handshakeName, labels: [("resumed", "false")]),
+                         registry.makeCounter(descriptor: handshakeName, labels: [("resumed", "true")])]
+        let refusalName = name("tls_refused_connections", "total",
+                               "TLS connections of the API closed before any request, by reason.")
+        var tlsRefusals: [TLSRefusal: Counter] = [:]
+        for reason in TLSRefusal.allCases {
+            tlsRefusals[reason] = registry.makeCounter(descriptor: refusalName, labels: [("reason", reason.rawValue)])
+        }
+        self.tlsRefusals = tlsRefusals
         residentMemory = registry.makeGauge(descriptor: MetricNameDescriptor(
             metricName: "process_resident_memory", unitName: "bytes", helpText: "Resident memory size in bytes."))
         openFileDescriptors = registry.makeGauge(descriptor: MetricNameDescriptor(

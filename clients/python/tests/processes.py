@@ -114,19 +114,23 @@ class Process:
 
 
 class Serve(Process):
-    """`obf serve --host 127.0.0.1 --port PORT ARGS` (port 0: a free one), ready once it logged its address."""
+    """`obf serve --host 127.0.0.1 --port PORT ARGS` (port 0: a free one), ready once it logged its
+    address (`url`: http:// or, with --tls-cert, https://)."""
 
     def __init__(self, arguments: Sequence[str], log: Path, *, port: int = 0,
                  environment: dict[str, str] | None = None) -> None:
         command = [binary("OBF_BIN", "obf"), "serve", "--host", "127.0.0.1", "--port", str(port), *arguments]
         super().__init__(command, log, clean_environment(environment))
         try:
-            match = wait_for(r"address=http://127\.0\.0\.1:(\d+)", log, self.popen)
+            match = wait_for(r"address=(https?)://127\.0\.0\.1:(\d+)", log, self.popen)
         except RuntimeError:
             self.stop(signal.SIGKILL)
             raise
-        self.port = int(match.group(1))
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port = int(match.group(2))
+        self.url = f"{match.group(1)}://127.0.0.1:{self.port}"
+        probe = re.search(r"probe_address=http://127\.0\.0\.1:(\d+)", self.text())
+        #: The plain-HTTP probe port (`--probe-port`), None without one.
+        self.probe_url = f"http://127.0.0.1:{probe.group(1)}" if probe else None
 
 
 class Member(Process):

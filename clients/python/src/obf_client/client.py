@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import operator
+import ssl
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
@@ -41,7 +42,7 @@ def step_path(bar: int, *, rollover: bool = False, include_features: bool = Fals
 
 
 class OBFClient:
-    """A client of `obf serve` over keep-alive HTTP/1.1 (`http.client`, standard library only).
+    """A client of `obf serve` over keep-alive HTTP/1.1 or HTTPS (`http.client`, standard library only).
 
     `base_urls` is one URL or a list tried in order: when the current one stops answering the
     next takes over and stays current until it fails. `token` is sent as
@@ -50,14 +51,19 @@ class OBFClient:
     connection up to `retries` more times (default: one per base URL), which is safe for every
     route, steps included (a repeated step of the same bar answers `replayed: true`).
 
+    `https://` base URLs are reached with `ssl_context` (as `http.client.HTTPSConnection(context=…)`),
+    by default `ssl.create_default_context()`: the certificate and host name are verified. For a
+    private CA, `ssl.create_default_context(cafile=...)`; for mutual TLS, add the client
+    certificate with `context.load_cert_chain(certfile, keyfile)`.
+
     Error answers raise the `APIError` subclass of their code (`BarRegression`, `Unauthorized`,
     `NotReady`, …); no answer raises `OBFConnectionError` (`OBFTimeout` for a timeout).
     Not thread-safe: one client per thread.
     """
 
     def __init__(self, base_urls: str | Sequence[str] = DEFAULT_BASE_URL, *, token: str | None = None,
-                 timeout: float = 1.0, retries: int | None = None) -> None:
-        self.transport = Transport(base_urls, timeout=timeout, retries=retries)
+                 timeout: float = 1.0, retries: int | None = None, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.transport = Transport(base_urls, timeout=timeout, retries=retries, ssl_context=ssl_context)
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._json_headers = {**self._headers, "Content-Type": "application/json"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -106,14 +107,15 @@ class LiveOBFeatureEngine(RecordLookups):
 
     When the service reports `empty_streak` 3 or more (no requested asset computed for that many
     consecutive steps), `step_live` logs one WARNING, then at most one a minute while it lasts,
-    and one INFO when a step computes again. Not thread-safe: one engine per trading loop.
+    and one INFO when a step computes again. `ssl_context` is `OBFClient`'s (for `https://` base
+    URLs; certificates are verified by default). Not thread-safe: one engine per trading loop.
     """
 
     def __init__(self, client: OBFClient | str | Sequence[str] = DEFAULT_BASE_URL, *, token: str | None = None,
                  timeout: float = 1.0, retries: int | None = None, max_bars: int = 500,
-                 logger: logging.Logger | None = None) -> None:
+                 logger: logging.Logger | None = None, ssl_context: ssl.SSLContext | None = None) -> None:
         self.client = client if isinstance(client, OBFClient) else OBFClient(
-            client, token=token, timeout=timeout, retries=retries)
+            client, token=token, timeout=timeout, retries=retries, ssl_context=ssl_context)
         self.logger = logger or logging.getLogger("obf_client")
         self._memory = BarMemory(max_bars, ASSET_WIDTH, MACRO_WIDTH)
         self._outage = OutageLog(self.logger)

@@ -1,10 +1,11 @@
-"""One keep-alive HTTP connection to the first base URL that answers, with timeouts,
+"""One keep-alive HTTP or HTTPS connection to the first base URL that answers, with timeouts,
 reconnection and a bounded number of attempts per request."""
 
 from __future__ import annotations
 
 import http.client
 import socket
+import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ from .errors import OBFConnectionError, OBFTimeout
 
 @dataclass(frozen=True, slots=True)
 class BaseURL:
-    """`http://host:port[/prefix]` split into what a connection needs."""
+    """`http[s]://host:port[/prefix]` split into what a connection needs."""
 
     text: str
     scheme: str
@@ -26,7 +27,7 @@ class BaseURL:
     def parse(cls, text: str) -> BaseURL:
         parts = urlsplit(text)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"base URL must be http://host[:port][/prefix], got {text!r}")
+            raise ValueError(f"base URL must be http[s]://host[:port][/prefix], got {text!r}")
         if parts.query or parts.fragment:
             raise ValueError(f"base URL must not have a query or fragment, got {text!r}")
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -41,16 +42,33 @@ class Transport:
     connection and there are several base URLs, the next one becomes current and stays so
     until it fails in turn. Every request of this API is safe to repeat (a repeated step of the
     same bar is answered `replayed: true`). `timeout` bounds connecting and each read.
+
+    `https://` base URLs are reached over TLS with `ssl_context` (the standard library's
+    convention, as `http.client.HTTPSConnection(context=...)`): by default
+    `ssl.create_default_context()`, which verifies the certificate and the host name against the
+    system's authorities. A client certificate (mutual TLS) goes in the context
+    (`load_cert_chain`). The base URLs must all be `https://` or all `http://`: a failover from
+    one to the other would send the token in clear.
     Not thread-safe: one transport per thread.
     """
 
-    def __init__(self, base_urls: str | Sequence[str], *, timeout: float, retries: int | None = None) -> None:
+    def __init__(self, base_urls: str | Sequence[str], *, timeout: float, retries: int | None = None,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
         urls = [base_urls] if isinstance(base_urls, str) else list(base_urls)
         if not urls:
             raise ValueError("at least one base URL is needed")
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         self.base_urls = [BaseURL.parse(url) for url in urls]
+        schemes = {url.scheme for url in self.base_urls}
+        if len(schemes) > 1:
+            raise ValueError("base URLs must all be https:// or all http://: a failover between them "
+                             "would send the token in clear")
+        if ssl_context is not None and schemes == {"http"}:
+            raise ValueError("ssl_context is given but no base URL is https://")
+        self.ssl_context: ssl.SSLContext | None = None
+        if schemes == {"https"}:
+            self.ssl_context = ssl_context or _default_context()
         self.timeout = timeout
         self.retries = len(self.base_urls) if retries is None else retries
         if self.retries < 0:
@@ -97,14 +115,25 @@ class Transport:
 
     def _connect(self) -> http.client.HTTPConnection:
         target = self.base_urls[self.current]
-        kind = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
-        self._connection = kind(target.host, target.port, timeout=self.timeout)
+        if target.scheme == "https":
+            self._connection = http.client.HTTPSConnection(target.host, target.port, timeout=self.timeout,
+                                                           context=self.ssl_context)
+        else:
+            self._connection = http.client.HTTPConnection(target.host, target.port, timeout=self.timeout)
         return self._connection
 
     def _drop(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _default_context() -> ssl.SSLContext:
+    """Certificates and host names verified against the system's authorities, TLS 1.2 or later."""
+    context = ssl.create_default_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.set_alpn_protocols(["http/1.1"])
+    return context
 
 
 def _no_answer(method: str, url: str, error: BaseException) -> OBFConnectionError:
