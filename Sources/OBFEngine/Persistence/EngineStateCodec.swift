@@ -116,12 +116,6 @@ public enum StateFileError: Error, Equatable, CustomStringConvertible {
 }
 
 extension JSONWriter {
-    mutating func numbers(_ values: [Double]) {
-        beginArray()
-        for value in values { double(value) }
-        endArray()
-    }
-
     /// The fields of the macro history, inside an object the caller opened.
     mutating func macroHistoryFields(_ macro: MacroHistory) {
         key("mean_references"); numbers(Array(macro.meanReferences))
