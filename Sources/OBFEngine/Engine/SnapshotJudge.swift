@@ -28,7 +28,7 @@ public enum SnapshotJudge {
     /// where there is none), by the rule of features.md §1 (`ProducerClocks`); with the replay
     /// clock the age is the newest valid timestamp minus the snapshot's, deterministic.
     public static func judge(_ read: SourceRead, assets: [String], maxAge: Double,
-                      wallAges: ([OrderBookSnapshot?]) -> [Double?]) -> Judgement {
+                             wallAges: ([OrderBookSnapshot?]) -> [Double?]) -> Judgement {
         var verdicts: [Verdict] = []
         verdicts.reserveCapacity(assets.count)
         var reasons: [(asset: String, reason: InvalidSnapshotReason)] = []

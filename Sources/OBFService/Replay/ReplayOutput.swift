@@ -82,7 +82,8 @@ enum ReplayOutput {
         // After a (re)start: the newest bar the service's caches held, `none` when they were empty.
         macroCells += Array(",\(step.resumed.map { $0.lastBar.map(String.init) ?? "none" } ?? "")".utf8)
         guard !report.computed.isEmpty else {
-            out += prefix + Array(String(repeating: ",", count: AssetFeatures.columnNames.count).utf8) + macroCells + [UInt8(ascii: "\n")]
+            let emptyCells = Array(String(repeating: ",", count: AssetFeatures.columnNames.count).utf8)
+            out += prefix + emptyCells + macroCells + [UInt8(ascii: "\n")]
             return
         }
         for (asset, features) in report.computed {
