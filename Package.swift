@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "obf",
-    platforms: [.macOS(.v15)],
+    // Linux with glibc only (README "Set-up"): the epoll and eventfd shims and the Glibc calls have no other port.
     products: [
         .executable(name: "obf", targets: ["obf"]),
         .executable(name: "hz-test-member", targets: ["hz-test-member"]),

@@ -3,9 +3,13 @@
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
     private var needsComma = [false]
+    /// Python's `json.dumps` separators, `", "` and `": "`, instead of `,` and `:`.
+    private let spaced: Bool
 
-    public init(capacity: Int = 512) {
+    /// `pythonSeparators` writes what Python's `json.dumps` writes by default (a producer's document).
+    public init(capacity: Int = 512, pythonSeparators: Bool = false) {
         bytes.reserveCapacity(capacity)
+        spaced = pythonSeparators
     }
 
     public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
@@ -18,6 +22,7 @@ public struct JSONWriter {
         separate()
         appendString(name)
         bytes.append(UInt8(ascii: ":"))
+        if spaced { bytes.append(UInt8(ascii: " ")) }
         needsComma[needsComma.count - 1] = false
     }
 
@@ -38,6 +43,13 @@ public struct JSONWriter {
         guard value.isFinite else { return null() }
         separate()
         bytes.append(contentsOf: value.description.utf8)
+    }
+
+    /// An array of numbers.
+    public mutating func numbers(_ values: [Double]) {
+        beginArray()
+        for value in values { double(value) }
+        endArray()
     }
 
     public mutating func field(_ name: String, _ value: Double) { key(name); double(value) }
@@ -61,7 +73,10 @@ public struct JSONWriter {
     }
 
     private mutating func separate() {
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
+        if needsComma[needsComma.count - 1] {
+            bytes.append(UInt8(ascii: ","))
+            if spaced { bytes.append(UInt8(ascii: " ")) }
+        }
         needsComma[needsComma.count - 1] = true
     }
 

@@ -1,3 +1,4 @@
+import JSON
 import OBFEngine
 
 /// Renders snapshots exactly as the Python producer stores them: `json.dumps(payload)`
@@ -15,22 +16,22 @@ public enum ProducerDocument {
         let price = asset.flatMap { referencePrices[$0] } ?? 1
         let stamp = ISO8601Timestamp.format(timestamp) ?? "1970-01-01T00:00:00.000000+00:00"
         let pushStamp = pushedAt.flatMap { ISO8601Timestamp.format($0) } ?? stamp
-        var text = "{\"timestamp\": \"\(stamp)\""
-        text += ", \"bid_notional\": " + list(bid)
-        text += ", \"ask_notional\": " + list(ask)
-        text += ", \"bid_depth\": " + list(bidDepth ?? bid.map { ($0 / price * 1e6).rounded() / 1e6 })
-        text += ", \"ask_depth\": " + list(askDepth ?? ask.map { ($0 / price * 1e6).rounded() / 1e6 })
-        text += ", \"_pushed_at\": \"\(pushStamp)\", \"_push_seq\": \(sequence)}"
-        return text
+        var json = JSONWriter(capacity: 128 + 24 * (bid.count + ask.count) * 2, pythonSeparators: true)
+        json.beginObject()
+        json.field("timestamp", stamp)
+        json.key("bid_notional"); json.numbers(bid)
+        json.key("ask_notional"); json.numbers(ask)
+        json.key("bid_depth"); json.numbers(bidDepth ?? bid.map { ($0 / price * 1e6).rounded() / 1e6 })
+        json.key("ask_depth"); json.numbers(askDepth ?? ask.map { ($0 / price * 1e6).rounded() / 1e6 })
+        json.field("_pushed_at", pushStamp)
+        json.field("_push_seq", sequence)
+        json.endObject()
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     /// The document for a validated snapshot, keeping its own depth arrays.
     public static func json(_ snapshot: OrderBookSnapshot, sequence: Int64, asset: String? = nil) -> String {
         json(timestamp: snapshot.timestamp, bid: snapshot.bidNotional, ask: snapshot.askNotional, sequence: sequence,
              asset: asset, bidDepth: snapshot.bidDepth, askDepth: snapshot.askDepth)
-    }
-
-    static func list(_ values: [Double]) -> String {
-        "[" + values.map { $0.description }.joined(separator: ", ") + "]"
     }
 }

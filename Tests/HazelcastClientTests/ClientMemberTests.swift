@@ -37,23 +37,22 @@ struct ClientMemberTests {
 
     @Test func getAllReturnsPresentEntriesAcrossPartitions() async throws {
         try await withConnectedClient { client, member in
-            let map = client.map(Self.mapName)
             var expected: [HazelcastData: HazelcastData] = [:]
             for index in 0..<60 {
                 let key = HazelcastData(string: "asset_COIN\(index)USDT_ob")
                 let value = HazelcastData(string: #"{"i":\#(index)}"#)
                 expected[key] = value
-                try await map.set(key, value)
+                try await client.set(map: Self.mapName, key: key, value: value)
             }
             let missing = (0..<5).map { HazelcastData(string: "asset_NONE\($0)_ob") }
             let partitions = Set(expected.keys.map { $0.partitionId(partitionCount: 271) })
             #expect(partitions.count > 10)
             let requestsBefore = member.requestCount(messageType: MapGetAllCodec.requestType)
-            let result = try await map.getAll(Array(expected.keys) + missing + Array(expected.keys.prefix(3)))
+            let result = try await client.getAll(map: Self.mapName, keys: Array(expected.keys) + missing + Array(expected.keys.prefix(3)))
             #expect(result == expected)
             let requestsSent = member.requestCount(messageType: MapGetAllCodec.requestType) - requestsBefore
             #expect(requestsSent == Set(Array(expected.keys) + missing).map { $0.partitionId(partitionCount: 271) }.uniqued().count)
-            #expect(try await map.getAll([]) == [:])
+            #expect(try await client.getAll(map: Self.mapName, keys: []) == [:])
         }
     }
 

@@ -61,16 +61,6 @@ import Testing
         #expect(probe.stderr.contains("cannot read map \(Self.map) from 127.0.0.1:\(port)"))
     }
 
-    /// Waits until `condition` holds or `patience` passes; returns whether it held.
-    func eventually(_ condition: () -> Bool) async throws -> Bool {
-        let end = ContinuousClock.now + Self.patience
-        while !condition() {
-            guard ContinuousClock.now < end else { return false }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return true
-    }
-
     func push(port: Int, _ extra: [String] = []) throws -> ChildProcess {
         try ChildProcess(try ExternalProcess.obfBinary(),
                          ["push", "--hz-members", "127.0.0.1:\(port)", "--interval-ms", "50", "--log-level", "debug"] + extra,
@@ -85,7 +75,7 @@ import Testing
         #expect(try await pusher.waitForLog("Hazelcast not reachable yet; pushing anyway", timeout: Self.patience) != nil)
         #expect(pusher.isRunning)
         try member.start()
-        #expect(try await eventually { member.entries(map: Self.map).count == 4 }, "\(pusher.log)")
+        #expect(await eventually(timeout: Self.patience) { member.entries(map: Self.map).count == 4 }, "\(pusher.log)")
         #expect(await pusher.stop() == 0)
         #expect(pusher.log.contains("push finished"))
     }
@@ -106,7 +96,7 @@ import Testing
         let (member, port) = try HazelcastTestMember.startedOnStablePort()
         defer { member.stop() }
         let pusher = try push(port: port)
-        #expect(try await eventually { member.entries(map: Self.map).count == 4 }, "\(pusher.log)")
+        #expect(await eventually(timeout: Self.patience) { member.entries(map: Self.map).count == 4 }, "\(pusher.log)")
         let connections = member.acceptedConnectionCount
         member.mode = .silent
         // Half the 60 s default heartbeat timeout: only the producer's own one can be met.
@@ -118,7 +108,7 @@ import Testing
         #expect(pusher.log.contains("heartbeat timeout"))
         member.clear()
         member.mode = .normal
-        #expect(try await eventually { member.entries(map: Self.map).count == 4 }, "\(pusher.log)")
+        #expect(await eventually(timeout: Self.patience) { member.entries(map: Self.map).count == 4 }, "\(pusher.log)")
         #expect(await pusher.stop() == 0)
     }
 }

@@ -159,11 +159,6 @@ public final class HazelcastClient: Sendable {
 
     // MARK: Map operations
 
-    /// A handle on the map `name` (no network traffic).
-    public func map(_ name: String) -> HazelcastMap {
-        HazelcastMap(client: self, name: name)
-    }
-
     /// The value of `key` in map `map`, nil when absent.
     public func get(map: String, key: HazelcastData, timeout: Duration? = nil) async throws -> HazelcastData? {
         let (connection, partition) = try route(key)

@@ -215,14 +215,13 @@ public actor FeatureEngine {
         var outcomes: [SnapshotOutcome: Int] = [:]
         for (index, asset) in assets.enumerated() {
             let verdict = registered.slots[index] == nil ? .skipped(.missing) : judged.verdicts[index]
+            outcomes[verdict.outcome, default: 0] += 1
             switch verdict {
             case .ok(let snapshot):
                 computed.append((asset, calculator.update(slot: requestedSlots[index], with: snapshot)))
                 computedSlots.append(requestedSlots[index])
-                outcomes[.ok, default: 0] += 1
             case .skipped(let outcome):
                 skipped.append((asset, outcome))
-                outcomes[outcome, default: 0] += 1
             }
         }
         let macro = calculator.macroStep(computed: computed.map(\.features), requestedSlots: requestedSlots)

@@ -1,26 +1,34 @@
 /// Decides, per requested asset, whether its snapshot is used, and if not why:
-/// missing, invalid (with the reason) or stale (features.md §1).
-enum SnapshotJudge {
-    enum Verdict {
+/// missing, invalid (with the reason) or stale (features.md §1). Public for `obf probe`,
+/// which judges a map read as a step would.
+public enum SnapshotJudge {
+    public enum Verdict: Sendable {
         case ok(OrderBookSnapshot)
         case skipped(SnapshotOutcome)
+
+        public var outcome: SnapshotOutcome {
+            switch self {
+            case .ok: .ok
+            case .skipped(let outcome): outcome
+            }
+        }
     }
 
-    struct Judgement {
+    public struct Judgement {
         /// One verdict per requested asset, in request order.
-        var verdicts: [Verdict]
+        public var verdicts: [Verdict]
         var invalidReasons: [(asset: String, reason: InvalidSnapshotReason)]
         /// The judged age in seconds of every valid snapshot (fresh or stale), in request order.
         var ages: [Double]
         /// The judged age of each requested asset's valid snapshot (nil: none), one per requested asset.
-        var assetAges: [Double?]
+        public var assetAges: [Double?]
     }
 
     /// Judges `read`. With the wall clock, `wallAges` gives the age of each valid snapshot (nil
     /// where there is none), by the rule of features.md §1 (`ProducerClocks`); with the replay
     /// clock the age is the newest valid timestamp minus the snapshot's, deterministic.
-    static func judge(_ read: SourceRead, assets: [String], maxAge: Double,
-                      wallAges: ([OrderBookSnapshot?]) -> [Double?]) -> Judgement {
+    public static func judge(_ read: SourceRead, assets: [String], maxAge: Double,
+                             wallAges: ([OrderBookSnapshot?]) -> [Double?]) -> Judgement {
         var verdicts: [Verdict] = []
         verdicts.reserveCapacity(assets.count)
         var reasons: [(asset: String, reason: InvalidSnapshotReason)] = []

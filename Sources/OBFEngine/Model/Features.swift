@@ -30,6 +30,28 @@ public struct AssetFeatures: Sendable, Equatable {
     public static let neutral = AssetFeatures(
         depth1pctUSD: 0, depthQuality: 1, fillProbability: 0.5, spreadProxyBps: 0,
         imbalance: 0, depthAsymmetry: 0, imbalanceMA5: 0, imbalancePersistence: 0, withdrawalVelocity: 0)
+
+    /// The nine features' names, in their one order: this type's, that of the `placement` and
+    /// `signal` objects, the state file, the record's digest and the replay CSV (the feature
+    /// table reorders it by these names).
+    public static let columnNames = [
+        "depth_1pct_usd", "depth_quality", "fill_probability", "spread_proxy_bps",
+        "imbalance", "depth_asymmetry", "imbalance_ma5", "imbalance_persistence", "withdrawal_velocity",
+    ]
+
+    /// The values in the order of `columnNames`.
+    public var columns: [Double] {
+        [depth1pctUSD, depthQuality, fillProbability, spreadProxyBps,
+         imbalance, depthAsymmetry, imbalanceMA5, imbalancePersistence, withdrawalVelocity]
+    }
+
+    /// The features of values in the order of `columnNames`; nil unless there are nine.
+    public init?(columns n: [Double]) {
+        guard n.count == Self.columnNames.count else { return nil }
+        self.init(depth1pctUSD: n[0], depthQuality: n[1], fillProbability: n[2], spreadProxyBps: n[3],
+                  imbalance: n[4], depthAsymmetry: n[5], imbalanceMA5: n[6], imbalancePersistence: n[7],
+                  withdrawalVelocity: n[8])
+    }
 }
 
 /// The market regime derived from the share of assets withdrawing liquidity.

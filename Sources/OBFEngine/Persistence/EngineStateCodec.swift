@@ -34,7 +34,7 @@ public enum EngineStateCodec {
             json.key("imbalances"); json.numbers(Array(asset.history.imbalances))
             json.key("depths"); json.numbers(Array(asset.history.depths))
             json.key("bars"); json.beginArray()
-            for entry in asset.bars { json.beginArray(); json.int(entry.bar); json.numbers(entry.value.numbers); json.endArray() }
+            for entry in asset.bars { json.beginArray(); json.int(entry.bar); json.numbers(entry.value.columns); json.endArray() }
             json.endArray()
             json.endObject()
         }
@@ -53,7 +53,7 @@ public enum EngineStateCodec {
         json.field("empty_streak", report.emptyStreak)
         json.field("duration_ms", report.durationMs)
         json.key("computed"); json.beginArray()
-        for item in report.computed { json.beginArray(); json.string(item.asset); json.numbers(item.features.numbers); json.endArray() }
+        for item in report.computed { json.beginArray(); json.string(item.asset); json.numbers(item.features.columns); json.endArray() }
         json.endArray()
         json.key("skipped"); json.beginArray()
         for item in report.skipped { json.beginArray(); json.string(item.asset); json.string(item.outcome.rawValue); json.endArray() }
@@ -78,7 +78,7 @@ public enum EngineStateCodec {
             let history = try reader.history(of: name, reference: item["reference"], imbalances: item["imbalances"],
                                              depths: item["depths"], lookbacks: (imbalanceLookback, depthLookback))
             assets.append(.init(name: name, history: history,
-                                bars: try reader.entries(item["bars"], "\(name).bars", AssetFeatures.init(numbers:))))
+                                bars: try reader.entries(item["bars"], "\(name).bars", AssetFeatures.init(columns:))))
         }
         guard Set(assets.map(\.name)).count == assets.count else { throw .corrupt("an asset appears twice") }
         let stepped = try reader.array(root["stepped_bars"], "stepped_bars").map { value throws(StateFileError) in
@@ -116,29 +116,10 @@ public enum StateFileError: Error, Equatable, CustomStringConvertible {
 }
 
 extension JSONWriter {
-    mutating func numbers(_ values: [Double]) {
-        beginArray()
-        for value in values { double(value) }
-        endArray()
-    }
-
     /// The fields of the macro history, inside an object the caller opened.
     mutating func macroHistoryFields(_ macro: MacroHistory) {
         key("mean_references"); numbers(Array(macro.meanReferences))
         field("last_depth_velocity", macro.lastDepthVelocity)
-    }
-}
-
-extension AssetFeatures {
-    var numbers: [Double] {
-        [depth1pctUSD, depthQuality, fillProbability, spreadProxyBps, imbalance, depthAsymmetry, imbalanceMA5,
-         imbalancePersistence, withdrawalVelocity]
-    }
-
-    init?(numbers n: [Double]) {
-        guard n.count == 9 else { return nil }
-        self.init(depth1pctUSD: n[0], depthQuality: n[1], fillProbability: n[2], spreadProxyBps: n[3], imbalance: n[4],
-                  depthAsymmetry: n[5], imbalanceMA5: n[6], imbalancePersistence: n[7], withdrawalVelocity: n[8])
     }
 }
 
@@ -254,7 +235,7 @@ struct Reader {
         var computed: [(asset: String, features: AssetFeatures)] = []
         for item in try array(value["computed"], "last_report.computed") {
             guard let asset = item[0]?.stringValue,
-                  let features = AssetFeatures(numbers: try numbers(item[1], "last_report.computed")) else {
+                  let features = AssetFeatures(columns: try numbers(item[1], "last_report.computed")) else {
                 throw .corrupt("last_report.computed has a bad entry")
             }
             computed.append((asset, features))

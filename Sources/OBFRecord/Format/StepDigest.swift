@@ -12,9 +12,7 @@ public enum StepDigest {
         hash.add(UInt64(report.computed.count))
         for (asset, features) in report.computed {
             hash.add(asset)
-            for value in [features.depth1pctUSD, features.depthQuality, features.fillProbability, features.spreadProxyBps,
-                          features.imbalance, features.depthAsymmetry, features.imbalanceMA5,
-                          features.imbalancePersistence, features.withdrawalVelocity] {
+            for value in features.columns {
                 hash.add(value.bitPattern)
             }
         }

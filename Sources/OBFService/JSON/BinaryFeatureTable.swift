@@ -44,7 +44,7 @@ enum BinaryFeatureTable {
 extension AssetFeatures {
     /// The numbers of a `feature_table` row, in the order of `JSONWriter.featureColumns`.
     var tableRow: [Double] {
-        [depth1pctUSD, depthQuality, fillProbability, spreadProxyBps, imbalance, imbalanceMA5, imbalancePersistence,
-         depthAsymmetry, withdrawalVelocity]
+        let values = columns
+        return JSONWriter.featureTableOrder.map { values[$0] }
     }
 }

@@ -76,11 +76,13 @@ extension JSONWriter {
         endObject()
     }
 
+    /// The order of `feature_table`'s columns (openapi.yaml, read by the published clients): the
+    /// features' own order (`AssetFeatures.columnNames`) but with `depth_asymmetry` after
+    /// `imbalance_persistence`, as indices into it.
+    static let featureTableOrder = [0, 1, 2, 3, 4, 6, 7, 5, 8]
+
     /// The column names of `feature_table`, in the order of each row.
-    static let featureColumns = [
-        "depth_1pct_usd", "depth_quality", "fill_probability", "spread_proxy_bps", "imbalance", "imbalance_ma5",
-        "imbalance_persistence", "depth_asymmetry", "withdrawal_velocity",
-    ]
+    static let featureColumns = featureTableOrder.map { AssetFeatures.columnNames[$0] }
 
     /// One asset's features as a row in the order of `featureColumns`, inside an open array.
     mutating func featureRow(_ features: AssetFeatures) {

@@ -16,9 +16,7 @@ public enum ReplayFormat: String, Sendable, CaseIterable {
 /// those the trader was answered.
 enum ReplayOutput {
     /// The CSV columns, in order.
-    static let csvColumns = [
-        "bar", "time", "rollover", "asset", "depth_1pct_usd", "depth_quality", "fill_probability", "spread_proxy_bps",
-        "imbalance", "depth_asymmetry", "imbalance_ma5", "imbalance_persistence", "withdrawal_velocity",
+    static let csvColumns = ["bar", "time", "rollover", "asset"] + AssetFeatures.columnNames + [
         "median_imbalance", "agreement_pct", "depth_pressure", "withdrawing_assets", "cascade_regime", "depth_velocity",
         "acceleration", "resumed_last_bar",
     ]
@@ -84,14 +82,13 @@ enum ReplayOutput {
         // After a (re)start: the newest bar the service's caches held, `none` when they were empty.
         macroCells += Array(",\(step.resumed.map { $0.lastBar.map(String.init) ?? "none" } ?? "")".utf8)
         guard !report.computed.isEmpty else {
-            out += prefix + Array(String(repeating: ",", count: 9).utf8) + macroCells + [UInt8(ascii: "\n")]
+            let emptyCells = Array(String(repeating: ",", count: AssetFeatures.columnNames.count).utf8)
+            out += prefix + emptyCells + macroCells + [UInt8(ascii: "\n")]
             return
         }
         for (asset, features) in report.computed {
             out += prefix + Array(asset.utf8)
-            for value in [features.depth1pctUSD, features.depthQuality, features.fillProbability, features.spreadProxyBps,
-                          features.imbalance, features.depthAsymmetry, features.imbalanceMA5,
-                          features.imbalancePersistence, features.withdrawalVelocity] {
+            for value in features.columns {
                 out += [UInt8(ascii: ",")] + number(value)
             }
             out += macroCells + [UInt8(ascii: "\n")]

@@ -162,7 +162,7 @@ def error_from_response(status: int, body: bytes) -> APIError:
         code, message = error["code"], error["message"]
         if not isinstance(code, str) or not isinstance(message, str):
             raise TypeError("code and message must be strings")
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):   # RecursionError: JSON nested too deep
         text = body[:200].decode("utf-8", "replace")
         return ServiceError(status, "", f"unexpected answer: {text!r}")
     return ERRORS_BY_CODE.get(code, ServiceError)(status, code, message)
