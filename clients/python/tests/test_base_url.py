@@ -34,7 +34,7 @@ def test_a_base_url_is_split_for_a_connection(text: str, scheme: str, host: str,
     "http://:8080",
 ])
 def test_a_base_url_needs_http_or_https_and_a_host(text: str) -> None:
-    with pytest.raises(ValueError, match="base URL must be http://host"):
+    with pytest.raises(ValueError, match=r"base URL must be http\[s\]://host"):
         BaseURL.parse(text)
 
 
