@@ -16,6 +16,18 @@ import Testing
         SegmentHeader(writer: "test", source: "scripted", engine: configuration, assets: assets)
     }
 
+    /// An engine over `source` whose steps `RecordWriter` records in `directory`.
+    static func recordingEngine(_ directory: String, source: ScriptedSource, header: SegmentHeader? = nil,
+                                retainDays: Int? = nil) throws -> (FeatureEngine, RecordWriter) {
+        let configuration = EngineConfiguration()
+        let settings = RecordWriter.Settings(directory: directory, retainDays: retainDays,
+                                             header: header ?? Self.header(configuration))
+        let writer = try RecordWriter(settings: settings, logger: logger)
+        let engine = FeatureEngine(configuration: configuration, source: source, defaultAssets: assets, logger: logger,
+                                   recorder: writer)
+        return (engine, writer)
+    }
+
     static func temporaryDirectory() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("obf-record-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -45,14 +57,11 @@ import Testing
     @Test func everyStepIsComputedAgainBitForBitAcrossARestartAndARollover() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let configuration = EngineConfiguration()
         let source = ScriptedSource()
         var answered: [StepReport] = []
 
         // A first process: 12 steps, its state saved after the 8th.
-        let writer = try RecordWriter(settings: .init(directory: directory, header: Self.header(configuration)), logger: Self.logger)
-        let engine = FeatureEngine(configuration: configuration, source: source, defaultAssets: Self.assets,
-                                   logger: Self.logger, recorder: writer)
+        let (engine, writer) = try Self.recordingEngine(directory, source: source)
         var saved: EngineState?
         for bar in 1...12 {
             Self.script(source, bar: bar)
@@ -63,9 +72,7 @@ import Testing
         await writer.close()
 
         // A second process from the older state (bar 8): bars 13...20, then a rollover to bar 3.
-        let restarted = try RecordWriter(settings: .init(directory: directory, header: Self.header(configuration)), logger: Self.logger)
-        let second = FeatureEngine(configuration: configuration, source: source, defaultAssets: Self.assets,
-                                   logger: Self.logger, recorder: restarted)
+        let (second, restarted) = try Self.recordingEngine(directory, source: source)
         try await second.restore(try #require(saved))
         for bar in 13...20 {
             Self.script(source, bar: bar)
@@ -108,11 +115,8 @@ import Testing
     @Test func aTornTailIsDetectedAndNeverMisread() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let configuration = EngineConfiguration()
         let source = ScriptedSource()
-        let writer = try RecordWriter(settings: .init(directory: directory, header: Self.header(configuration)), logger: Self.logger)
-        let engine = FeatureEngine(configuration: configuration, source: source, defaultAssets: Self.assets,
-                                   logger: Self.logger, recorder: writer)
+        let (engine, writer) = try Self.recordingEngine(directory, source: source)
         for bar in 1...6 {
             Self.script(source, bar: bar)
             _ = try await engine.step(bar: Int64(bar))
@@ -149,10 +153,8 @@ import Testing
         // A header that misstates the engine: a replay computes other depth references from bar 2 on.
         var header = Self.header(configuration)
         header.engine.referenceAlpha = 0.5
-        let writer = try RecordWriter(settings: .init(directory: directory, header: header), logger: Self.logger)
         let source = ScriptedSource()
-        let engine = FeatureEngine(configuration: configuration, source: source, defaultAssets: Self.assets,
-                                   logger: Self.logger, recorder: writer)
+        let (engine, writer) = try Self.recordingEngine(directory, source: source, header: header)
         for bar in 1...4 {
             Self.script(source, bar: bar)
             _ = try await engine.step(bar: Int64(bar))
@@ -176,12 +178,8 @@ import Testing
             try FileManager.default.createDirectory(atPath: "\(directory)/\(day)", withIntermediateDirectories: true)
             try Data("{}\n".utf8).write(to: URL(fileURLWithPath: "\(directory)/\(day)/\(RecordLayout.indexName)"))
         }
-        let configuration = EngineConfiguration()
-        let writer = try RecordWriter(settings: .init(directory: directory, retainDays: 2, header: Self.header(configuration)),
-                                      logger: Self.logger)
         let source = ScriptedSource()
-        let engine = FeatureEngine(configuration: configuration, source: source, defaultAssets: Self.assets,
-                                   logger: Self.logger, recorder: writer)
+        let (engine, writer) = try Self.recordingEngine(directory, source: source, retainDays: 2)
         Self.script(source, bar: 1)
         _ = try await engine.step(bar: 1)
         await writer.close()
