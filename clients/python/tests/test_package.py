@@ -17,5 +17,5 @@ def test_installed_typed_and_without_dependencies() -> None:
     assert not distribution.requires, distribution.requires
     assert distribution.metadata["Requires-Python"] == ">=3.10"
     installed = {Path(str(file)).name for file in distribution.files or []}
-    assert {"client.py", "engine.py", "errors.py", "lookups.py", "models.py", "replay.py", "transport.py",
+    assert {"client.py", "engine.py", "errors.py", "lookups.py", "models.py", "reading.py", "record.py", "view.py", "transport.py",
             "py.typed"} <= installed
