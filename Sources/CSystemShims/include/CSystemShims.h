@@ -15,7 +15,6 @@ static inline uint32_t obf_epollin(void) { return EPOLLIN; }
 static inline uint32_t obf_epollout(void) { return EPOLLOUT; }
 static inline uint32_t obf_epollerr(void) { return EPOLLERR; }
 static inline uint32_t obf_epollhup(void) { return EPOLLHUP; }
-static inline uint32_t obf_epollrdhup(void) { return EPOLLRDHUP; }
 
 /// GNU extensions that the headers declare only under _GNU_SOURCE (used by OBFHTTP).
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
