@@ -52,7 +52,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The step record (`--record-dir`): its file format, the writer off the step path, the reader.
         .target(name: "OBFRecord", dependencies: [
-            "CZlib", "CSystemShims", "OBFEngine", "Locking",
+            "CZlib", "CSystemShims", "JSON", "OBFEngine", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A small HTTP/1.1 server (and HTTPS, through the system OpenSSL) on sockets, epoll and Dispatch.

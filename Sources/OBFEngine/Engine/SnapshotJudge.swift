@@ -18,10 +18,10 @@ public enum SnapshotJudge {
         /// One verdict per requested asset, in request order.
         public var verdicts: [Verdict]
         var invalidReasons: [(asset: String, reason: InvalidSnapshotReason)]
-        /// The judged age in seconds of every valid snapshot (fresh or stale), in request order.
-        var ages: [Double]
         /// The judged age of each requested asset's valid snapshot (nil: none), one per requested asset.
         public var assetAges: [Double?]
+        /// The judged age in seconds of every valid snapshot (fresh or stale), in request order.
+        var ages: [Double] { assetAges.compactMap { $0 } }
     }
 
     /// Judges `read`. With the wall clock, `wallAges` gives the age of each valid snapshot (nil
@@ -63,13 +63,11 @@ public enum SnapshotJudge {
         case .newestSnapshot: judgedAges = valid.map { snapshot in snapshot.map { (newest ?? $0.timestamp) - $0.timestamp } }
         case .recorded: judgedAges = zip(assets, valid).map { asset, snapshot in snapshot.flatMap { _ in read.recordedAges[asset] } }
         }
-        var ages: [Double] = []
-        ages.reserveCapacity(assets.count)
+        // Only a valid book has an age (nil elsewhere), so `assetAges` holds exactly the valid ones'.
         for index in verdicts.indices {
-            guard case .ok = verdicts[index], let age = judgedAges[index] else { continue }
-            ages.append(age)
-            if age > maxAge { verdicts[index] = .skipped(.stale) }
+            guard case .ok = verdicts[index], let age = judgedAges[index], age > maxAge else { continue }
+            verdicts[index] = .skipped(.stale)
         }
-        return Judgement(verdicts: verdicts, invalidReasons: reasons, ages: ages, assetAges: judgedAges)
+        return Judgement(verdicts: verdicts, invalidReasons: reasons, assetAges: judgedAges)
     }
 }

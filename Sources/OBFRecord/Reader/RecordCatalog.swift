@@ -42,14 +42,7 @@ public struct RecordCatalog: Sendable {
         guard let text = try? String(contentsOfFile: "\(day)/\(RecordLayout.indexName)", encoding: .utf8) else { return [:] }
         var summaries: [String: SegmentSummary] = [:]
         for line in text.split(separator: "\n") {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let segment = object["segment"] as? String, let steps = object["steps"] as? Int else { continue }
-            summaries[segment] = SegmentSummary(
-                segment: segment, firstBar: (object["first_bar"] as? NSNumber)?.int64Value,
-                lastBar: (object["last_bar"] as? NSNumber)?.int64Value,
-                firstTime: (object["first_time"] as? NSNumber)?.doubleValue,
-                lastTime: (object["last_time"] as? NSNumber)?.doubleValue, steps: steps,
-                bytes: object["bytes"] as? Int ?? 0, tornTail: object["torn_tail"] as? Bool ?? false)
+            if let summary = SegmentSummary(line: line) { summaries[summary.segment] = summary }
         }
         return summaries
     }

@@ -45,7 +45,6 @@ public final class RecordWriter: StepRecorder, Sendable {
         var needsCheckpoint = false
         var segmentEnds = Double.infinity
         var stopping = false
-        var stopped = false
     }
 
     let settings: Settings
@@ -180,7 +179,6 @@ public final class RecordWriter: StepRecorder, Sendable {
             if stopping {
                 close(&writer)
                 writeTrailingGap()
-                shared.withLock { $0.stopped = true }
                 finished.signal()
                 return
             }
@@ -240,9 +238,7 @@ public final class RecordWriter: StepRecorder, Sendable {
         do throws(RecordIOError) {
             let path = try newSegmentPath(at: time)
             let segment = try SegmentAppender(path: path)
-            var header = settings.header
-            header.openedAt = time
-            try segment.append(RecordFormat.magic + RecordFormat.frame(header.encoded()) + RecordFormat.frame(gap.encoded()))
+            try segment.append(segmentStart(at: time, checkpoint: nil, gap: gap))
             archiver.archive(path, now: time)
             logger.warning("step record stopped with answered steps not recorded",
                            metadata: ["dropped": "\(gap.steps)", "from_bar": "\(gap.firstBar)", "to_bar": "\(gap.lastBar)"])
@@ -267,16 +263,22 @@ public final class RecordWriter: StepRecorder, Sendable {
         return path
     }
 
-    private func open(_ writer: inout SegmentWriterState, checkpoint: StepCheckpoint, gap: RecordGap?,
-                      at time: Double) throws(RecordIOError) {
+    /// A segment's first bytes: the magic, its header (opened at `time`), its checkpoint and the
+    /// gap before it (a gap-only segment has no checkpoint).
+    private func segmentStart(at time: Double, checkpoint: StepCheckpoint?, gap: RecordGap?) -> [UInt8] {
         var header = settings.header
         header.openedAt = time
+        var start = RecordFormat.magic + RecordFormat.frame(header.encoded())
+        if let checkpoint { start += RecordFormat.frame(CheckpointCoding.encode(checkpoint)) }
+        if let gap { start += RecordFormat.frame(gap.encoded()) }
+        return start
+    }
+
+    private func open(_ writer: inout SegmentWriterState, checkpoint: StepCheckpoint, gap: RecordGap?,
+                      at time: Double) throws(RecordIOError) {
         let path = try newSegmentPath(at: time)
         let segment = try SegmentAppender(path: path)
-        var start = RecordFormat.magic
-        start += RecordFormat.frame(header.encoded())
-        start += RecordFormat.frame(CheckpointCoding.encode(checkpoint))
-        if let gap { start += RecordFormat.frame(gap.encoded()) }
+        let start = segmentStart(at: time, checkpoint: checkpoint, gap: gap)
         do throws(RecordIOError) {
             try segment.append(start)
         } catch {

@@ -8,27 +8,6 @@ import Logging
 import Glibc
 #endif
 
-/// What the index says of one closed segment.
-public struct SegmentSummary: Sendable, Equatable {
-    public var segment: String
-    public var firstBar: Int64?
-    public var lastBar: Int64?
-    public var firstTime: Double?
-    public var lastTime: Double?
-    public var steps: Int
-    public var bytes: Int
-    public var tornTail: Bool
-
-    /// One line of `index.jsonl`.
-    var line: String {
-        func number(_ value: Int64?) -> String { value.map(String.init) ?? "null" }
-        func time(_ value: Double?) -> String { value.map { "\($0)" } ?? "null" }
-        return #"{"segment":"\#(segment)","first_bar":\#(number(firstBar)),"last_bar":\#(number(lastBar)),"#
-            + #""first_time":\#(time(firstTime)),"last_time":\#(time(lastTime)),"steps":\#(steps),"bytes":\#(bytes),"#
-            + #""torn_tail":\#(tornTail)}"#
-    }
-}
-
 /// Closed segments' afterlife, never on the step path nor the writer's thread:
 /// gzip-compress, list in the day's index, and delete days past the retention, on a thread of
 /// its own at the lowest priority.

@@ -7,18 +7,15 @@ struct DirectoryReplay {
     private var current: SegmentReplay?
     private let from: ReplayBound?
     private let to: ReplayBound?
-    private let load: @Sendable (String) async throws -> RecordSegment
     /// What the segments opened so far say is missing or cut.
     private(set) var notes: [String] = []
     private(set) var gapSteps = 0
     private(set) var segments = 0
 
-    init(catalog: RecordCatalog, from: ReplayBound?, to: ReplayBound?,
-         load: @escaping @Sendable (String) async throws -> RecordSegment) {
+    init(catalog: RecordCatalog, from: ReplayBound?, to: ReplayBound?) {
         pending = catalog.entries
         self.from = from
         self.to = to
-        self.load = load
     }
 
     /// The next step in range (steps before the range are computed, for the state, and passed over).
@@ -53,7 +50,7 @@ struct DirectoryReplay {
                                                       last: summary.lastBar.flatMap { bar in summary.lastTime.map { (bar, $0) } }) {
                 continue
             }
-            let segment = try await load(entry.path)
+            let segment = try await RecordReplay.loadSegment(entry.path)
             segments += 1
             for gap in segment.gaps {
                 gapSteps += gap.steps

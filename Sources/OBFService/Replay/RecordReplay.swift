@@ -38,7 +38,7 @@ public struct RecordReplay: Sendable {
         var cursors: [DirectoryReplay] = []
         for directory in directories {
             let catalog = try await Self.offPool { () throws(RecordFormatError) in try RecordCatalog(directory: directory) }
-            cursors.append(DirectoryReplay(catalog: catalog, from: from, to: to, load: Self.loadSegment))
+            cursors.append(DirectoryReplay(catalog: catalog, from: from, to: to))
         }
         var summary = Summary()
         var heads: [ReplayedStep?] = []
@@ -122,23 +122,7 @@ public final class OutputFile: Sendable {
         guard !bytes.isEmpty else { return }
         let descriptor = self.descriptor
         let failure: Int32 = await withCheckedContinuation { continuation in
-            queue.async {
-                var done = 0
-                var failure: Int32 = 0
-                bytes.withUnsafeBytes { buffer in
-                    guard let base = buffer.baseAddress else { return }
-                    while done < buffer.count {
-                        let wrote = Foundation.write(descriptor, base + done, buffer.count - done)
-                        if wrote < 0 {
-                            if errno == EINTR { continue }
-                            failure = errno
-                            return
-                        }
-                        done += wrote
-                    }
-                }
-                continuation.resume(returning: failure)
-            }
+            queue.async { continuation.resume(returning: RecordFiles.writeAll(bytes, to: descriptor).error) }
         }
         guard failure == 0 else { throw RecordFormatError("output: \(String(cString: strerror(failure)))") }
     }

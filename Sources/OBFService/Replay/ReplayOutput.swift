@@ -67,8 +67,9 @@ enum ReplayOutput {
 
     private static func csvRows(_ step: ReplayedStep, into out: inout [UInt8]) {
         let report = step.report
-        var prefix = number(Double?.none, int: report.bar)
-        prefix += [UInt8(ascii: ",")] + number(step.stored.answeredAt) + Array(",\(step.stored.startedSequence),".utf8)
+        // Asset names are [A-Za-z0-9] (validated on the way in): no cell needs quoting.
+        let prefix = Array("\(report.bar),".utf8) + number(step.stored.answeredAt)
+            + Array(",\(step.stored.startedSequence),".utf8)
         var macroCells: [UInt8] = []
         if let macro = report.macro {
             for value in [macro.medianImbalance, macro.agreementPct, macro.depthPressure] {
@@ -96,9 +97,9 @@ enum ReplayOutput {
     }
 
     /// A number as the API writes it (shortest form that reads back to the same double).
-    private static func number(_ value: Double?, int: Int64? = nil) -> [UInt8] {
+    private static func number(_ value: Double) -> [UInt8] {
         var json = JSONWriter(capacity: 24)
-        if let int { json.int(int) } else if let value { json.double(value) }
+        json.double(value)
         return json.bytes
     }
 }

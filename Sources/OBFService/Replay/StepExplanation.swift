@@ -20,8 +20,9 @@ public struct StepExplanation: Sendable {
     /// The explanation of every matching step (a bar is matched in every bar sequence of the
     /// record; a time by the newest step answered at or before it), as text; empty when none.
     public func explain(directories: [String]) async throws -> String {
-        var targets: [(path: String, index: Int)] = []
-        var newest: (path: String, index: Int, time: Double)?
+        // The matching steps' segments are kept as read, to be replayed up to the step.
+        var targets: [(segment: RecordSegment, index: Int)] = []
+        var newest: (segment: RecordSegment, index: Int, time: Double)?
         for directory in directories {
             let catalog = try await RecordReplay.offPool { () throws(RecordFormatError) in try RecordCatalog(directory: directory) }
             for entry in catalog.entries {
@@ -32,19 +33,19 @@ public struct StepExplanation: Sendable {
                 while let stored = try steps.next() {
                     switch at {
                     case .bar(let bar):
-                        if stored.bar == bar && stored.assets.contains(asset) { targets.append((entry.path, index)) }
+                        if stored.bar == bar && stored.assets.contains(asset) { targets.append((segment, index)) }
                     case .time(let time):
                         if stored.answeredAt <= time && stored.answeredAt > (newest?.time ?? -.infinity) {
-                            newest = (entry.path, index, stored.answeredAt)
+                            newest = (segment, index, stored.answeredAt)
                         }
                     }
                     index += 1
                 }
             }
         }
-        if let newest { targets.append((newest.path, newest.index)) }
+        if let newest { targets.append((newest.segment, newest.index)) }
         var text = ""
-        for target in targets { text += try await explain(path: target.path, index: target.index) + "\n" }
+        for target in targets { text += try await explain(target.segment, index: target.index) + "\n" }
         return text
     }
 
@@ -55,9 +56,8 @@ public struct StepExplanation: Sendable {
         }
     }
 
-    /// The segment at `path` replayed up to its `index`th step, and that step explained.
-    private func explain(path: String, index: Int) async throws -> String {
-        let segment = try await RecordReplay.loadSegment(path)
+    /// `segment` replayed up to its `index`th step, and that step explained.
+    private func explain(_ segment: RecordSegment, index: Int) async throws -> String {
         var replay = try await SegmentReplay(segment: segment)
         var position = 0
         while let stored = try replay.nextStored() {
@@ -69,7 +69,7 @@ public struct StepExplanation: Sendable {
             _ = try await replay.compute(stored)
             position += 1
         }
-        return "\(asset): the step is no longer in \(path)"
+        return "\(asset): the step is no longer in \(segment.path)"
     }
 
     private func describe(_ step: ReplayedStep, before: EngineState, segment: RecordSegment) -> String {
