@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // epoll, eventfd and socket option constants that Glibc does not export to Swift.
@@ -33,6 +34,9 @@ let package = Package(
             "JSON", "Locking", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The engine's state as JSON (the state file's format, shared by the replicated documents) and the
+        // state file's atomic write.
+        .target(name: "OBFPersistence", dependencies: ["JSON", "OBFEngine"]),
         // A client of the Hazelcast Open Binary Client Protocol 2.x; knows nothing of features.
         .target(name: "HazelcastClient", dependencies: [
             "CSystemShims", "COpenSSL", "OpenSSLSupport", "Locking", "Platform",
@@ -45,8 +49,9 @@ let package = Package(
         ]),
         // The engine's state in a Hazelcast map, shared by the replicas of one engine (`--state-map`).
         .target(name: "OBFReplication", dependencies: [
-            "OBFEngine", "SnapshotSources", "HazelcastClient", "Locking",
+            "JSON", "OBFEngine", "OBFPersistence", "SnapshotSources", "HazelcastClient", "Locking",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The system zlib: CRC-32 of record frames and gzip of closed record segments.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -62,8 +67,11 @@ let package = Package(
         ]),
         // Routes, JSON bodies, metrics and wiring of the service.
         .target(name: "OBFService", dependencies: [
-            "JSON", "OBFEngine", "SnapshotSources", "OBFReplication", "OBFRecord", "OBFHTTP", "Locking",
+            "JSON", "OBFEngine", "OBFPersistence", "SnapshotSources", "OBFReplication", "OBFRecord", "OBFHTTP", "Locking",
+            "Platform",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // The `obf` command: serve, push, probe.
@@ -71,6 +79,8 @@ let package = Package(
             "JSON", "OBFService", "OBFRecord", "SnapshotSources", "HazelcastClient", "Locking", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         // An in-memory Hazelcast member for tests and benchmarks (never part of `obf`).
         .target(name: "HazelcastTestMember", dependencies: [
@@ -114,7 +124,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "OBFServiceTests", dependencies: [
-            "JSON", "OBFService", "OBFEngine", "SnapshotSources", "OBFReplication", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
+            "JSON", "OBFService", "OBFEngine", "OBFPersistence", "SnapshotSources", "OBFReplication", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
             "Locking", "OBFTestSupport", "SeededRandom", "TestTiming", "TLSTestSupport",
         ]),
     ]

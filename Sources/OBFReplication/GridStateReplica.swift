@@ -3,6 +3,7 @@ import HazelcastClient
 import Locking
 import Logging
 import OBFEngine
+import ServiceLifecycle
 
 /// The engine's state in a Hazelcast map (`--state-map`), shared by the replicas of one engine
 /// (`--engine-id`).
@@ -13,8 +14,12 @@ import OBFEngine
 /// retained bars; `{engine}/bar/{bar}-{sequence}-{writer}` one bar's report. A step writes its
 /// bar and the new rolling state under keys of its own, then sets the head: of two replicas
 /// stepping at once exactly one sets it, and the other takes over its state. Keys a head no
-/// longer names are deleted afterwards (best effort).
-public actor GridStateReplica: StateReplica {
+/// longer names are deleted afterwards (best effort), by `run()`.
+///
+/// Its life: `start(waitingUpTo:)` connects before the first step; `run()`, as a service of the
+/// service group, deletes the keys no head names any more until the graceful shutdown, then
+/// closes the client.
+public actor GridStateReplica: StateReplica, Service {
     public let mapName: String
     public let engineId: String
     let client: HazelcastClient
@@ -26,6 +31,9 @@ public actor GridStateReplica: StateReplica {
     /// This replica's random name in the keys it writes.
     let writer: String
     let published: Locked<ReplicationStatus>
+    /// Keys no head names any more, for `run()` to delete: at most 1024 steps' worth wait (a map
+    /// that does not answer cannot make them pile up; keys past that are left in the map).
+    private let deletions = AsyncStream<[String]>.makeStream(bufferingPolicy: .bufferingOldest(1024))
 
     /// What this replica last wrote or took: the head's exact bytes (the compare-and-set's
     /// expected value), and what it names.
@@ -71,7 +79,16 @@ public actor GridStateReplica: StateReplica {
     /// The replication state for `/readyz` and the metrics.
     public nonisolated var status: ReplicationStatus { published.withLock { $0 } }
 
-    public func shutdown() async {
+    /// Deletes the keys no head names any more until the graceful shutdown, then closes the client.
+    public nonisolated func run() async {
+        let client = self.client, map = mapName, timeout = self.timeout, deletions = self.deletions
+        await withGracefulShutdownHandler {
+            for await keys in deletions.stream {
+                for key in keys { try? await client.delete(map: map, key: HazelcastData(string: key), timeout: timeout) }
+            }
+        } onGracefulShutdown: {
+            deletions.continuation.finish()
+        }
         await client.shutdown()
     }
 
@@ -99,7 +116,7 @@ public actor GridStateReplica: StateReplica {
             return .writeAll
         }
         let decoded: ReplicatedHead
-        do throws(StateFileError) {
+        do throws(ReplicatedStateError) {
             guard let text = Self.text(of: head) else { throw .corrupt("the head is not a string") }
             decoded = try ReplicatedStateCodec.decodeHead(text)
         } catch {
@@ -251,13 +268,10 @@ public actor GridStateReplica: StateReplica {
         }
     }
 
-    /// Deletes keys no head names any more, in the background (best effort).
+    /// Deletes keys no head names any more, in the background (best effort: `run()` does it).
     private func delete(_ keys: [String]) {
         guard !keys.isEmpty else { return }
-        let client = self.client, map = mapName, timeout = self.timeout
-        Task {
-            for key in keys { try? await client.delete(map: map, key: HazelcastData(string: key), timeout: timeout) }
-        }
+        deletions.continuation.yield(keys)
     }
 
     // MARK: Reading
@@ -269,7 +283,7 @@ public actor GridStateReplica: StateReplica {
         guard let stateValue = try await client.get(map: mapName, key: HazelcastData(string: head.stateKey), timeout: timeout)
         else { return nil }
         let state: ReplicatedRolling
-        do throws(StateFileError) {
+        do throws(ReplicatedStateError) {
             state = try ReplicatedStateCodec.decodeRolling(Self.text(of: stateValue) ?? [])
         } catch {
             return unreadable(error)
@@ -280,7 +294,7 @@ public actor GridStateReplica: StateReplica {
         let values = try await client.getAllValues(map: mapName, keys: needed.map { HazelcastData(string: $0.key) },
                                                    timeout: needed.count > 2 ? bulkTimeout : timeout)
         var reports: [StepReport] = []
-        do throws(StateFileError) {
+        do throws(ReplicatedStateError) {
             for value in values {
                 guard let value else { return nil }
                 reports.append(try ReplicatedStateCodec.decodeReport(Self.text(of: value) ?? []))
@@ -298,7 +312,7 @@ public actor GridStateReplica: StateReplica {
     }
 
     /// Logs what could not be decoded; nil (the state is unusable).
-    private func unreadable(_ error: StateFileError) -> ReplicaAdoption? {
+    private func unreadable(_ error: ReplicatedStateError) -> ReplicaAdoption? {
         logger.warning("the replicated state could not be read", metadata: ["map": "\(mapName)", "error": "\(error)"])
         return nil
     }
@@ -320,7 +334,7 @@ public actor GridStateReplica: StateReplica {
 
     // MARK: Status
 
-    private func unusable(_ head: HazelcastData, _ error: StateFileError) -> ReplicaPreparation {
+    private func unusable(_ head: HazelcastData, _ error: ReplicatedStateError) -> ReplicaPreparation {
         if case .unsupportedVersion(let version) = error {
             if newerFormat != version {
                 logger.error("the replicated state has a newer format; not reading or overwriting it", metadata: [

@@ -6,6 +6,7 @@ import Logging
 import OBFEngine
 import OBFService
 import SnapshotSources
+import UnixSignals
 
 /// `obf push`: a producer for tests and demos.
 struct PushCommand: AsyncParsableCommand {
@@ -62,17 +63,36 @@ struct PushCommand: AsyncParsableCommand {
         let pusher = SnapshotPusher(client: client, map: settings.mapName)
         // While the cluster is unreachable every tick fails; one line per 10 s is enough.
         let failures = RateLimitedLog(interval: 10)
-        // SIGTERM or SIGINT ends the pushing after the current tick, with the summary below
-        // (the waiting task simply ends with the process when no signal comes).
+        // SIGTERM or SIGINT ends the pushing after the current tick, with the summary below: the
+        // signals are watched by a child task that ends with the pushing.
         let stopSignal = Locked<Int32?>(nil)
-        Task {
-            let number = await ShutdownSignal.wait()
-            stopSignal.withLock { $0 = number }
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let (tick, written) = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await signal in signals {
+                    stopSignal.withLock { $0 = signal.rawValue }
+                    return
+                }
+            }
+            defer { group.cancelAll() }
+            return try await push(ticks, with: pusher, client: client, refusal: refusal, failures: failures,
+                                  until: { stopSignal.withLock { $0 } != nil }, logger: logger)
         }
+        var summary: Logger.Metadata = ["ticks": "\(tick)", "documents": "\(written)", "map": "\(settings.mapName)"]
+        if let number = stopSignal.withLock({ $0 }) { summary["signal"] = "\(number)" }
+        logger.info("push finished", metadata: summary)
+        await client.shutdown()
+    }
+
+    /// Pushes a tick's documents every `intervalMs` until `count` ticks, the end of a replay, or
+    /// `stopped()`; returns the ticks and documents pushed.
+    private func push(_ ticks: PushSchedule, with pusher: SnapshotPusher, client: HazelcastClient,
+                      refusal: Locked<HazelcastError?>, failures: RateLimitedLog, until stopped: @Sendable () -> Bool,
+                      logger: Logger) async throws -> (ticks: Int64, documents: Int) {
         let tickLimit = count == 0 ? Int64.max : Int64(count)
         var tick: Int64 = 0
         var written = 0
-        while tick < tickLimit && stopSignal.withLock({ $0 }) == nil {
+        while tick < tickLimit && !stopped() {
             if let refused = refusal.withLock({ $0 }) { try await refuse(refused, client: client, logger: logger) }
             guard let documents = ticks.documents(tick) else { break }
             do {
@@ -83,10 +103,7 @@ struct PushCommand: AsyncParsableCommand {
             tick += 1
             if tick < tickLimit { try await Task.sleep(for: .milliseconds(intervalMs)) }
         }
-        var summary: Logger.Metadata = ["ticks": "\(tick)", "documents": "\(written)", "map": "\(settings.mapName)"]
-        if let number = stopSignal.withLock({ $0 }) { summary["signal"] = "\(number)" }
-        logger.info("push finished", metadata: summary)
-        await client.shutdown()
+        return (tick, written)
     }
 
     /// Logs that the cluster refused the client and ends the command with exit status 2.

@@ -85,21 +85,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let service = FeatureService(configuration: configuration, source: source, metrics: metrics, recorder: recorder,
                                      logger: logger)
+        // A write to a peer that has gone must fail with EPIPE, never end the process.
+        signal(SIGPIPE, SIG_IGN)
         do {
-            _ = try await service.start()
+            _ = try await service.start(handlingSignals: true)
         } catch {
             logger.critical("cannot start: \(error)")
-            await source.shutdown()
+            await service.waitUntilStopped()
             throw ExitCode.failure
         }
-        let reload = ReloadSignal.install {
-            logger.info("signal received", metadata: ["signal": "\(SIGHUP)"])
-            service.reloadTLS()
-        }
-        let signal = await ShutdownSignal.wait()
-        reload.cancel()
-        logger.info("signal received", metadata: ["signal": "\(signal)"])
-        await service.shutdown()
+        await service.waitUntilStopped()
     }
 
     func makeConfiguration(_ environment: Environment) throws -> ServiceConfiguration {

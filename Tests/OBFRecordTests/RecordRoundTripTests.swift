@@ -24,7 +24,7 @@ import Testing
                                              header: header ?? Self.header(configuration))
         let writer = try RecordWriter(settings: settings, logger: logger)
         let engine = FeatureEngine(configuration: configuration, source: source, defaultAssets: assets, logger: logger,
-                                   recorder: writer)
+                                   listeners: [writer])
         return (engine, writer)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import OBFEngine
+import OBFPersistence
 import OBFTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import Locking
 import OBFEngine
+import OBFPersistence
 import OBFTestSupport
 import Testing
 
@@ -17,10 +18,17 @@ import Testing
     }
 
     func makeEngine(_ source: ScriptedSource, _ clocks: Clocks, assets: [String], maxAge: Double = 5,
-                    log: CapturedLog = CapturedLog(), observer: (@Sendable (StepObservation) -> Void)? = nil) -> FeatureEngine {
+                    log: CapturedLog = CapturedLog(), observer: (@Sendable (PublishedStep) -> Void)? = nil) -> FeatureEngine {
         FeatureEngine(configuration: EngineConfiguration(maxSnapshotAge: maxAge), source: source, defaultAssets: assets,
                       stepDeadline: RunningService.stepDeadline, logger: log.logger(),
-                      wallClock: { clocks.wall }, monotonicClock: { clocks.monotonic }, observer: observer)
+                      wallClock: { clocks.wall }, monotonicClock: { clocks.monotonic },
+                      listeners: observer.map { [StepObserver(observe: $0)] } ?? [])
+    }
+
+    /// Hands every published step to a closure.
+    struct StepObserver: StepListener {
+        let observe: @Sendable (PublishedStep) -> Void
+        func stepPublished(_ step: PublishedStep) { observe(step) }
     }
 
     /// A push that arrived `ago` seconds before now from a producer whose clock is `offset` off,

@@ -16,21 +16,6 @@ public struct StateRestoreError: Error, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// What the engine reports to its observer after each new step (for metrics).
-public struct StepObservation: Sendable {
-    public var report: StepReport
-    /// How long the source read took, in seconds.
-    public var sourceReadSeconds: Double
-    /// Counts by outcome, for every requested asset.
-    public var outcomes: [SnapshotOutcome: Int]
-    /// Bars held in the caches after the step.
-    public var retainedBars: Int
-    /// Unix seconds when the step finished.
-    public var finishedAt: Double
-    /// The producers' clock offsets and the books' judged ages.
-    public var clock = ClockObservation()
-}
-
 /// The feature engine: steps are serialised through this actor; look-ups go to
 /// `store`, which only ever holds what the last finished step published.
 public actor FeatureEngine {
@@ -49,12 +34,13 @@ public actor FeatureEngine {
     let emptyStreakWarnings = RateLimitedLog(interval: 10)
     /// The producer clock warning: at most one line a minute.
     let clockWarnings = RateLimitedLog(interval: 60)
-    let observer: (@Sendable (StepObservation) -> Void)?
     /// Where every new step is written before it is answered (`--state-map`), when configured.
     let replica: (any StateReplica)?
-    /// Where every answered new step is handed after it is answered (`--record-dir`), when configured.
-    let recorder: (any StepRecorder)?
-    /// Why the next recorded step must carry a checkpoint (nil: it continues the last record).
+    /// What sees every new step once it is published (metrics, the state file, the record).
+    let listeners: [any StepListener]
+    /// The listeners that keep checkpoints (the record).
+    let checkpointTakers: [any StepListener]
+    /// Why the next step must carry a checkpoint (nil: it continues the last one).
     var pendingCheckpoint: CheckpointReason? = .start
 
     var calculator: FeatureCalculator
@@ -66,18 +52,17 @@ public actor FeatureEngine {
                 stepDeadline: Duration = .milliseconds(250), logger: Logger,
                 wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
                 monotonicClock: (@Sendable () -> UInt64)? = nil,
-                replica: (any StateReplica)? = nil, recorder: (any StepRecorder)? = nil,
-                observer: (@Sendable (StepObservation) -> Void)? = nil) {
+                replica: (any StateReplica)? = nil, listeners: [any StepListener] = []) {
         self.configuration = configuration
         self.replica = replica
-        self.recorder = recorder
+        self.listeners = listeners
+        checkpointTakers = listeners.filter(\.takesCheckpoints)
         self.source = source
         self.defaultAssets = defaultAssets
         self.stepDeadline = stepDeadline
         self.logger = logger
         self.wallClock = wallClock
         self.monotonicClock = monotonicClock ?? { MonotonicTime.nanoseconds() }
-        self.observer = observer
         snapshotWarnings = RateLimitedLog(interval: 10)
         store = FeatureStore(maxBars: configuration.maxBars, maxAssets: configuration.maxAssets, knownAssets: defaultAssets)
         calculator = FeatureCalculator(configuration: configuration)
@@ -152,15 +137,13 @@ public actor FeatureEngine {
             store.clearBars()
         }
         store.publish(report: step.report, slots: step.computedSlots, at: finishedAt)
-        observer?(StepObservation(report: step.report, sourceReadSeconds: step.readSeconds, outcomes: step.outcomes,
-                                  retainedBars: store.status().retainedBars, finishedAt: finishedAt, clock: step.clock))
-        if let recorder {
-            recorder.record(RecordedStep(
-                bar: bar, rolloverRequested: rollover, startedSequence: startsSequence, assets: assets, read: step.read,
-                readCut: step.readCut, ages: step.ages, readAt: step.readAt, answeredAt: finishedAt, report: step.report,
-                checkpoint: checkpoint))
-            pendingCheckpoint = nil
-        }
+        let published = PublishedStep(
+            bar: bar, rolloverRequested: rollover, startedSequence: startsSequence, assets: assets, read: step.read,
+            readCut: step.readCut, readSeconds: step.readSeconds, ages: step.ages, outcomes: step.outcomes,
+            clock: step.clock, readAt: step.readAt, answeredAt: finishedAt, report: step.report,
+            retainedBars: store.status().retainedBars, checkpoint: checkpoint)
+        for listener in listeners { listener.stepPublished(published) }
+        if !checkpointTakers.isEmpty { pendingCheckpoint = nil }
         return step.report
     }
 
@@ -274,12 +257,13 @@ public actor FeatureEngine {
         pendingCheckpoint = .restored
     }
 
-    /// The checkpoint the coming step's record carries, when a recorder is set and the step does
-    /// not simply continue the last recorded one (taken before the step changes anything).
+    /// The checkpoint the coming step carries, when a listener takes checkpoints and the step does
+    /// not simply continue the last one (taken before the step changes anything).
     private func checkpointIfDue(startsSequence: Bool, lastBar: Int64?) -> StepCheckpoint? {
-        guard let recorder else { return nil }
+        guard !checkpointTakers.isEmpty else { return nil }
+        let now = wallClock()
         let reason: CheckpointReason? = pendingCheckpoint ?? (startsSequence ? .rollover : nil)
-            ?? (recorder.wantsCheckpoint(at: wallClock()) ? .requested : nil)
+            ?? (checkpointTakers.contains { $0.wantsCheckpoint(at: now) } ? .requested : nil)
         guard let reason else { return nil }
         return StepCheckpoint(reason: reason, rolling: rollingState(emptyStreak: store.status().emptyStreak,
                                                                     lastStepTime: store.lastStepTime),

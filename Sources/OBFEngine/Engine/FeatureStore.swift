@@ -17,6 +17,15 @@ public struct MacroLookup: Sendable, Equatable {
     public var macro: MacroFeatures
 }
 
+/// A look-up with where it came from: the asset's slot (nil: not known) and the store's epoch
+/// then, so that a reader keeping something derived from it (the service's rendered bytes)
+/// knows when that is stale.
+public struct SlotLookup: Sendable {
+    public var lookup: FeatureLookup
+    public var slot: Int?
+    public var epoch: UInt64
+}
+
 /// Step bookkeeping readers need (readiness, metrics).
 public struct StoreStatus: Sendable, Equatable {
     public var lastBar: Int64?
@@ -32,7 +41,9 @@ public final class FeatureStore: Sendable {
     struct State {
         var assets: AssetSlots
         var assetBars: [BarLog<AssetFeatures>] = []
-        var rendered = RenderedFeatures()
+        /// Bumped whenever published bars can change meaning (a rollover, a restored or taken-over
+        /// state, a slot given to another asset): whatever a reader derived from an older epoch is stale.
+        var epoch: UInt64 = 0
         var macroBars = BarLog<MacroFeatures>()
         var steppedBars = BarLog<Bool>()
         var lastReport: StepReport?
@@ -46,7 +57,7 @@ public final class FeatureStore: Sendable {
             let result = assets.slots(forStep: names, pin: pin)
             while assetBars.count < assets.count { assetBars.append(BarLog()) }
             for slot in result.recycled { assetBars[slot].removeAll() }
-            if !result.recycled.isEmpty { rendered.invalidate() }
+            if !result.recycled.isEmpty { epoch &+= 1 }
             return result
         }
 
@@ -85,52 +96,29 @@ public final class FeatureStore: Sendable {
 
     // MARK: reading
 
-    /// The look-up of `(asset, bar)` (features.md §5), with the features rendered by `render`
-    /// once per served bar: a look-up served again copies the bytes kept the first time.
-    public func renderedLookup(asset: String, bar: Int64, render: FeatureRenderer) -> RenderedLookup {
-        let (lookup, slot, cached, generation) = state.withLock { state in
+    /// The look-up of `(asset, bar)` (features.md §5), with the asset's slot and the store's epoch.
+    public func lookup(asset: String, bar: Int64) -> SlotLookup {
+        state.withLock { state in
             let slot = state.assets.slot(of: asset)
-            let lookup = Self.lookup(asset: asset, bar: bar, in: slot.map { state.assetBars[$0] })
-            let cached = slot.flatMap { slot in lookup.servedBar.flatMap { state.rendered.bytes(slot: slot, bar: $0) } }
-            return (lookup, slot, cached, state.rendered.generation)
+            return SlotLookup(lookup: Self.lookup(asset: asset, bar: bar, in: slot.map { state.assetBars[$0] }),
+                              slot: slot, epoch: state.epoch)
         }
-        guard let slot, let served = lookup.servedBar else { return RenderedLookup(lookup: lookup, rendered: nil) }
-        if let cached { return RenderedLookup(lookup: lookup, rendered: cached) }
-        let bytes = render(lookup.features)
-        state.withLock { $0.rendered.keep(bytes, slot: slot, bar: served, renderedAt: generation) }
-        return RenderedLookup(lookup: lookup, rendered: bytes)
     }
 
     /// The look-up (sorted by name) of every asset that has something to say for `bar` (a
     /// retained bar at or below it), of every pinned (configured) asset whatever it has, and
-    /// the macro look-up, taken under one lock; each asset's features rendered once per served
-    /// bar (see `renderedLookup`).
-    public func renderedBarLookup(bar: Int64, including pinned: Set<String> = [], render: FeatureRenderer)
-        -> (assets: [RenderedLookup], macro: MacroLookup) {
-        let (found, missing, macro, generation) = state.withLock { state in
-            var assets: [RenderedLookup] = []
-            var missing: [(position: Int, slot: Int)] = []
+    /// the macro look-up, taken under one lock.
+    public func barLookup(bar: Int64, including pinned: Set<String> = []) -> (assets: [SlotLookup], macro: MacroLookup) {
+        state.withLock { state in
+            var assets: [SlotLookup] = []
             for slot in state.assets.slotsByName {
                 let name = state.assets.names[slot]
                 let lookup = Self.lookup(asset: name, bar: bar, in: state.assetBars[slot])
                 guard lookup.source != .default || pinned.contains(name) else { continue }
-                let cached = lookup.servedBar.flatMap { state.rendered.bytes(slot: slot, bar: $0) }
-                if cached == nil && lookup.servedBar != nil { missing.append((assets.count, slot)) }
-                assets.append(RenderedLookup(lookup: lookup, rendered: cached))
+                assets.append(SlotLookup(lookup: lookup, slot: slot, epoch: state.epoch))
             }
-            return (assets, missing, Self.macroLookup(bar: bar, in: state.macroBars), state.rendered.generation)
+            return (assets, Self.macroLookup(bar: bar, in: state.macroBars))
         }
-        var assets = found
-        guard !missing.isEmpty else { return (assets, macro) }
-        for item in missing { assets[item.position].rendered = render(assets[item.position].lookup.features) }
-        state.withLock { state in
-            for item in missing {
-                if let bytes = assets[item.position].rendered, let served = assets[item.position].lookup.servedBar {
-                    state.rendered.keep(bytes, slot: item.slot, bar: served, renderedAt: generation)
-                }
-            }
-        }
-        return (assets, macro)
     }
 
     public func macroLookup(bar: Int64) -> MacroLookup {
@@ -204,10 +192,9 @@ public final class FeatureStore: Sendable {
     /// Replaces everything with `saved` (at start-up, before any step); returns the histories by slot.
     func restore(_ saved: EngineState) -> [AssetHistory] {
         state.withLock { state in
-            var rendered = state.rendered
-            rendered.invalidate()
+            let epoch = state.epoch &+ 1
             state = State(assets: AssetSlots(capacity: state.assets.capacity))
-            state.rendered = rendered
+            state.epoch = epoch
             // More saved assets than room (a smaller --max-assets): the first ones are kept.
             let kept = saved.assets.prefix(state.assets.capacity)
             let (slots, _) = state.slots(forStep: kept.map(\.name), pin: false)
@@ -238,7 +225,7 @@ public final class FeatureStore: Sendable {
     func clearBars() {
         state.withLock { state in
             for slot in state.assetBars.indices { state.assetBars[slot].removeAll() }
-            state.rendered.invalidate()
+            state.epoch &+= 1
             state.macroBars.removeAll()
             state.steppedBars.removeAll()
             state.lastReport = nil

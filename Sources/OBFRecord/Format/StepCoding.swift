@@ -5,7 +5,7 @@ import OBFEngine
 struct StepEncoder {
     private var names: [String: Int] = [:]
 
-    mutating func encode(_ step: RecordedStep) -> [UInt8] {
+    mutating func encode(_ step: PublishedStep) -> [UInt8] {
         var out = ByteWriter(capacity: 64 + step.assets.count * 240)
         out.u8(RecordFormat.Kind.step.rawValue)
         out.i64(step.bar)

@@ -12,7 +12,7 @@ import OBFEngine
 /// refuses, is counted as dropped, and so is every step after it until one carries a
 /// checkpoint (the recorder asks for one at once); that step opens a new segment whose `gap`
 /// frame says which steps are missing. One warning per episode, one notice when it ends.
-public final class RecordWriter: StepRecorder, Sendable {
+public final class RecordWriter: StepListener, Sendable {
     /// What the writer needs to describe its segments.
     public struct Settings: Sendable {
         public var directory: String
@@ -34,7 +34,7 @@ public final class RecordWriter: StepRecorder, Sendable {
     }
 
     private struct Queued: Sendable {
-        var step: RecordedStep
+        var step: PublishedStep
         var gap: RecordGap?
     }
 
@@ -75,11 +75,14 @@ public final class RecordWriter: StepRecorder, Sendable {
 
     // MARK: the step path (never blocks beyond one short lock)
 
+    /// The record starts every segment, and resumes after every gap, with a checkpoint.
+    public var takesCheckpoints: Bool { true }
+
     public func wantsCheckpoint(at now: Double) -> Bool {
         shared.withLock { $0.gap != nil || $0.needsCheckpoint || now >= $0.segmentEnds }
     }
 
-    public func record(_ step: RecordedStep) {
+    public func stepPublished(_ step: PublishedStep) {
         let (accepted, depth, firstDrop) = shared.withLock { shared -> (Bool, Int, Bool) in
             let full = shared.stopping || shared.queue.count >= settings.capacity
             if full || (shared.gap != nil && step.checkpoint == nil) {
@@ -147,7 +150,7 @@ public final class RecordWriter: StepRecorder, Sendable {
         gap = newer
     }
 
-    private static func extend(_ gap: inout RecordGap?, with step: RecordedStep, reason: String) {
+    private static func extend(_ gap: inout RecordGap?, with step: PublishedStep, reason: String) {
         if var open = gap {
             open.steps += 1
             if step.answeredAt >= open.lastTime {
@@ -216,7 +219,7 @@ public final class RecordWriter: StepRecorder, Sendable {
     }
 
     /// Counts `step` (and a gap it carried) as lost and asks for a checkpoint.
-    private func lose(_ step: RecordedStep, prior: RecordGap?, because error: RecordIOError?) {
+    private func lose(_ step: PublishedStep, prior: RecordGap?, because error: RecordIOError?) {
         let first = shared.withLock { shared -> Bool in
             let first = shared.gap == nil
             if let prior { Self.merge(prior, into: &shared.gap) }

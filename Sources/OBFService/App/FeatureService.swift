@@ -5,8 +5,16 @@ import OBFHTTP
 import OBFRecord
 import OBFReplication
 import Locking
+import ServiceLifecycle
 
 /// The service assembled: a source, the engine, the metrics and the HTTP server.
+///
+/// Its long-running parts are the services of one `ServiceGroup`, started in this order and
+/// stopped in the reverse one at the graceful shutdown (`shutdown()`, or SIGTERM/SIGINT with
+/// `start(handlingSignals:)`): the source (its client and live view), the state replica, the step
+/// record, the state file keeper, the TLS reload on SIGHUP, and the API's HTTP servers. So the
+/// servers stop taking steps first, the state file is written after the last step, the record is
+/// closed after it, and the source closes last.
 public final class FeatureService: Sendable {
     public let engine: FeatureEngine
     public let metrics: ServiceMetrics
@@ -22,6 +30,8 @@ public final class FeatureService: Sendable {
     public let replica: GridStateReplica?
     /// The step record (`--record-dir`), when configured.
     public let recorder: RecordWriter?
+    /// The group of the long-running services and the task that runs it, once started.
+    private let running = Locked<(group: ServiceGroup, task: Task<Void, Never>)?>(nil)
 
     /// Wires the service around `source`; nothing listens until `start()`.
     /// Pass the `metrics` the source was made with (`SourceFactory.make(_:liveViewMetrics:logger:)`).
@@ -33,21 +43,21 @@ public final class FeatureService: Sendable {
         self.source = source
         self.logger = logger
         self.metrics = metrics
-        let keeperBox = StateKeeperBox()
+        let stepCounter = configuration.stateFile.map { _ in StepCounter() }
         let replica = configuration.stateMap.flatMap { map in
             Self.replica(configuration, map: map, metrics: metrics.replication, logger: logger)
         }
         self.replica = replica
         let engine = FeatureEngine(
             configuration: configuration.engine, source: source, defaultAssets: configuration.assets,
-            stepDeadline: configuration.stepDeadline, logger: logger, replica: replica, recorder: recorder,
-            observer: { observation in
-                metrics.record(observation)
-                if let keeper = keeperBox.keeper { Task { await keeper.stepFinished() } }
-            })
+            stepDeadline: configuration.stepDeadline, logger: logger, replica: replica,
+            listeners: [metrics] + [recorder as (any StepListener)?, stepCounter].compactMap { $0 })
         self.engine = engine
-        stateKeeper = configuration.stateFile.map { StateKeeper(path: $0, engine: engine, logger: logger) }
-        keeperBox.keeper = stateKeeper
+        stateKeeper = if let path = configuration.stateFile, let stepCounter {
+            StateKeeper(path: path, engine: engine, steps: stepCounter, logger: logger)
+        } else {
+            nil
+        }
         let replicationStatus: (@Sendable () -> ReplicationStatus)? = if let replica { { replica.status } } else { nil }
         let routes = APIRoutes(engine: engine, source: source, metrics: metrics,
                                configuredAssets: Set(configuration.assets), replication: replicationStatus)
@@ -86,15 +96,50 @@ public final class FeatureService: Sendable {
         }
     }
 
-    /// Loads the state file (when configured), binds and starts serving; returns the bound port.
-    public func start() async throws -> Int {
+    /// Loads the state file (when configured), takes over the replicated state (with a state
+    /// map), then runs the services: returns the bound port once the API listens. With
+    /// `handlingSignals` (the process's own service), SIGTERM and SIGINT shut it down gracefully
+    /// (`waitUntilStopped()`) and SIGHUP reloads the TLS certificate.
+    public func start(handlingSignals: Bool = false) async throws -> Int {
         await stateKeeper?.load()
         if let replica {
             // A replica started later takes over the replicated state before its first step.
             await replica.start(waitingUpTo: .seconds(3))
             await engine.synchronize()
         }
-        let port = try server.start()
+        let bound = Promise<APIListener.Ports>()
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services(listening: bound, reloadingOnHangup: handlingSignals).map { service in
+                .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: handlingSignals ? [.sigterm, .sigint] : [], logger: logger))
+        let logger = self.logger
+        let task = Task {
+            do { try await group.run() } catch { logger.debug("services ended", metadata: ["error": "\(error)"]) }
+        }
+        running.withLock { $0 = (group, task) }
+        let ports = try await bound.value.get()
+        boundProbePort.withLock { $0 = ports.probe }
+        logListening(port: ports.api, probePort: ports.probe)
+        return ports.api
+    }
+
+    /// The long-running services in the order they start (they stop in the reverse one).
+    private func services(listening bound: Promise<APIListener.Ports>, reloadingOnHangup: Bool) -> [any Service] {
+        let source = self.source, logger = self.logger
+        var services: [any Service] = [StopOnShutdown(description: "source") { await source.shutdown() }]
+        if let replica { services.append(replica) }
+        if let recorder { services.append(StopOnShutdown(description: "record") { await recorder.close() }) }
+        if let stateKeeper { services.append(stateKeeper) }
+        if reloadingOnHangup { services.append(TLSReload(service: self, logger: logger)) }
+        services.append(APIListener(server: server, probeServer: probeServer, bound: bound) {
+            logger.info("shutting down")
+        })
+        return services
+    }
+
+    private func logListening(port: Int, probePort: Int?) {
         let scheme = configuration.tls == nil ? "http" : "https"
         var metadata: Logger.Metadata = [
             "address": "\(scheme)://\(configuration.host):\(port)", "source": "\(source.name)",
@@ -103,18 +148,8 @@ public final class FeatureService: Sendable {
         if let tls = configuration.tls {
             metadata["client_certificates"] = "\(tls.clientCAFile == nil ? "not required" : "required")"
         }
-        if let probeServer {
-            do {
-                let probePort = try probeServer.start()
-                boundProbePort.withLock { $0 = probePort }
-                metadata["probe_address"] = "http://127.0.0.1:\(probePort)"
-            } catch {
-                await server.shutdown()
-                throw error
-            }
-        }
+        if let probePort { metadata["probe_address"] = "http://127.0.0.1:\(probePort)" }
         logger.info("listening", metadata: metadata)
-        return port
     }
 
     /// The bound probe port once started, nil without `--probe-port`.
@@ -145,25 +180,22 @@ public final class FeatureService: Sendable {
         }
     }
 
-    /// Stops accepting, finishes in-flight requests, then closes the source.
+    /// Shuts the services down gracefully, in the reverse order of their start, and waits until
+    /// every one has stopped: stops accepting, finishes in-flight requests, writes the state file,
+    /// closes the record, the replica and the source.
     public func shutdown() async {
-        logger.info("shutting down")
-        await server.shutdown()
-        await probeServer?.shutdown()
-        await stateKeeper?.save()
-        await recorder?.close()
-        await replica?.shutdown()
-        await source.shutdown()
-        logger.info("stopped")
+        guard let running = running.withLock({ $0 }) else {
+            await source.shutdown()
+            return
+        }
+        await running.group.triggerGracefulShutdown()
+        await waitUntilStopped()
     }
-}
 
-/// Lets the engine's observer reach the state keeper, which needs the engine to exist first.
-/// Set once during `FeatureService.init`, before any step can run; read-only afterwards.
-private final class StateKeeperBox: Sendable {
-    private let stored = Locked<StateKeeper?>(nil)
-    var keeper: StateKeeper? {
-        get { stored.withLock { $0 } }
-        set { stored.withLock { $0 = newValue } }
+    /// Waits until the services have stopped (after `shutdown()` or a shutdown signal).
+    public func waitUntilStopped() async {
+        guard let running = running.withLock({ $0 }) else { return }
+        await running.task.value
+        logger.info("stopped")
     }
 }

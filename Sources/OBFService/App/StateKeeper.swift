@@ -1,38 +1,35 @@
-import Dispatch
+import Locking
 import Logging
 import OBFEngine
+import OBFPersistence
+import Platform
+import ServiceLifecycle
 
-/// Keeps the engine's state file: loads it at start-up and writes it every
-/// `interval` steps and at shutdown, one write at a time, off the engine actor. The file I/O
-/// (reads, writes, fsyncs) runs on a queue of its own, never on the Swift concurrency pool.
-actor StateKeeper {
+/// Keeps the engine's state file: loads it at start-up (`load`), writes it every `interval`
+/// steps while it runs as a service, and once more at the graceful shutdown. One write at a
+/// time, off the engine actor; the file I/O (reads, writes, fsyncs) runs on a queue of its own,
+/// never on the Swift concurrency pool.
+actor StateKeeper: Service {
     let path: String
-    let interval: Int
     let engine: FeatureEngine
     let logger: Logger
-    private var stepsSinceSave = 0
-    private var writing = false
+    /// The engine's listener that says when a write is due.
+    nonisolated let steps: StepCounter
     /// Where the blocking file calls run.
-    private let files = DispatchQueue(label: "obf.state-file")
+    private let files = BlockingQueue(label: "obf.state-file")
 
-    /// Runs `work` on the file queue and returns its result.
-    private func onFileQueue<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            files.async { continuation.resume(returning: work()) }
-        }
-    }
-
-    init(path: String, interval: Int = 100, engine: FeatureEngine, logger: Logger) {
+    /// `steps` is the listener the engine was made with.
+    init(path: String, engine: FeatureEngine, steps: StepCounter, logger: Logger) {
         self.path = path
-        self.interval = interval
         self.engine = engine
+        self.steps = steps
         self.logger = logger
     }
 
     /// Loads the file into the engine; any problem is logged and the engine starts empty.
     func load() async {
         let path = self.path
-        let loaded = await onFileQueue { () -> Result<EngineState?, StateFileError> in
+        let loaded = await files.run { () -> Result<EngineState?, StateFileError> in
             do throws(StateFileError) { return .success(try StateFile.load(path)) } catch { return .failure(error) }
         }
         do throws(StateFileError) {
@@ -54,21 +51,18 @@ actor StateKeeper {
         }
     }
 
-    /// Counts a finished step; every `interval` steps the state is written.
-    func stepFinished() async {
-        stepsSinceSave += 1
-        guard stepsSinceSave >= interval, !writing else { return }
-        stepsSinceSave = 0
+    /// Writes the state whenever `interval` steps were made, until the graceful shutdown; then
+    /// once more.
+    func run() async {
+        for await _ in steps.due.cancelOnGracefulShutdown() { await save() }
         await save()
     }
 
     /// Writes the current state now.
     func save() async {
-        writing = true
-        defer { writing = false }
         let state = await engine.exportState()
         let path = self.path
-        let saved = await onFileQueue { () -> Result<Void, StateFileError> in
+        let saved = await files.run { () -> Result<Void, StateFileError> in
             do throws(StateFileError) { try StateFile.save(state, to: path); return .success(()) } catch { return .failure(error) }
         }
         do throws(StateFileError) {
@@ -77,5 +71,31 @@ actor StateKeeper {
         } catch {
             logger.warning("state not saved", metadata: ["path": "\(path)", "reason": "\(error)"])
         }
+    }
+}
+
+/// Counts the engine's new steps and says, every `interval` of them, that the state file is due
+/// a write. Made before the engine (which takes it as a listener), read by the `StateKeeper`
+/// made after it. A write still pending absorbs the next ones, so nothing piles up.
+final class StepCounter: StepListener {
+    let interval: Int
+    private let count = Locked(0)
+    private let signal = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+
+    init(interval: Int = 100) {
+        self.interval = interval
+    }
+
+    /// One element per write due.
+    var due: AsyncStream<Void> { signal.stream }
+
+    func stepPublished(_ step: PublishedStep) {
+        let isDue = count.withLock { count -> Bool in
+            count += 1
+            guard count >= interval else { return false }
+            count = 0
+            return true
+        }
+        if isDue { signal.continuation.yield() }
     }
 }

@@ -55,9 +55,9 @@ extension JSONWriter {
         endObject()
     }
 
-    /// `"placement":{…},"signal":{…}`: the members a look-up body holds for `features` (the
-    /// store keeps them rendered once per served bar).
-    static let featureMembers: FeatureRenderer = { features in
+    /// `"placement":{…},"signal":{…}`: the members a look-up body holds for `features` (kept
+    /// rendered once per served bar by `RenderedFeatures`).
+    static func featureMembers(_ features: AssetFeatures) -> [UInt8] {
         var json = JSONWriter(capacity: 360)
         json.beginObject()
         json.key("placement"); json.placement(features)

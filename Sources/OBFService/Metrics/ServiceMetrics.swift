@@ -171,14 +171,14 @@ public final class ServiceMetrics: Sendable {
     }
 
     /// Records one finished step.
-    func record(_ observation: StepObservation) {
+    func record(_ observation: PublishedStep) {
         steps.increment()
         stepDuration.record(.nanoseconds(Int64(observation.report.durationMs * 1_000_000)))
-        sourceReadDuration.record(.nanoseconds(Int64(observation.sourceReadSeconds * 1_000_000_000)))
+        sourceReadDuration.record(.nanoseconds(Int64(observation.readSeconds * 1_000_000_000)))
         for (outcome, count) in observation.outcomes { snapshots[outcome]?.increment(by: Int64(count)) }
         emptyStreak.set(to: Double(observation.report.emptyStreak))
         lastStepBar.set(to: Double(observation.report.bar))
-        lastStepTimestamp.set(to: observation.finishedAt)
+        lastStepTimestamp.set(to: observation.answeredAt)
         retainedBars.set(to: Double(observation.retainedBars))
         record(clock: observation.clock)
     }

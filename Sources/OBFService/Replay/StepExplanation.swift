@@ -1,6 +1,7 @@
 import JSON
 import OBFEngine
 import OBFRecord
+import Platform
 
 /// `obf replay --explain ASSET@BAR|TIME`: for one asset at one recorded step, the document the
 /// step read, why the asset was computed or skipped, the rolling values it started from and
@@ -24,7 +25,7 @@ public struct StepExplanation: Sendable {
         var targets: [(segment: RecordSegment, index: Int)] = []
         var newest: (segment: RecordSegment, index: Int, time: Double)?
         for directory in directories {
-            let catalog = try await RecordReplay.offPool { () throws(RecordFormatError) in try RecordCatalog(directory: directory) }
+            let catalog = try await BlockingQueue.shared.run { () throws(RecordFormatError) in try RecordCatalog(directory: directory) }
             for entry in catalog.entries {
                 if let summary = entry.summary, !mayHold(summary) { continue }
                 let segment = try await RecordReplay.loadSegment(entry.path)

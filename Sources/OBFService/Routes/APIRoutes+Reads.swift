@@ -8,7 +8,7 @@ extension APIRoutes {
         let asset = try RequestValidation.asset(request.parameter("asset"))
         let bar = try RequestValidation.bar(request.parameter("bar"))
         var json = JSONWriter()
-        json.lookup(engine.store.renderedLookup(asset: asset, bar: bar, render: JSONWriter.featureMembers))
+        json.lookup(rendered.rendered(engine.store.lookup(asset: asset, bar: bar)))
         return .json(json.bytes)
     }
 
@@ -20,16 +20,15 @@ extension APIRoutes {
 
     func bars(_ request: RoutedRequest) throws(RequestRejection) -> HTTPResponse {
         let bar = try RequestValidation.bar(request.parameter("bar"))
-        let (assets, macro) = engine.store.renderedBarLookup(bar: bar, including: configuredAssets,
-                                                             render: JSONWriter.featureMembers)
+        let (assets, macro) = engine.store.barLookup(bar: bar, including: configuredAssets)
         var json = JSONWriter(capacity: 512 + assets.count * 400)
         json.beginObject()
         json.field("bar", bar)
         json.key("assets")
         json.beginObject()
-        for lookup in assets {
-            json.key(lookup.lookup.asset)
-            json.lookup(lookup, includeAsset: false)
+        for found in assets {
+            json.key(found.lookup.asset)
+            json.lookup(rendered.rendered(found), includeAsset: false)
         }
         json.endObject()
         json.key("macro")

@@ -12,6 +12,8 @@ struct APIRoutes: Sendable {
     let configuredAssets: Set<String>
     /// The state replica's status, with `--state-map`.
     let replication: (@Sendable () -> ReplicationStatus)?
+    /// The feature bodies rendered once per served bar.
+    let rendered = RenderedFeatures()
 
     /// Every route, in the order they are matched.
     static let table = RouteTable<APIRoutes>([

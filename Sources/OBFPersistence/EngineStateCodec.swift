@@ -1,4 +1,5 @@
 import JSON
+import OBFEngine
 
 /// The state file's JSON form. Numbers are written in shortest round-trip form and read
 /// back exactly, so a restored engine computes bit-for-bit what an uninterrupted one would.
@@ -46,7 +47,7 @@ public enum EngineStateCodec {
         return json.bytes
     }
 
-    static func encode(_ report: StepReport, into json: inout JSONWriter) {
+    package static func encode(_ report: StepReport, into json: inout JSONWriter) {
         json.beginObject()
         json.field("bar", report.bar)
         json.field("requested", report.requested)
@@ -65,7 +66,15 @@ public enum EngineStateCodec {
 
     /// Decodes a state file; every inconsistency is an error naming what is wrong.
     public static func decode(_ bytes: [UInt8]) throws(StateFileError) -> EngineState {
-        let reader = Reader()
+        do throws(StateDocumentError) {
+            return try decodeDocument(bytes)
+        } catch {
+            throw StateFileError(error)
+        }
+    }
+
+    private static func decodeDocument(_ bytes: [UInt8]) throws(StateDocumentError) -> EngineState {
+        let reader = StateDocumentReader()
         let root = try reader.document(bytes, format: formatName, version: formatVersion,
                                        describedAs: "an obf engine state file")
         let (imbalanceLookback, depthLookback) = try reader.lookbacks(root)
@@ -81,7 +90,7 @@ public enum EngineStateCodec {
                                 bars: try reader.entries(item["bars"], "\(name).bars", AssetFeatures.init(columns:))))
         }
         guard Set(assets.map(\.name)).count == assets.count else { throw .corrupt("an asset appears twice") }
-        let stepped = try reader.array(root["stepped_bars"], "stepped_bars").map { value throws(StateFileError) in
+        let stepped = try reader.array(root["stepped_bars"], "stepped_bars").map { value throws(StateDocumentError) in
             try reader.bar(value, "stepped_bars")
         }
         guard zip(stepped, stepped.dropFirst()).allSatisfy({ $0 < $1 }) else { throw .corrupt("stepped bars not increasing") }
@@ -97,41 +106,23 @@ public enum EngineStateCodec {
     }
 }
 
-/// Why a state file was not loaded.
-public enum StateFileError: Error, Equatable, CustomStringConvertible {
-    case unreadable(String)
-    case corrupt(String)
-    case unsupportedVersion(Int)
-    case unwritable(String)
-
-    public var description: String {
-        switch self {
-        case .unreadable(let why): "state file unreadable: \(why)"
-        case .corrupt(let why): "state file corrupt: \(why)"
-        case .unsupportedVersion(let version):
-            "state file has format version \(version); this build reads version \(EngineStateCodec.formatVersion)"
-        case .unwritable(let why): "state file not written: \(why)"
-        }
-    }
-}
-
 extension JSONWriter {
     /// The fields of the macro history, inside an object the caller opened.
-    mutating func macroHistoryFields(_ macro: MacroHistory) {
+    package mutating func macroHistoryFields(_ macro: MacroHistory) {
         key("mean_references"); numbers(Array(macro.meanReferences))
         field("last_depth_velocity", macro.lastDepthVelocity)
     }
 }
 
 extension MacroFeatures {
-    static let regimes: [CascadeRegime] = [.calm, .stress, .cascade]
+    package static let regimes: [CascadeRegime] = [.calm, .stress, .cascade]
 
-    var numbers: [Double] {
+    package var numbers: [Double] {
         [medianImbalance, agreementPct, depthPressure, Double(withdrawingAssets),
          Double(Self.regimes.firstIndex(of: cascadeRegime) ?? 0), depthVelocity, acceleration]
     }
 
-    init?(numbers n: [Double]) {
+    package init?(numbers n: [Double]) {
         guard n.count == 7, let withdrawing = Int(exactly: n[3]), let regime = Int(exactly: n[4]),
               Self.regimes.indices.contains(regime) else { return nil }
         self.init(medianImbalance: n[0], agreementPct: n[1], depthPressure: n[2], withdrawingAssets: withdrawing,
@@ -139,11 +130,14 @@ extension MacroFeatures {
     }
 }
 
-/// Typed reading of the state file's JSON, each failure naming the field.
-struct Reader {
+/// Typed reading of the state documents' JSON (the state file's and the replicated ones), each
+/// failure naming the field.
+package struct StateDocumentReader {
+    package init() {}
+
     /// A document of `format` at `version`, parsed: what every codec checks first.
-    func document(_ bytes: [UInt8], format: String, version: Int, describedAs what: String)
-        throws(StateFileError) -> JSONValue {
+    package func document(_ bytes: [UInt8], format: String, version: Int, describedAs what: String)
+        throws(StateDocumentError) -> JSONValue {
         guard case .success(let root) = JSONValue.parse(bytes, maxDepth: 16, maxBytes: Int.max) else {
             throw .corrupt("not valid JSON (truncated or damaged)")
         }
@@ -154,7 +148,7 @@ struct Reader {
     }
 
     /// The imbalance and depth lookbacks of `root`, each at least 1.
-    func lookbacks(_ root: JSONValue) throws(StateFileError) -> (imbalance: Int, depth: Int) {
+    package func lookbacks(_ root: JSONValue) throws(StateDocumentError) -> (imbalance: Int, depth: Int) {
         let imbalance = try int(root["imbalance_lookback"], "imbalance_lookback")
         let depth = try int(root["depth_lookback"], "depth_lookback")
         guard imbalance >= 1, depth >= 1 else { throw .corrupt("lookbacks must be at least 1") }
@@ -162,8 +156,8 @@ struct Reader {
     }
 
     /// Asset `name`'s histories from their three parts.
-    func history(of name: String, reference: JSONValue?, imbalances: JSONValue?, depths: JSONValue?,
-                 lookbacks: (imbalance: Int, depth: Int)) throws(StateFileError) -> AssetHistory {
+    package func history(of name: String, reference: JSONValue?, imbalances: JSONValue?, depths: JSONValue?,
+                 lookbacks: (imbalance: Int, depth: Int)) throws(StateDocumentError) -> AssetHistory {
         AssetHistory(
             reference: try optionalNumber(reference, "\(name).reference"),
             imbalances: RollingWindow(capacity: lookbacks.imbalance, values: try numbers(imbalances, "\(name).imbalances")),
@@ -171,51 +165,51 @@ struct Reader {
     }
 
     /// A bar, or nil for an absent or null value.
-    func optionalBar(_ value: JSONValue?, _ name: String) throws(StateFileError) -> Int64? {
+    package func optionalBar(_ value: JSONValue?, _ name: String) throws(StateDocumentError) -> Int64? {
         value?.isNull == false ? try bar(value, name) : nil
     }
 
-    func array(_ value: JSONValue?, _ name: String) throws(StateFileError) -> [JSONValue] {
+    package func array(_ value: JSONValue?, _ name: String) throws(StateDocumentError) -> [JSONValue] {
         guard let array = value?.arrayValue else { throw .corrupt("\(name) is not a list") }
         return array
     }
 
-    func number(_ value: JSONValue?, _ name: String) throws(StateFileError) -> Double {
+    package func number(_ value: JSONValue?, _ name: String) throws(StateDocumentError) -> Double {
         guard let number = value?.doubleValue, number.isFinite else { throw .corrupt("\(name) is not a finite number") }
         return number
     }
 
-    func optionalNumber(_ value: JSONValue?, _ name: String) throws(StateFileError) -> Double? {
+    package func optionalNumber(_ value: JSONValue?, _ name: String) throws(StateDocumentError) -> Double? {
         if value?.isNull == true { return nil }
         return try number(value, name)
     }
 
-    func int(_ value: JSONValue?, _ name: String) throws(StateFileError) -> Int {
+    package func int(_ value: JSONValue?, _ name: String) throws(StateDocumentError) -> Int {
         guard let number = value?.int64Value, number >= 0, number <= Int64(Int32.max) else {
             throw .corrupt("\(name) is not a small whole number")
         }
         return Int(number)
     }
 
-    func bar(_ value: JSONValue?, _ name: String) throws(StateFileError) -> Int64 {
+    package func bar(_ value: JSONValue?, _ name: String) throws(StateDocumentError) -> Int64 {
         guard let bar = value?.int64Value, bar >= 0, bar < (1 << 53) else { throw .corrupt("\(name) is not a bar") }
         return bar
     }
 
-    func numbers(_ value: JSONValue?, _ name: String) throws(StateFileError) -> [Double] {
-        try array(value, name).map { item throws(StateFileError) in try number(item, name) }
+    package func numbers(_ value: JSONValue?, _ name: String) throws(StateDocumentError) -> [Double] {
+        try array(value, name).map { item throws(StateDocumentError) in try number(item, name) }
     }
 
     /// The macro history written by `JSONWriter.macroHistoryFields`.
-    func macroHistory(_ value: JSONValue?, depthLookback: Int) throws(StateFileError) -> MacroHistory {
+    package func macroHistory(_ value: JSONValue?, depthLookback: Int) throws(StateDocumentError) -> MacroHistory {
         MacroHistory(
             meanReferences: RollingWindow(capacity: depthLookback,
                                           values: try numbers(value?["mean_references"], "macro.mean_references")),
             lastDepthVelocity: try optionalNumber(value?["last_depth_velocity"], "macro.last_depth_velocity"))
     }
 
-    func entries<Value>(_ value: JSONValue?, _ name: String, _ make: ([Double]) -> Value?)
-        throws(StateFileError) -> [BarEntry<Value>] {
+    package func entries<Value>(_ value: JSONValue?, _ name: String, _ make: ([Double]) -> Value?)
+        throws(StateDocumentError) -> [BarEntry<Value>] {
         var entries: [BarEntry<Value>] = []
         for item in try array(value, name) {
             let parts = try array(item, name)
@@ -230,7 +224,7 @@ struct Reader {
         return entries
     }
 
-    func report(_ value: JSONValue?) throws(StateFileError) -> StepReport? {
+    package func report(_ value: JSONValue?) throws(StateDocumentError) -> StepReport? {
         guard let value, !value.isNull else { return nil }
         var computed: [(asset: String, features: AssetFeatures)] = []
         for item in try array(value["computed"], "last_report.computed") {

@@ -1,4 +1,6 @@
 import JSON
+import OBFEngine
+import OBFPersistence
 
 /// The pointer to an engine's current replicated state: small, so that replicas compare and
 /// set it at every step.
@@ -68,9 +70,9 @@ public enum ReplicatedStateCodec {
         return json.bytes
     }
 
-    public static func decodeHead(_ bytes: [UInt8]) throws(StateFileError) -> ReplicatedHead {
+    private static func headDocument(_ bytes: [UInt8]) throws(StateDocumentError) -> ReplicatedHead {
         let root = try open(bytes, format: headFormat)
-        let reader = Reader()
+        let reader = StateDocumentReader()
         guard let key = root["state"]?.stringValue, !key.isEmpty else { throw .corrupt("head names no state") }
         let lastBar = try reader.optionalBar(root["last_bar"], "last_bar")
         return ReplicatedHead(sequence: try sequence(root), stateKey: key, lastBar: lastBar,
@@ -117,8 +119,8 @@ public enum ReplicatedStateCodec {
         return json.bytes
     }
 
-    public static func decodeRolling(_ bytes: [UInt8]) throws(StateFileError) -> ReplicatedRolling {
-        let reader = Reader()
+    private static func rollingDocument(_ bytes: [UInt8]) throws(StateDocumentError) -> ReplicatedRolling {
+        let reader = StateDocumentReader()
         let root = try open(bytes, format: rollingFormat)
         let (imbalanceLookback, depthLookback) = try reader.lookbacks(root)
         let macro = try reader.macroHistory(root["macro"], depthLookback: depthLookback)
@@ -163,19 +165,32 @@ public enum ReplicatedStateCodec {
         return json.bytes
     }
 
-    public static func decodeReport(_ bytes: [UInt8]) throws(StateFileError) -> StepReport {
+    private static func reportDocument(_ bytes: [UInt8]) throws(StateDocumentError) -> StepReport {
         let root = try open(bytes, format: barFormat)
-        guard let report = try Reader().report(root["report"]) else { throw .corrupt("a bar without its report") }
+        guard let report = try StateDocumentReader().report(root["report"]) else { throw .corrupt("a bar without its report") }
         return report
     }
 
     // MARK: Shared
 
-    private static func open(_ bytes: [UInt8], format: String) throws(StateFileError) -> JSONValue {
-        try Reader().document(bytes, format: format, version: formatVersion, describedAs: "an \(format) document")
+    public static func decodeHead(_ bytes: [UInt8]) throws(ReplicatedStateError) -> ReplicatedHead {
+        do throws(StateDocumentError) { return try headDocument(bytes) } catch { throw ReplicatedStateError(error) }
     }
 
-    private static func sequence(_ root: JSONValue) throws(StateFileError) -> Int64 {
+    public static func decodeRolling(_ bytes: [UInt8]) throws(ReplicatedStateError) -> ReplicatedRolling {
+        do throws(StateDocumentError) { return try rollingDocument(bytes) } catch { throw ReplicatedStateError(error) }
+    }
+
+    public static func decodeReport(_ bytes: [UInt8]) throws(ReplicatedStateError) -> StepReport {
+        do throws(StateDocumentError) { return try reportDocument(bytes) } catch { throw ReplicatedStateError(error) }
+    }
+
+
+    private static func open(_ bytes: [UInt8], format: String) throws(StateDocumentError) -> JSONValue {
+        try StateDocumentReader().document(bytes, format: format, version: formatVersion, describedAs: "an \(format) document")
+    }
+
+    private static func sequence(_ root: JSONValue) throws(StateDocumentError) -> Int64 {
         guard let sequence = root["sequence"]?.int64Value, sequence >= 1 else { throw .corrupt("no sequence number") }
         return sequence
     }

@@ -1,4 +1,5 @@
 import Foundation
+import OBFEngine
 #if canImport(Glibc)
 import Glibc
 #endif

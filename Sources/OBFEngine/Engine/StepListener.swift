@@ -39,8 +39,10 @@ public struct StepCheckpoint: Sendable, Equatable {
     }
 }
 
-/// Everything one answered new step read and answered: what a recorder keeps of it.
-public struct RecordedStep: Sendable {
+/// One new step as the engine published it: what it read, how it judged each book, what it
+/// answered, and the state it built on when it does not simply continue the step before. This is
+/// all that the metrics, the state file and the record see of a step.
+public struct PublishedStep: Sendable {
     public var bar: Int64
     /// What the caller asked for (`?rollover=true`).
     public var rolloverRequested: Bool
@@ -52,39 +54,63 @@ public struct RecordedStep: Sendable {
     public var read: SourceRead
     /// True when the read was cut at the step deadline (assets not in `read` were not read in time).
     public var readCut: Bool
+    /// How long the source read took, in seconds.
+    public var readSeconds: Double
     /// The judged age in seconds of each requested asset's valid book (nil: no valid book), in request order.
     public var ages: [Double?]
+    /// Counts by outcome, for every requested asset.
+    public var outcomes: [SnapshotOutcome: Int]
+    /// The producers' clock offsets and the books' judged ages.
+    public var clock: ClockObservation
     /// Unix seconds when the read finished (what the ages were judged at) and when the step was answered.
     public var readAt: Double
     public var answeredAt: Double
     /// The answer.
     public var report: StepReport
-    /// The state the step built on, when the step does not simply continue the previous record.
+    /// Bars held in the caches after the step.
+    public var retainedBars: Int
+    /// The state the step built on, when a listener takes checkpoints and the step does not simply
+    /// continue the one before.
     public var checkpoint: StepCheckpoint?
 
-    public init(bar: Int64, rolloverRequested: Bool, startedSequence: Bool, assets: [String], read: SourceRead,
-                readCut: Bool, ages: [Double?], readAt: Double, answeredAt: Double, report: StepReport,
-                checkpoint: StepCheckpoint?) {
+    public init(bar: Int64, rolloverRequested: Bool = false, startedSequence: Bool = false, assets: [String],
+                read: SourceRead, readCut: Bool = false, readSeconds: Double = 0, ages: [Double?],
+                outcomes: [SnapshotOutcome: Int] = [:], clock: ClockObservation = ClockObservation(), readAt: Double,
+                answeredAt: Double, report: StepReport, retainedBars: Int = 0, checkpoint: StepCheckpoint?) {
         self.bar = bar
         self.rolloverRequested = rolloverRequested
         self.startedSequence = startedSequence
         self.assets = assets
         self.read = read
         self.readCut = readCut
+        self.readSeconds = readSeconds
         self.ages = ages
+        self.outcomes = outcomes
+        self.clock = clock
         self.readAt = readAt
         self.answeredAt = answeredAt
         self.report = report
+        self.retainedBars = retainedBars
         self.checkpoint = checkpoint
     }
 }
 
-/// Where the engine hands every answered new step (`--record-dir`). The engine knows nothing of
-/// how or where it is kept; an implementation must never block or fail the step.
-public protocol StepRecorder: Sendable {
-    /// True when the next step's record must carry a checkpoint (the recorder starts a new
-    /// segment, or lost records); `now` is Unix seconds.
+/// What sees every new step after the engine published it and before it is answered: the
+/// service's metrics, its state file, the step record. The engine knows nothing of what they
+/// keep or where; a listener is called on the engine actor, so it must never block or fail the
+/// step (it hands any work elsewhere). Idempotent repeats and steps another replica superseded
+/// are not new steps and are not heard.
+public protocol StepListener: Sendable {
+    /// True for a listener that keeps whole histories and so needs checkpoints (the record).
+    var takesCheckpoints: Bool { get }
+    /// True when the next step must carry a checkpoint (a new record segment, or lost records);
+    /// `now` is Unix seconds.
     func wantsCheckpoint(at now: Double) -> Bool
-    /// Takes one answered step; returns at once (the writing happens elsewhere).
-    func record(_ step: RecordedStep)
+    /// Takes one new step; returns at once.
+    func stepPublished(_ step: PublishedStep)
+}
+
+extension StepListener {
+    public var takesCheckpoints: Bool { false }
+    public func wantsCheckpoint(at now: Double) -> Bool { false }
 }

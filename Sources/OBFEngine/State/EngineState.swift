@@ -5,6 +5,12 @@ public struct EngineState: Sendable, Equatable {
         public var name: String
         public var history: AssetHistory
         public var bars: [BarEntry<AssetFeatures>]
+
+        public init(name: String, history: AssetHistory, bars: [BarEntry<AssetFeatures>]) {
+            self.name = name
+            self.history = history
+            self.bars = bars
+        }
     }
 
     public var imbalanceLookback: Int
@@ -20,6 +26,22 @@ public struct EngineState: Sendable, Equatable {
     public var lastReport: StepReport?
     /// The producers' estimated clock offsets by asset (seconds, producer minus service).
     public var clockOffsets: [String: Double] = [:]
+
+    public init(imbalanceLookback: Int, depthLookback: Int, assets: [Asset], macro: MacroHistory,
+                macroBars: [BarEntry<MacroFeatures>], steppedBars: [Int64], lastBar: Int64?, emptyStreak: Int,
+                lastStepTime: Double?, lastReport: StepReport?, clockOffsets: [String: Double] = [:]) {
+        self.imbalanceLookback = imbalanceLookback
+        self.depthLookback = depthLookback
+        self.assets = assets
+        self.macro = macro
+        self.macroBars = macroBars
+        self.steppedBars = steppedBars
+        self.lastBar = lastBar
+        self.emptyStreak = emptyStreak
+        self.lastStepTime = lastStepTime
+        self.lastReport = lastReport
+        self.clockOffsets = clockOffsets
+    }
 }
 
 /// A value stored for one bar.
