@@ -87,25 +87,20 @@ public actor FeatureEngine {
 
     /// The step once it holds the gate.
     private func stepInTurn(bar: Int64, assets: [String]?, rollover: Bool) async -> Result<StepReport, StepError> {
-        if let replica { await synchronize(with: replica) }
-        // A step another replica committed first is answered from its state (decided again on
-        // it); the third attempt does not replicate, so it always answers.
-        var answer: StepReport?
-        for attempt in 0..<3 where answer == nil {
-            do throws(StepError) {
-                answer = try await decideAndRun(bar: bar, assets: assets ?? defaultAssets, rollover: rollover,
-                                                replicate: attempt < 2)
-            } catch {
-                return .failure(error)
-            }
+        if let replica { return await replicatedStep(bar: bar, assets: assets ?? defaultAssets, rollover: rollover, replica) }
+        do throws(StepError) {
+            // Without a replica nothing supersedes a step: it always answers.
+            let report = try await decideAndRun(bar: bar, assets: assets ?? defaultAssets, rollover: rollover,
+                                                replicate: false)
+            return .success(report ?? store.status().fallbackReport(bar: bar))
+        } catch {
+            return .failure(error)
         }
-        return .success(answer ?? StepReport(bar: bar, replayed: true, requested: 0, computed: [], skipped: [],
-                                             emptyStreak: store.status().emptyStreak, durationMs: 0, macro: nil))
     }
 
     /// Applies the step rules to the current state and runs a new step if one is due; nil when
     /// another replica's step superseded it (the state was replaced: decide again).
-    private func decideAndRun(bar: Int64, assets: [String], rollover: Bool, replicate: Bool)
+    func decideAndRun(bar: Int64, assets: [String], rollover: Bool, replicate: Bool)
         async throws(StepError) -> StepReport? {
         let status = store.status()
         var startsSequence = false

@@ -168,40 +168,38 @@ final class LiveViewFeed: Sendable {
 
     // MARK: Reads of every asset
 
+    /// Reads everything whenever a trigger comes, until the triggers end (`shutdown`). The
+    /// interval's ticks and the retries are child tasks of this one, so they end with it.
     private func runReads() async {
         let interval = settings.resyncInterval
         let trigger = self.trigger
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard !Task.isCancelled else { return }
-                trigger.yield(.interval)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while (try? await Task.sleep(for: interval)) != nil { trigger.yield(.interval) }
             }
-        }
-        // One retry at a time, backing off from 250 ms to the interval while reads keep failing
-        // (a member down for minutes would otherwise cost a full read four times a second).
-        let firstRetry = Duration.milliseconds(250)
-        var retryDelay = firstRetry
-        var retry: Task<Void, Never>?
-        defer {
-            ticker.cancel()
-            retry?.cancel()
-        }
-        for await reason in triggers {
-            guard !Task.isCancelled else { return }
-            if await readEverything(reason: reason) {
-                retryDelay = firstRetry
-                continue
+            // One retry at a time, backing off from 250 ms to the interval while reads keep failing
+            // (a member down for minutes would otherwise cost a full read four times a second).
+            let firstRetry = Duration.milliseconds(250)
+            var retryDelay = firstRetry
+            let retryPending = Locked(false)
+            for await reason in triggers {
+                guard !Task.isCancelled else { break }
+                if await readEverything(reason: reason) {
+                    retryDelay = firstRetry
+                    continue
+                }
+                guard !Task.isCancelled else { break }
+                // Try again sooner than the next interval: the view may be incomplete.
+                guard retryPending.withLock({ pending in defer { pending = true }; return !pending }) else { continue }
+                let delay = retryDelay
+                group.addTask {
+                    let slept = (try? await Task.sleep(for: delay)) != nil
+                    retryPending.withLock { $0 = false }
+                    if slept { trigger.yield(reason) }
+                }
+                retryDelay = min(retryDelay * 2, max(interval, firstRetry))
             }
-            guard !Task.isCancelled else { return }
-            // Try again sooner than the next interval: the view may be incomplete.
-            retry?.cancel()
-            let delay = retryDelay
-            retry = Task {
-                guard (try? await Task.sleep(for: delay)) != nil else { return }
-                trigger.yield(reason)
-            }
-            retryDelay = min(retryDelay * 2, max(interval, firstRetry))
+            group.cancelAll()
         }
     }
 
