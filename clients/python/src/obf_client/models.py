@@ -1,4 +1,5 @@
-"""The bodies of the HTTP API as frozen dataclasses (field names are the API's JSON keys)."""
+"""The bodies of the HTTP API as dataclasses (field names are the API's JSON keys): frozen, but for
+the three groups of features (`Placement`, `Signal`, `Macro`), which the drop-in engines' records extend."""
 
 from __future__ import annotations
 
@@ -31,9 +32,20 @@ def _numbers(record: type, body: JSONObject) -> list[float]:
     return [float(body[field.name]) for field in fields(record)]
 
 
-@dataclass(frozen=True, slots=True)
+# The three groups of features, each declared once: the API's bodies (`from_json`) and, with
+# where their values come from, the records the drop-in engines answer (`OBPlacementFeatures`,
+# `OBSignalFeatures`, `OBMacroFeatures` in `features.py` extend them). Their field order is the
+# order of the original engine's records, which the trader constructs; it is also the order of a
+# feature row in memory and in a replay record (`features.ASSET_COLUMNS`). They are not frozen
+# (a drop-in record costs a quarter of a frozen one to make, and a frozen dataclass cannot be
+# extended by a plain one) but hash by their fields as the frozen bodies holding them do: treat
+# them as read-only.
+
+
+@dataclass(slots=True, unsafe_hash=True)
 class Placement:
-    """How much can be placed and how likely it fills."""
+    """How much can be placed and how likely it fills: depth within 1 % (USD), depth against its
+    reference, fill probability, spread proxy (bps)."""
 
     depth_1pct_usd: float
     depth_quality: float
@@ -42,48 +54,45 @@ class Placement:
 
     @classmethod
     def from_json(cls, body: JSONObject) -> Placement:
-        return cls(*_numbers(cls, body))
+        return Placement(*_numbers(Placement, body))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Signal:
-    """Which way the book leans and whether liquidity is leaving."""
+    """Which way the book leans and whether liquidity is leaving: book imbalance, its 5-step mean
+    and persistence, nearest-band asymmetry, withdrawal velocity."""
 
     imbalance: float
-    depth_asymmetry: float
     imbalance_ma5: float
     imbalance_persistence: float
+    depth_asymmetry: float
     withdrawal_velocity: float
 
     @classmethod
     def from_json(cls, body: JSONObject) -> Signal:
-        return cls(*_numbers(cls, body))
+        return Signal(*_numbers(Signal, body))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Macro:
-    """The cross-asset features of a step."""
+    """The cross-asset features of a step: market agreement and macro features in one record, as
+    the original engine keeps them."""
 
     median_imbalance: float
     agreement_pct: float
     depth_pressure: float
-    withdrawing_assets: int
     cascade_regime: CascadeRegime
     depth_velocity: float
     acceleration: float
+    withdrawing_assets: int
 
     @classmethod
     def from_json(cls, body: JSONObject) -> Macro:
-        return cls(float(body["median_imbalance"]), float(body["agreement_pct"]), float(body["depth_pressure"]),
-                   int(body["withdrawing_assets"]), CascadeRegime(body["cascade_regime"]),
-                   float(body["depth_velocity"]), float(body["acceleration"]))
-
-
-NEUTRAL_PLACEMENT = Placement(depth_1pct_usd=0.0, depth_quality=1.0, fill_probability=0.5, spread_proxy_bps=0.0)
-NEUTRAL_SIGNAL = Signal(imbalance=0.0, depth_asymmetry=0.0, imbalance_ma5=0.0, imbalance_persistence=0.0,
-                        withdrawal_velocity=0.0)
-NEUTRAL_MACRO = Macro(median_imbalance=0.0, agreement_pct=0.0, depth_pressure=0.0, withdrawing_assets=0,
-                      cascade_regime=CascadeRegime.CALM, depth_velocity=0.0, acceleration=0.0)
+        return Macro(median_imbalance=float(body["median_imbalance"]), agreement_pct=float(body["agreement_pct"]),
+                     depth_pressure=float(body["depth_pressure"]),
+                     cascade_regime=CascadeRegime(body["cascade_regime"]),
+                     depth_velocity=float(body["depth_velocity"]), acceleration=float(body["acceleration"]),
+                     withdrawing_assets=int(body["withdrawing_assets"]))
 
 
 @dataclass(frozen=True, slots=True)
