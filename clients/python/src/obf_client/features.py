@@ -1,7 +1,8 @@
 """The records `LiveOBFeatureEngine` answers with, the names the trader's order-book engine uses.
 
-Each is one group of features of `models` (`Placement`, `Signal`, `Macro`: the same fields, in
-the same order) with where its values come from: `source` is `live` (the bar itself),
+Each is one group of features as `models` declares it (`PlacementFields`, `SignalFields`,
+`MacroFields`: the fields of the API's `Placement`, `Signal`, `Macro`, in the same order) with
+where its values come from: `source` is `live` (the bar itself),
 `fallback` (the newest earlier bar, `served_bar`) or `default` (neutral values, `served_bar`
 None). They are plain dataclasses, as the original engine's: every look-up returns a new record,
 and the engine keeps only the numbers, so changing a record changes nothing else (and a record
@@ -21,30 +22,31 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
-from .models import CascadeRegime, JSONObject, LookupSource, Macro, Placement, Signal
+from .models import (CascadeRegime, JSONObject, LookupSource, Macro, MacroFields, Placement, PlacementFields, Signal,
+                     SignalFields)
 
 LIVE, FALLBACK, DEFAULT = LookupSource.LIVE, LookupSource.FALLBACK, LookupSource.DEFAULT
 
 
 @dataclass(slots=True)
-class OBPlacementFeatures(Placement):
-    """`Placement`, with where its values come from."""
+class OBPlacementFeatures(PlacementFields):
+    """`PlacementFields`, with where their values come from."""
 
     source: LookupSource
     served_bar: int | None
 
 
 @dataclass(slots=True)
-class OBSignalFeatures(Signal):
-    """`Signal`, with where its values come from."""
+class OBSignalFeatures(SignalFields):
+    """`SignalFields`, with where their values come from."""
 
     source: LookupSource
     served_bar: int | None
 
 
 @dataclass(slots=True)
-class OBMacroFeatures(Macro):
-    """`Macro`, with where its values come from."""
+class OBMacroFeatures(MacroFields):
+    """`MacroFields`, with where their values come from."""
 
     source: LookupSource
     served_bar: int | None
@@ -54,12 +56,12 @@ def _names(group: type) -> tuple[str, ...]:
     return tuple(field.name for field in fields(group))
 
 
-PLACEMENT_COLUMNS, SIGNAL_COLUMNS = _names(Placement), _names(Signal)
+PLACEMENT_COLUMNS, SIGNAL_COLUMNS = _names(PlacementFields), _names(SignalFields)
 ASSET_COLUMNS = PLACEMENT_COLUMNS + SIGNAL_COLUMNS
 """The names of one asset's numbers of a step, in the records' order (what `feature_columns` of a step answers)."""
 PLACEMENT_WIDTH, SIGNAL_WIDTH = len(PLACEMENT_COLUMNS), len(SIGNAL_COLUMNS)
 ASSET_WIDTH = len(ASSET_COLUMNS)
-MACRO_FIELDS = _names(Macro)
+MACRO_FIELDS = _names(MacroFields)
 """A step's macro numbers in the record's order, the regime as its index in `REGIMES`."""
 MACRO_WIDTH = len(MACRO_FIELDS)
 _REGIME_AT, _WITHDRAWING_AT = MACRO_FIELDS.index("cascade_regime"), MACRO_FIELDS.index("withdrawing_assets")

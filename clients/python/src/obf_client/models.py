@@ -1,5 +1,6 @@
 """The bodies of the HTTP API as dataclasses (field names are the API's JSON keys): frozen, but for
-the three groups of features (`Placement`, `Signal`, `Macro`), which the drop-in engines' records extend."""
+the three groups of features (`Placement`, `Signal`, `Macro`), declared once with the drop-in
+engines' records."""
 
 from __future__ import annotations
 
@@ -32,52 +33,49 @@ def _numbers(record: type, body: JSONObject) -> list[float]:
     return [float(body[field.name]) for field in fields(record)]
 
 
-# The three groups of features, each declared once: the API's bodies (`from_json`) and, with
-# where their values come from, the records the drop-in engines answer (`OBPlacementFeatures`,
-# `OBSignalFeatures`, `OBMacroFeatures` in `features.py` extend them). Their field order is the
-# order of the original engine's records, which the trader constructs; it is also the order of a
-# feature row in memory and in a replay record (`features.ASSET_COLUMNS`). They are not frozen
-# (a drop-in record costs a quarter of a frozen one to make, and a frozen dataclass cannot be
-# extended by a plain one) but hash by their fields as the frozen bodies holding them do: treat
-# them as read-only.
+# The three groups of features, each declared once (`PlacementFields`, `SignalFields`,
+# `MacroFields`): `Placement`, `Signal` and `Macro` are the API's bodies of them, and the records
+# the drop-in engines answer (`features.OBPlacementFeatures`, ...) are them with where their
+# values come from. Their field order is the original engine's (the trader makes its records by
+# position), which is also the order of a feature row in memory and in a replay record
+# (`features.ASSET_COLUMNS`). A declaration holds no values (`__slots__` empty): each record
+# keeps all its fields in its own slots. The bodies are not frozen (a frozen dataclass cannot
+# share a declaration with the drop-in records, which are not: a frozen record costs four times
+# as much to make) but hash by their fields, as the frozen bodies holding them do: treat them
+# as read-only.
 
 
-@dataclass(slots=True, unsafe_hash=True)
-class Placement:
+@dataclass
+class PlacementFields:
     """How much can be placed and how likely it fills: depth within 1 % (USD), depth against its
     reference, fill probability, spread proxy (bps)."""
 
+    __slots__ = ()
     depth_1pct_usd: float
     depth_quality: float
     fill_probability: float
     spread_proxy_bps: float
 
-    @classmethod
-    def from_json(cls, body: JSONObject) -> Placement:
-        return Placement(*_numbers(Placement, body))
 
-
-@dataclass(slots=True, unsafe_hash=True)
-class Signal:
+@dataclass
+class SignalFields:
     """Which way the book leans and whether liquidity is leaving: book imbalance, its 5-step mean
     and persistence, nearest-band asymmetry, withdrawal velocity."""
 
+    __slots__ = ()
     imbalance: float
     imbalance_ma5: float
     imbalance_persistence: float
     depth_asymmetry: float
     withdrawal_velocity: float
 
-    @classmethod
-    def from_json(cls, body: JSONObject) -> Signal:
-        return Signal(*_numbers(Signal, body))
 
-
-@dataclass(slots=True, unsafe_hash=True)
-class Macro:
+@dataclass
+class MacroFields:
     """The cross-asset features of a step: market agreement and macro features in one record, as
     the original engine keeps them."""
 
+    __slots__ = ()
     median_imbalance: float
     agreement_pct: float
     depth_pressure: float
@@ -86,13 +84,35 @@ class Macro:
     acceleration: float
     withdrawing_assets: int
 
+
+@dataclass(slots=True, unsafe_hash=True)
+class Placement(PlacementFields):
+    """The placement features of a look-up or a step."""
+
+    @classmethod
+    def from_json(cls, body: JSONObject) -> Placement:
+        return cls(*_numbers(cls, body))
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class Signal(SignalFields):
+    """The signal features of a look-up or a step."""
+
+    @classmethod
+    def from_json(cls, body: JSONObject) -> Signal:
+        return cls(*_numbers(cls, body))
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class Macro(MacroFields):
+    """The macro features of a look-up or a step."""
+
     @classmethod
     def from_json(cls, body: JSONObject) -> Macro:
-        return Macro(median_imbalance=float(body["median_imbalance"]), agreement_pct=float(body["agreement_pct"]),
-                     depth_pressure=float(body["depth_pressure"]),
-                     cascade_regime=CascadeRegime(body["cascade_regime"]),
-                     depth_velocity=float(body["depth_velocity"]), acceleration=float(body["acceleration"]),
-                     withdrawing_assets=int(body["withdrawing_assets"]))
+        return cls(median_imbalance=float(body["median_imbalance"]), agreement_pct=float(body["agreement_pct"]),
+                   depth_pressure=float(body["depth_pressure"]), cascade_regime=CascadeRegime(body["cascade_regime"]),
+                   depth_velocity=float(body["depth_velocity"]), acceleration=float(body["acceleration"]),
+                   withdrawing_assets=int(body["withdrawing_assets"]))
 
 
 @dataclass(frozen=True, slots=True)
