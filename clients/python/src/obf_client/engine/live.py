@@ -90,7 +90,7 @@ class LiveOBFeatureEngine(RecordLookups):
                 self._new_sequence()
                 answer = self._stepper.post(bar, assets, rollover=self._sequence.pending)
             rollover = self._sequence.said()
-            self._keep(bar, answer)
+            self._record_step(bar, answer)
             if self._sync.sync(bar):
                 self._forget_records()
         except Exception as error:  # the trading loop must go on: every failure is counted and logged
@@ -105,7 +105,7 @@ class LiveOBFeatureEngine(RecordLookups):
         self._sync.reset()
         self._counts.rolled_over()
 
-    def _keep(self, bar: int, answer: StepTable) -> None:
+    def _record_step(self, bar: int, answer: StepTable) -> None:
         """Keeps the step in memory and makes the records of its computed assets."""
         values = self._stepper.keep(bar, answer)
         self._forget_records()
