@@ -18,4 +18,5 @@ def test_installed_typed_and_without_dependencies() -> None:
     assert distribution.metadata["Requires-Python"] == ">=3.10"
     installed = {Path(str(file)).name for file in distribution.files or []}
     assert {"client.py", "engine.py", "errors.py", "lookups.py", "models.py", "reading.py", "record.py", "view.py", "transport.py",
+            "live.py", "stepping.py", "sync.py", "rollover.py", "counters.py", "outage.py", "staleness.py",
             "py.typed"} <= installed

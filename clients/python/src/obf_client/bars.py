@@ -34,3 +34,12 @@ def bar_number(timestamp_or_idx: object) -> int | str:
     except Exception:   # an __index__ or __float__ that raises: no bar, and the loop goes on
         pass
     return type(timestamp_or_idx).__name__
+
+
+def step_bar(bar_idx: object) -> int:
+    """The bar a `step_live` steps: what `bar_number` reads; raises `ValueError` when it names none
+    (`step_live` turns that into a failed step)."""
+    bar = bar_number(bar_idx)
+    if isinstance(bar, str):
+        raise ValueError(f"step_live needs a bar, a number 0 or more; got {bar_idx!r} ({bar})")
+    return bar

@@ -72,6 +72,15 @@ class OBFClient:
         """The base URL calls go to now."""
         return self.transport.base_url
 
+    @property
+    def connections_opened(self) -> int:
+        """How many connections calls have opened so far, to every base URL. It rises when a call
+        could not reuse the keep-alive connection: the first call, after the service closed it (a
+        restart, its idle limit), after a failed attempt, or when another base URL took over. A
+        change between two calls means the second may have reached another service process than
+        the first (what a caller learned from the first may no longer hold)."""
+        return self.transport.connections_opened
+
     # -- routes --------------------------------------------------------------------------------
 
     def step(self, bar: int, assets: Sequence[str] | None = None, *, rollover: bool = False,

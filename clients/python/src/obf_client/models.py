@@ -1,4 +1,6 @@
-"""The bodies of the HTTP API as frozen dataclasses (field names are the API's JSON keys)."""
+"""The bodies of the HTTP API as dataclasses (field names are the API's JSON keys): frozen, but for
+the three groups of features (`Placement`, `Signal`, `Macro`), declared once with the drop-in
+engines' records."""
 
 from __future__ import annotations
 
@@ -31,59 +33,86 @@ def _numbers(record: type, body: JSONObject) -> list[float]:
     return [float(body[field.name]) for field in fields(record)]
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """How much can be placed and how likely it fills."""
+# The three groups of features, each declared once (`PlacementFields`, `SignalFields`,
+# `MacroFields`): `Placement`, `Signal` and `Macro` are the API's bodies of them, and the records
+# the drop-in engines answer (`features.OBPlacementFeatures`, ...) are them with where their
+# values come from. Their field order is the original engine's (the trader makes its records by
+# position), which is also the order of a feature row in memory and in a replay record
+# (`features.ASSET_COLUMNS`). A declaration holds no values (`__slots__` empty): each record
+# keeps all its fields in its own slots. The bodies are not frozen (a frozen dataclass cannot
+# share a declaration with the drop-in records, which are not: a frozen record costs four times
+# as much to make) but hash by their fields, as the frozen bodies holding them do: treat them
+# as read-only.
 
+
+@dataclass
+class PlacementFields:
+    """How much can be placed and how likely it fills: depth within 1 % (USD), depth against its
+    reference, fill probability, spread proxy (bps)."""
+
+    __slots__ = ()
     depth_1pct_usd: float
     depth_quality: float
     fill_probability: float
     spread_proxy_bps: float
+
+
+@dataclass
+class SignalFields:
+    """Which way the book leans and whether liquidity is leaving: book imbalance, its 5-step mean
+    and persistence, nearest-band asymmetry, withdrawal velocity."""
+
+    __slots__ = ()
+    imbalance: float
+    imbalance_ma5: float
+    imbalance_persistence: float
+    depth_asymmetry: float
+    withdrawal_velocity: float
+
+
+@dataclass
+class MacroFields:
+    """The cross-asset features of a step: market agreement and macro features in one record, as
+    the original engine keeps them."""
+
+    __slots__ = ()
+    median_imbalance: float
+    agreement_pct: float
+    depth_pressure: float
+    cascade_regime: CascadeRegime
+    depth_velocity: float
+    acceleration: float
+    withdrawing_assets: int
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class Placement(PlacementFields):
+    """The placement features of a look-up or a step."""
 
     @classmethod
     def from_json(cls, body: JSONObject) -> Placement:
         return cls(*_numbers(cls, body))
 
 
-@dataclass(frozen=True, slots=True)
-class Signal:
-    """Which way the book leans and whether liquidity is leaving."""
-
-    imbalance: float
-    depth_asymmetry: float
-    imbalance_ma5: float
-    imbalance_persistence: float
-    withdrawal_velocity: float
+@dataclass(slots=True, unsafe_hash=True)
+class Signal(SignalFields):
+    """The signal features of a look-up or a step."""
 
     @classmethod
     def from_json(cls, body: JSONObject) -> Signal:
         return cls(*_numbers(cls, body))
 
 
-@dataclass(frozen=True, slots=True)
-class Macro:
-    """The cross-asset features of a step."""
-
-    median_imbalance: float
-    agreement_pct: float
-    depth_pressure: float
-    withdrawing_assets: int
-    cascade_regime: CascadeRegime
-    depth_velocity: float
-    acceleration: float
+@dataclass(slots=True, unsafe_hash=True)
+class Macro(MacroFields):
+    """The macro features of a look-up or a step."""
 
     @classmethod
     def from_json(cls, body: JSONObject) -> Macro:
-        return cls(float(body["median_imbalance"]), float(body["agreement_pct"]), float(body["depth_pressure"]),
-                   int(body["withdrawing_assets"]), CascadeRegime(body["cascade_regime"]),
-                   float(body["depth_velocity"]), float(body["acceleration"]))
-
-
-NEUTRAL_PLACEMENT = Placement(depth_1pct_usd=0.0, depth_quality=1.0, fill_probability=0.5, spread_proxy_bps=0.0)
-NEUTRAL_SIGNAL = Signal(imbalance=0.0, depth_asymmetry=0.0, imbalance_ma5=0.0, imbalance_persistence=0.0,
-                        withdrawal_velocity=0.0)
-NEUTRAL_MACRO = Macro(median_imbalance=0.0, agreement_pct=0.0, depth_pressure=0.0, withdrawing_assets=0,
-                      cascade_regime=CascadeRegime.CALM, depth_velocity=0.0, acceleration=0.0)
+        return cls(median_imbalance=float(body["median_imbalance"]), agreement_pct=float(body["agreement_pct"]),
+                   depth_pressure=float(body["depth_pressure"]), cascade_regime=CascadeRegime(body["cascade_regime"]),
+                   depth_velocity=float(body["depth_velocity"]), acceleration=float(body["acceleration"]),
+                   withdrawing_assets=int(body["withdrawing_assets"]))
 
 
 @dataclass(frozen=True, slots=True)

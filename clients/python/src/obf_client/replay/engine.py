@@ -6,8 +6,8 @@ import logging
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from ..bars import BarArgument, bar_number
-from ..engine import EngineCounters, StepStatus
+from ..bars import BarArgument, step_bar
+from ..engine.counters import EngineCounters, StepCounts, StepStatus
 from ..features import (OBMacroFeatures, OBPlacementFeatures, OBSignalFeatures, neutral_macro, neutral_placement,
                         neutral_signal)
 from ..lookups import ArgumentLog, Make, Record, RecordLookups
@@ -69,9 +69,7 @@ class ReplayOBFeatureEngine(RecordLookups):
         self._view = self._time_view = self._at(0, -1)
         self._last_bar: int | None = None
         self._failing = False
-        self._steps_ok = self._steps_degraded = self._steps_failed = self._failures = self._rollovers = 0
-        self._last_error: BaseException | None = None
-        self._last_ok_bar: int | None = None
+        self._counts = StepCounts()
 
     @classmethod
     def from_jsonl(cls, source: ReplaySource, *, max_bars: int = 500, assets: Iterable[str] | None = None,
@@ -165,14 +163,14 @@ class ReplayOBFeatureEngine(RecordLookups):
         fails the step (`ok` False, `error` a `LookupError`): look-ups answer defaults until a
         step is found. `skipped` names the requested assets the step did not compute
         (`not_computed`: the record does not say why)."""
-        bar = bar_number(bar_idx)
-        if isinstance(bar, str):
-            return self._failed(None, ValueError(f"step_live needs a bar, a number 0 or more; got {bar_idx!r} "
-                                                 f"({bar})"), False)
+        try:
+            bar = step_bar(bar_idx)
+        except ValueError as error:
+            return self._failed(None, error, False)
         record, start, index = self.record, self._view.start, self._view.index
         rollover = self._last_bar is not None and bar < self._last_bar
         if rollover:
-            self._rollovers += 1
+            self._counts.rolled_over()
             start = index = record.sequence_end(start)
             index -= 1
         if start < len(record):
@@ -185,25 +183,19 @@ class ReplayOBFeatureEngine(RecordLookups):
                 "" if below is None else f"; the newest recorded step below it is step {below.index}, bar "
                                          f"{below.bar}")), rollover)
         step = self.record.step(index)
-        replayed = self._last_ok_bar == bar and not rollover and self._failures == 0
-        self._failures = 0
-        self._steps_ok += 1
-        self._last_ok_bar = bar
+        counts = self._counts
+        replayed = counts.last_ok_bar == bar and not rollover and counts.consecutive_failures == 0
         computed = set(step.assets)
         requested = list(assets) if assets else list(step.assets)
         skipped = {asset: "not_computed" for asset in requested if asset not in computed}
-        self._steps_degraded += bool(skipped)
-        return StepStatus(bar, ok=True, degraded=bool(skipped), replayed=replayed, rollover=rollover,
-                          requested=len(requested), computed=len(step.assets), skipped=skipped)
+        return counts.answered(bar, requested=len(requested), computed=len(step.assets), skipped=skipped,
+                               replayed=replayed, rollover=rollover, degraded=bool(skipped))
 
     def _failed(self, bar: int | None, error: BaseException, rollover: bool) -> StepStatus:
         self._failing = True
         self._forget_records()
-        self._failures += 1
-        self._steps_failed += 1
-        self._last_error = error
         self.logger.debug("obf: the step of bar %s is not replayed: %s", bar, error)
-        return StepStatus(bar, ok=False, rollover=rollover, error=error)
+        return self._counts.failed(bar, error, rollover=rollover)
 
     # The look-ups (`get_placement`, `get_signal`, `get_market`/`get_macro`) are the cursor's view's.
 
@@ -250,9 +242,7 @@ class ReplayOBFeatureEngine(RecordLookups):
     @property
     def counters(self) -> EngineCounters:
         """The live engine's counters, of the `step_live` calls (`empty_streak` is always 0)."""
-        return EngineCounters(self._steps_ok, self._steps_degraded, self._steps_failed, self._failures,
-                              self._rollovers, self._last_error, self._last_ok_bar, self._failing, 0,
-                              self._arguments.count)
+        return self._counts.snapshot(failing=self._failing, empty_streak=0, bad_arguments=self._arguments.count)
 
     def close(self) -> None:
         """Nothing to close (the record is read when the engine is made): the live engine's call."""

@@ -13,7 +13,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import IO, Any, Literal, Union
 
-from ..features import ASSET_COLUMNS, macro_row
+from ..features import ASSET_COLUMNS, asset_row, macro_row
 from .record import ReplayRecord, CONTINUES
 
 
@@ -33,8 +33,6 @@ RESUMED_COLUMN = "resumed_last_bar"
 
 NAN = math.nan
 
-_PLACEMENT = itemgetter(*ASSET_COLUMNS[:4])
-_SIGNAL = itemgetter(*ASSET_COLUMNS[4:])
 
 
 def _jsonl_step(record: ReplayRecord, line: str, keep: Callable[[str], bool] | None) -> None:
@@ -45,8 +43,7 @@ def _jsonl_step(record: ReplayRecord, line: str, keep: Callable[[str], bool] | N
     if not isinstance(assets, dict):
         raise ValueError("assets is not an object")
     items = list(assets.items()) if keep is None else [item for item in assets.items() if keep(item[0])]
-    values = [number for _, features in items for number in chain(_PLACEMENT(features["placement"]),
-                                                                    _SIGNAL(features["signal"]))]
+    values = [number for _, features in items for number in asset_row(features)]
     macro = step["macro"]
     row = None if macro is None else macro_row(macro)
     resumed = step.get("resumed", CONTINUES)
