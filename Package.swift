@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
@@ -28,6 +29,8 @@ let package = Package(
         .target(name: "SeededRandom"),
         // RFC 8259 JSON: a strict scanner, a document model and a compact writer; knows nothing of features.
         .target(name: "JSON"),
+        // Metric definitions (name, help text, buckets) that each module makes its swift-metrics metrics from.
+        .target(name: "OBFMetrics", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics")]),
         // Feature arithmetic, snapshot parsing and the engine actor; knows nothing of HTTP or Hazelcast.
         .target(name: "OBFEngine", dependencies: [
             "JSON", "Locking", "Platform",
@@ -40,19 +43,22 @@ let package = Package(
         ]),
         // Snapshot sources: mock, replay and hazelcast (fetch and the live view), and the cluster settings.
         .target(name: "SnapshotSources", dependencies: [
-            "JSON", "OBFEngine", "HazelcastClient", "Locking", "Platform", "SeededRandom",
+            "JSON", "OBFEngine", "OBFMetrics", "HazelcastClient", "Locking", "Platform", "SeededRandom",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The engine's state in a Hazelcast map, shared by the replicas of one engine (`--state-map`).
         .target(name: "OBFReplication", dependencies: [
-            "OBFEngine", "SnapshotSources", "HazelcastClient", "Locking",
+            "OBFEngine", "OBFMetrics", "SnapshotSources", "HazelcastClient", "Locking",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The system zlib: CRC-32 of record frames and gzip of closed record segments.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The step record (`--record-dir`): its file format, the writer off the step path, the reader.
         .target(name: "OBFRecord", dependencies: [
-            "CZlib", "CSystemShims", "JSON", "OBFEngine", "Locking",
+            "CZlib", "CSystemShims", "JSON", "OBFEngine", "OBFMetrics", "Locking",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A small HTTP/1.1 server (and HTTPS, through the system OpenSSL) on sockets, epoll and Dispatch.
@@ -62,7 +68,8 @@ let package = Package(
         ]),
         // Routes, JSON bodies, metrics and wiring of the service.
         .target(name: "OBFService", dependencies: [
-            "JSON", "OBFEngine", "SnapshotSources", "OBFReplication", "OBFRecord", "OBFHTTP", "Locking",
+            "JSON", "OBFEngine", "OBFMetrics", "SnapshotSources", "OBFReplication", "OBFRecord", "OBFHTTP", "Locking",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),

@@ -95,11 +95,11 @@ public final class RecordWriter: StepRecorder, Sendable {
             }
             return (true, shared.queue.count, false)
         }
-        metrics.queueDepth(depth)
+        metrics.queued.record(depth)
         if accepted {
             wake.signal()
         } else {
-            metrics.dropped(1)
+            metrics.dropped.increment()
             if firstDrop {
                 logger.warning("step record falling behind: steps dropped from the record until it catches up",
                                metadata: ["bar": "\(step.bar)", "queued": "\(depth)"])
@@ -174,7 +174,7 @@ public final class RecordWriter: StepRecorder, Sendable {
                 defer { shared.queue.removeAll(keepingCapacity: true) }
                 return (shared.queue, shared.stopping)
             }
-            if !batch.isEmpty { metrics.queueDepth(0) }
+            if !batch.isEmpty { metrics.queued.record(0) }
             for item in batch { write(item, with: &writer) }
             if stopping {
                 close(&writer)
@@ -207,7 +207,7 @@ public final class RecordWriter: StepRecorder, Sendable {
         let frame = RecordFormat.frame(writer.encoder.encode(item.step))
         do throws(RecordIOError) {
             try segment.append(frame)
-            metrics.written(frame.count)
+            metrics.written.increment(by: frame.count)
             if segment.size >= settings.segmentBytes { shared.withLock { $0.needsCheckpoint = true } }
         } catch {
             close(&writer)
@@ -223,7 +223,7 @@ public final class RecordWriter: StepRecorder, Sendable {
             Self.extend(&shared.gap, with: step, reason: error.map { "\($0)" } ?? "no open segment")
             return first
         }
-        metrics.dropped(1)
+        metrics.dropped.increment()
         if first, let error {
             logger.warning("step record not written: steps dropped from the record until the disk takes them again",
                            metadata: ["bar": "\(step.bar)", "error": "\(error)"])
@@ -285,7 +285,7 @@ public final class RecordWriter: StepRecorder, Sendable {
             _ = unlink(path)
             throw error
         }
-        metrics.written(start.count)
+        metrics.written.increment(by: start.count)
         writer = SegmentWriterState(segment: segment)
     }
 

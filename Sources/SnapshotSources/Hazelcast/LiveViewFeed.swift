@@ -23,25 +23,6 @@ public enum LiveViewReadReason: String, Sendable, CaseIterable {
     case newAssets = "new_assets"
 }
 
-/// Where the live view reports what it does (the service wires these to its metrics).
-public struct LiveViewMetrics: Sendable {
-    /// An entry event arrived; with the seconds from its document's `_pushed_at` (else
-    /// `timestamp`) to its arrival, when it had one.
-    public var eventReceived: @Sendable (_ lagSeconds: Double?) -> Void
-    /// A batched read of every asset completed and corrected this many entries.
-    public var readCompleted: @Sendable (_ reason: LiveViewReadReason, _ corrections: Int) -> Void
-    /// The entries the view holds.
-    public var entries: @Sendable (Int) -> Void
-
-    public init(eventReceived: @escaping @Sendable (Double?) -> Void = { _ in },
-                readCompleted: @escaping @Sendable (LiveViewReadReason, Int) -> Void = { _, _ in },
-                entries: @escaping @Sendable (Int) -> Void = { _ in }) {
-        self.eventReceived = eventReceived
-        self.readCompleted = readCompleted
-        self.entries = entries
-    }
-}
-
 /// Settings of the live view.
 public struct LiveViewSettings: Sendable {
     /// Assets read into the view from the start (the configured ones); assets a step names are added.
@@ -113,7 +94,7 @@ final class LiveViewFeed: Sendable {
             case .event(let event, let connection):
                 let lag = view.apply(event, connection: connection, wallNow: Date().timeIntervalSince1970,
                                      monotonicNow: MonotonicTime.nanoseconds())
-                metrics.eventReceived(lag)
+                metrics.eventReceived(lag: lag)
             case .registered:
                 view.registered()
                 trigger.yield(.registration)
@@ -228,7 +209,7 @@ final class LiveViewFeed: Sendable {
         let partitions = zip(assets, keys).map { ($0, $1.partitionId(partitionCount: partitionCount)) }
         let corrected = view.merge(read: partitions, found: found.withLock { $0 }, coverage: coverage,
                                    startedAt: startedAt, registrationsAtStart: registrations)
-        settings.metrics.readCompleted(reason, corrected)
+        settings.metrics.readCompleted(reason, corrections: corrected)
         settings.metrics.entries(view.summary.entries)
         if corrected > 0 && reason == .interval {
             logger.notice("live view reconciled", metadata: ["corrected": "\(corrected)", "assets": "\(assets.count)"])
