@@ -15,13 +15,6 @@ actor StateKeeper {
     /// Where the blocking file calls run.
     private let files = DispatchQueue(label: "obf.state-file")
 
-    /// Runs `work` on the file queue and returns its result.
-    private func onFileQueue<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            files.async { continuation.resume(returning: work()) }
-        }
-    }
-
     init(path: String, interval: Int = 100, engine: FeatureEngine, logger: Logger) {
         self.path = path
         self.interval = interval
@@ -32,7 +25,7 @@ actor StateKeeper {
     /// Loads the file into the engine; any problem is logged and the engine starts empty.
     func load() async {
         let path = self.path
-        let loaded = await onFileQueue { () -> Result<EngineState?, StateFileError> in
+        let loaded = await offPool(on: files) { () -> Result<EngineState?, StateFileError> in
             do throws(StateFileError) { return .success(try StateFile.load(path)) } catch { return .failure(error) }
         }
         do throws(StateFileError) {
@@ -68,7 +61,7 @@ actor StateKeeper {
         defer { writing = false }
         let state = await engine.exportState()
         let path = self.path
-        let saved = await onFileQueue { () -> Result<Void, StateFileError> in
+        let saved = await offPool(on: files) { () -> Result<Void, StateFileError> in
             do throws(StateFileError) { try StateFile.save(state, to: path); return .success(()) } catch { return .failure(error) }
         }
         do throws(StateFileError) {

@@ -175,9 +175,9 @@ public final class ServiceMetrics: Sendable {
         httpDurations[route]?.record(duration)
     }
 
-    /// The exposition text, with the process gauges refreshed first.
-    func render() -> [UInt8] {
-        let process = ProcessStats.read()
+    /// The exposition text, with the process gauges refreshed first (read from `/proc` off the pool).
+    func render() async -> [UInt8] {
+        let process = await offPool { ProcessStats.read() }
         residentMemory.set(to: Double(process.residentBytes))
         openFileDescriptors.set(to: Double(process.openFileDescriptors))
         var buffer: [UInt8] = []

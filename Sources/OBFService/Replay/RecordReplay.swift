@@ -37,7 +37,7 @@ public struct RecordReplay: Sendable {
     public func run(output: OutputFile, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Summary {
         var cursors: [DirectoryReplay] = []
         for directory in directories {
-            let catalog = try await Self.offPool { () throws(RecordFormatError) in try RecordCatalog(directory: directory) }
+            let catalog = try await offPool { () throws(RecordFormatError) in try RecordCatalog(directory: directory) }
             cursors.append(DirectoryReplay(catalog: catalog, from: from, to: to))
         }
         var summary = Summary()
@@ -82,18 +82,6 @@ public struct RecordReplay: Sendable {
 
     static let loadSegment: @Sendable (String) async throws -> RecordSegment = { path in
         try await offPool { () throws(RecordFormatError) in try RecordSegment(path: path) }
-    }
-
-    /// Runs blocking file work on a Dispatch queue, never on the Swift concurrency pool.
-    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws(RecordFormatError) -> T) async throws -> T {
-        let result: Result<T, RecordFormatError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                do throws(RecordFormatError) { continuation.resume(returning: .success(try work())) } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
-        }
-        return try result.get()
     }
 }
 

@@ -24,7 +24,7 @@ public struct StepExplanation: Sendable {
         var targets: [(segment: RecordSegment, index: Int)] = []
         var newest: (segment: RecordSegment, index: Int, time: Double)?
         for directory in directories {
-            let catalog = try await RecordReplay.offPool { () throws(RecordFormatError) in try RecordCatalog(directory: directory) }
+            let catalog = try await offPool { () throws(RecordFormatError) in try RecordCatalog(directory: directory) }
             for entry in catalog.entries {
                 if let summary = entry.summary, !mayHold(summary) { continue }
                 let segment = try await RecordReplay.loadSegment(entry.path)
