@@ -11,11 +11,11 @@ struct HazelcastOptions: ParsableArguments {
         'ps', and never logged); leave them unset for an open-source member.
         """
 
-    @Option(help: "Comma-separated Hazelcast members host:port. [env: OBF_HZ_MEMBERS] (default: 127.0.0.1:5701)")
+    @Option(help: "Comma-separated Hazelcast members host:port. [env: OBF_HZ_MEMBERS] (default: \(Defaults.hazelcast.members.joined(separator: ",")))")
     var hzMembers: String?
-    @Option(help: "Hazelcast cluster name. [env: OBF_HZ_CLUSTER] (default: dev)")
+    @Option(help: "Hazelcast cluster name. [env: OBF_HZ_CLUSTER] (default: \(Defaults.hazelcast.clusterName))")
     var hzCluster: String?
-    @Option(help: "Hazelcast map holding the snapshots. [env: OBF_HZ_MAP] (default: DOLPHIN_FEATURES)")
+    @Option(help: "Hazelcast map holding the snapshots. [env: OBF_HZ_MAP] (default: \(Defaults.hazelcast.mapName))")
     var hzMap: String?
     @Flag(help: "Connect to the Hazelcast members over TLS. [env: OBF_HZ_TLS]")
     var hzTls = false

@@ -26,7 +26,7 @@ struct PushCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "What to push: mock or replay.")
-    var source = "mock"
+    var source = SourceKind.mock.rawValue
     @OptionGroup var feed: FeedOptions
     @Flag(help: "Replace replayed timestamps with the current time.")
     var restamp = false
@@ -35,12 +35,12 @@ struct PushCommand: AsyncParsableCommand {
     @Option(help: "Ticks to push; 0 pushes until SIGTERM or SIGINT (replay stops at the end of the file).")
     var count = 0
     @OptionGroup var hazelcast: HazelcastOptions
-    @Option(help: "Log level. [env: OBF_LOG_LEVEL] (default: info)")
+    @Option(help: "Log level. [env: OBF_LOG_LEVEL] (default: \(Defaults.logLevel))")
     var logLevel: String?
 
     func run() async throws {
         let environment = Environment()
-        let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: "info"))
+        let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: Defaults.logLevel))
         let settings = try hazelcast.settings(environment)
         let ticks = try makeTicks(environment)
         // A cluster that refuses this client (cluster name, credentials) cannot be pushed to by
@@ -110,15 +110,15 @@ struct PushCommand: AsyncParsableCommand {
     }
 
     private func makeTicks(_ environment: Environment) throws -> PushSchedule {
-        switch source.lowercased() {
-        case "mock":
+        switch SourceKind(named: source) {
+        case .mock?:
             return .mock(MockSource(seed: try feed.seed(environment)), try feed.assetList(environment))
-        case "replay":
+        case .replay?:
             guard let path = feed.replayPath(environment) else {
                 throw ValidationError("--source replay needs --replay-file PATH")
             }
             return .replay(try ReplayFile(contentsOf: path), restamp: restamp)
-        default:
+        case .hazelcast?, nil:
             throw ValidationError("--source must be mock or replay")
         }
     }
