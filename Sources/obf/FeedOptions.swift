@@ -19,7 +19,7 @@ struct AssetOptions: ParsableArguments {
     }
 }
 
-/// The asset list and the mock and replay settings shared by `serve` and `push`.
+/// The asset list and the mock and replay options shared by `serve` and `push`.
 struct FeedOptions: ParsableArguments {
     @OptionGroup var assetOptions: AssetOptions
     @Option(help: "Seed of the mock source. [env: OBF_MOCK_SEED] (default: \(Defaults.service.mockSeed))")

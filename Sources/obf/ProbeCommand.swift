@@ -38,21 +38,21 @@ struct ProbeCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = Environment()
         let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: Defaults.probeLogLevel))
-        let settings = try hazelcast.settings(environment)
+        let cluster = try hazelcast.configuration(environment)
         let assets = try assetOptions.assetList(environment)
         let maxAge = try snapshotAge.seconds(environment)
         let watch = try environment.number(watchMs, "OBF_PROBE_WATCH_MS", default: Defaults.probeWatchMs)
         guard (0...60_000).contains(watch) else { throw ValidationError("--watch-ms must be 0...60000, got \(watch)") }
-        let client = try HazelcastClient(configuration: settings.clientConfiguration(logger: logger),
+        let client = try HazelcastClient(configuration: cluster.clientConfiguration(logger: logger),
                                          logger: logger)
         let findings: [ProbeFinding]
         do {
             try await client.connect(timeout: .seconds(5))
-            findings = try await SnapshotProbe.run(client: client, map: settings.mapName, assets: assets, maxAge: maxAge,
+            findings = try await SnapshotProbe.run(client: client, map: cluster.mapName, assets: assets, maxAge: maxAge,
                                                    watch: .milliseconds(watch))
         } catch {
             FileHandle.standardError.write(Data(
-                "cannot read map \(settings.mapName) from \(settings.members.joined(separator: ",")): \(error)\n".utf8))
+                "cannot read map \(cluster.mapName) from \(cluster.members.joined(separator: ",")): \(error)\n".utf8))
             await client.shutdown()
             throw ExitCode(2)
         }

@@ -113,7 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.assets = try feed.assetList(environment)
         configuration.replayFile = feed.replayPath(environment)
         configuration.mockSeed = try feed.seed(environment)
-        configuration.hazelcast = try hazelcast.settings(environment)
+        configuration.hazelcast = try hazelcast.configuration(environment)
         let readName = environment.string(hzRead, "OBF_HZ_READ", default: configuration.hazelcast.readMode.rawValue)
         guard let readMode = HazelcastReadMode(named: readName) else {
             throw ValidationError("--hz-read '\(readName)' is not one of fetch, listen")

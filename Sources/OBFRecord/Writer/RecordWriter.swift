@@ -14,7 +14,7 @@ import OBFEngine
 /// frame says which steps are missing. One warning per episode, one notice when it ends.
 public final class RecordWriter: StepRecorder, Sendable {
     /// What the writer needs to describe its segments.
-    public struct Settings: Sendable {
+    public struct Configuration: Sendable {
         public var directory: String
         public var retainDays: Int?
         public var capacity: Int
@@ -47,7 +47,7 @@ public final class RecordWriter: StepRecorder, Sendable {
         var stopping = false
     }
 
-    let settings: Settings
+    let configuration: Configuration
     let logger: Logger
     let metrics: RecordMetrics
     let archiver: SegmentArchiver
@@ -59,13 +59,13 @@ public final class RecordWriter: StepRecorder, Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     /// Creates the directory when missing, archives what an earlier process left, and starts the writer thread.
-    public init(settings: Settings, logger: Logger, metrics: RecordMetrics = RecordMetrics(),
+    public init(configuration: Configuration, logger: Logger, metrics: RecordMetrics = RecordMetrics(),
                 now: Double = Date().timeIntervalSince1970) throws {
-        self.settings = settings
+        self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
-        do throws(RecordIOError) { try RecordFiles.makeDirectory(settings.directory) } catch { throw error }
-        archiver = SegmentArchiver(directory: settings.directory, retainDays: settings.retainDays, logger: logger)
+        do throws(RecordIOError) { try RecordFiles.makeDirectory(configuration.directory) } catch { throw error }
+        archiver = SegmentArchiver(directory: configuration.directory, retainDays: configuration.retainDays, logger: logger)
         let opened = self.opened
         archiver.recoverLeftovers(now: now) { path in opened.withLock { $0.contains(path) } }
         let thread = Thread { [self] in run() }
@@ -81,7 +81,7 @@ public final class RecordWriter: StepRecorder, Sendable {
 
     public func record(_ step: RecordedStep) {
         let (accepted, depth, firstDrop) = shared.withLock { shared -> (Bool, Int, Bool) in
-            let full = shared.stopping || shared.queue.count >= settings.capacity
+            let full = shared.stopping || shared.queue.count >= configuration.capacity
             if full || (shared.gap != nil && step.checkpoint == nil) {
                 let first = shared.gap == nil
                 Self.extend(&shared.gap, with: step, reason: full ? "the record queue was full" : "waiting for a checkpoint")
@@ -208,7 +208,7 @@ public final class RecordWriter: StepRecorder, Sendable {
         do throws(RecordIOError) {
             try segment.append(frame)
             metrics.written.increment(by: frame.count)
-            if segment.size >= settings.segmentBytes { shared.withLock { $0.needsCheckpoint = true } }
+            if segment.size >= configuration.segmentBytes { shared.withLock { $0.needsCheckpoint = true } }
         } catch {
             close(&writer)
             lose(item.step, prior: nil, because: error)
@@ -250,9 +250,9 @@ public final class RecordWriter: StepRecorder, Sendable {
 
     /// A free name for a segment opened at `time`, in its day's directory (made when missing).
     private func newSegmentPath(at time: Double) throws(RecordIOError) -> String {
-        let day = "\(settings.directory)/\(RecordLayout.day(of: time))"
+        let day = "\(configuration.directory)/\(RecordLayout.day(of: time))"
         try RecordFiles.makeDirectory(day)
-        let base = "\(day)/\(RecordLayout.segmentName(openedAt: time, writer: settings.header.writer))"
+        let base = "\(day)/\(RecordLayout.segmentName(openedAt: time, writer: configuration.header.writer))"
         var path = base
         var attempt = 1
         while RecordFiles.exists(path) || RecordFiles.exists(path + ".gz") {
@@ -266,7 +266,7 @@ public final class RecordWriter: StepRecorder, Sendable {
     /// A segment's first bytes: the magic, its header (opened at `time`), its checkpoint and the
     /// gap before it (a gap-only segment has no checkpoint).
     private func segmentStart(at time: Double, checkpoint: StepCheckpoint?, gap: RecordGap?) -> [UInt8] {
-        var header = settings.header
+        var header = configuration.header
         header.openedAt = time
         var start = RecordFormat.magic + RecordFormat.frame(header.encoded())
         if let checkpoint { start += RecordFormat.frame(CheckpointCoding.encode(checkpoint)) }

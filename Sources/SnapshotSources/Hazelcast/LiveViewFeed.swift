@@ -23,8 +23,8 @@ public enum LiveViewReadReason: String, Sendable, CaseIterable {
     case newAssets = "new_assets"
 }
 
-/// Settings of the live view.
-public struct LiveViewSettings: Sendable {
+/// Configuration of the live view.
+public struct LiveViewConfiguration: Sendable {
     /// Assets read into the view from the start (the configured ones); assets a step names are added.
     public var assets: [String]
     /// The interval of the background reconciliation.
@@ -52,7 +52,7 @@ final class LiveViewFeed: Sendable {
     let view = LiveView()
     private let client: HazelcastClient
     private let mapName: String
-    private let settings: LiveViewSettings
+    private let configuration: LiveViewConfiguration
     private let logger: Logger
     private let listener: EntryListener
     private let triggers: AsyncStream<LiveViewReadReason>
@@ -77,17 +77,17 @@ final class LiveViewFeed: Sendable {
         }
     }
 
-    init(client: HazelcastClient, mapName: String, settings: LiveViewSettings, logger: Logger) {
+    init(client: HazelcastClient, mapName: String, configuration: LiveViewConfiguration, logger: Logger) {
         self.client = client
         self.mapName = mapName
-        self.settings = settings
+        self.configuration = configuration
         self.logger = logger
         var watched = Watched()
-        _ = watched.add(settings.assets)
+        _ = watched.add(configuration.assets)
         self.watched = Locked(watched)
         (triggers, trigger) = AsyncStream.makeStream(of: LiveViewReadReason.self, bufferingPolicy: .bufferingNewest(8))
         let view = self.view
-        let metrics = settings.metrics
+        let metrics = configuration.metrics
         let trigger = self.trigger
         listener = client.addEntryListener(map: mapName) { notice in
             switch notice {
@@ -113,7 +113,7 @@ final class LiveViewFeed: Sendable {
         }
         if started {
             logger.info("hazelcast live view: entry listener on every member, steps read memory", metadata: [
-                "map": "\(mapName)", "resync_interval": "\(settings.resyncInterval)",
+                "map": "\(mapName)", "resync_interval": "\(configuration.resyncInterval)",
             ])
         }
     }
@@ -131,7 +131,7 @@ final class LiveViewFeed: Sendable {
         let coverage = client.coverage(of: listener)
         let summary = view.summary
         // Asked at every scrape and `/readyz`: the entries gauge follows the events between reads.
-        settings.metrics.entries(summary.entries)
+        configuration.metrics.entries(summary.entries)
         if !coverage.isComplete {
             let covered = coverage.connections.filter { $0 != nil }.count
             return "entry listener covers \(covered) of \(coverage.connections.count) partitions"
@@ -150,7 +150,7 @@ final class LiveViewFeed: Sendable {
     // MARK: Reads of every asset
 
     private func runReads() async {
-        let interval = settings.resyncInterval
+        let interval = configuration.resyncInterval
         let trigger = self.trigger
         let ticker = Task {
             while !Task.isCancelled {
@@ -198,7 +198,7 @@ final class LiveViewFeed: Sendable {
         let startedAt = MonotonicTime.nanoseconds()
         let found = Locked<[String: HazelcastData]>([:])
         do {
-            try await client.getAll(map: mapName, keys: keys, timeout: settings.readTimeout) { position, value in
+            try await client.getAll(map: mapName, keys: keys, timeout: configuration.readTimeout) { position, value in
                 found.withLock { $0[assets[position]] = value }
             }
         } catch {
@@ -209,8 +209,8 @@ final class LiveViewFeed: Sendable {
         let partitions = zip(assets, keys).map { ($0, $1.partitionId(partitionCount: partitionCount)) }
         let corrected = view.merge(read: partitions, found: found.withLock { $0 }, coverage: coverage,
                                    startedAt: startedAt, registrationsAtStart: registrations)
-        settings.metrics.readCompleted(reason, corrections: corrected)
-        settings.metrics.entries(view.summary.entries)
+        configuration.metrics.readCompleted(reason, corrections: corrected)
+        configuration.metrics.entries(view.summary.entries)
         if corrected > 0 && reason == .interval {
             logger.notice("live view reconciled", metadata: ["corrected": "\(corrected)", "assets": "\(assets.count)"])
         }
