@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
@@ -29,6 +30,8 @@ let package = Package(
         .target(name: "SeededRandom"),
         // RFC 8259 JSON: a strict scanner, a document model and a compact writer; knows nothing of features.
         .target(name: "JSON"),
+        // Metric definitions (name, help text, buckets) that each module makes its swift-metrics metrics from.
+        .target(name: "OBFMetrics", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics")]),
         // Feature arithmetic, snapshot parsing and the engine actor; knows nothing of HTTP or Hazelcast.
         .target(name: "OBFEngine", dependencies: [
             "JSON", "Locking", "Platform",
@@ -44,12 +47,14 @@ let package = Package(
         ]),
         // Snapshot sources: mock, replay and hazelcast (fetch and the live view), and the cluster settings.
         .target(name: "SnapshotSources", dependencies: [
-            "JSON", "OBFEngine", "HazelcastClient", "Locking", "Platform", "SeededRandom",
+            "JSON", "OBFEngine", "OBFMetrics", "HazelcastClient", "Locking", "Platform", "SeededRandom",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The engine's state in a Hazelcast map, shared by the replicas of one engine (`--state-map`).
         .target(name: "OBFReplication", dependencies: [
-            "JSON", "OBFEngine", "OBFPersistence", "SnapshotSources", "HazelcastClient", "Locking",
+            "JSON", "OBFEngine", "OBFMetrics", "OBFPersistence", "SnapshotSources", "HazelcastClient", "Locking",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -57,7 +62,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The step record (`--record-dir`): its file format, the writer off the step path, the reader.
         .target(name: "OBFRecord", dependencies: [
-            "CZlib", "CSystemShims", "JSON", "OBFEngine", "Locking",
+            "CZlib", "CSystemShims", "JSON", "OBFEngine", "OBFMetrics", "Locking",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A small HTTP/1.1 server (and HTTPS, through the system OpenSSL) on sockets, epoll and Dispatch.
@@ -67,8 +73,9 @@ let package = Package(
         ]),
         // Routes, JSON bodies, metrics and wiring of the service.
         .target(name: "OBFService", dependencies: [
-            "JSON", "OBFEngine", "OBFPersistence", "SnapshotSources", "OBFReplication", "OBFRecord", "OBFHTTP", "Locking",
+            "JSON", "OBFEngine", "OBFMetrics", "OBFPersistence", "SnapshotSources", "OBFReplication", "OBFRecord", "OBFHTTP", "Locking",
             "Platform",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

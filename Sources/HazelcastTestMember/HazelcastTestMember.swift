@@ -25,10 +25,10 @@ public final class HazelcastTestMember: Sendable {
     private let clusterId: UUID
     private let tls: TestMemberTLS?
     private let state: Locked<State>
-    private let settings = Locked(Settings())
+    private let configuration = Locked(Configuration())
     private let counters = Locked<[Int32: Int]>([:])
 
-    private struct Settings {
+    private struct Configuration {
         var mode = TestMemberMode.normal
         var delay = Duration.zero
         var stuckPartitions: Set<Int> = []
@@ -135,14 +135,14 @@ public final class HazelcastTestMember: Sendable {
 
     /// How requests are answered; takes effect for the next request.
     public var mode: TestMemberMode {
-        get { settings.withLock { $0.mode } }
-        set { settings.withLock { $0.mode = newValue } }
+        get { configuration.withLock { $0.mode } }
+        set { configuration.withLock { $0.mode = newValue } }
     }
 
     /// A pause before each response is written.
     public var responseDelay: Duration {
-        get { settings.withLock { $0.delay } }
-        set { settings.withLock { $0.delay = newValue } }
+        get { configuration.withLock { $0.delay } }
+        set { configuration.withLock { $0.delay = newValue } }
     }
 
     /// Holds back the answers to the requests of the connections open now until
@@ -160,8 +160,8 @@ public final class HazelcastTestMember: Sendable {
     /// Partitions whose requests are read but never answered, as when a member's partition
     /// thread is stuck; the other partitions are answered as usual.
     public var stuckPartitions: Set<Int> {
-        get { settings.withLock { $0.stuckPartitions } }
-        set { settings.withLock { $0.stuckPartitions = newValue } }
+        get { configuration.withLock { $0.stuckPartitions } }
+        set { configuration.withLock { $0.stuckPartitions = newValue } }
     }
 
     /// Entries of `map` (over all partitions), for assertions.

@@ -1,4 +1,4 @@
-/// TLS settings of a `HazelcastTestMember` (server side, OpenSSL, TLS 1.2 or later).
+/// TLS configuration of a `HazelcastTestMember` (server side, OpenSSL, TLS 1.2 or later).
 public struct TestMemberTLS: Sendable, Equatable {
     /// PEM file of the member certificate, optionally followed by its intermediates.
     public var certificateFile: String

@@ -3,6 +3,7 @@ import HazelcastClient
 import Locking
 import Logging
 import OBFEngine
+import OBFMetrics
 import ServiceLifecycle
 
 /// The engine's state in a Hazelcast map (`--state-map`), shared by the replicas of one engine
@@ -125,7 +126,7 @@ public actor GridStateReplica: StateReplica, Service {
         if unreplicated, synced != nil {
             // Local steps made while the map was out of reach, and meanwhile another replica
             // wrote a newer state: that one is kept, never overwritten, and taken over.
-            metrics.conflict()
+            metrics.conflicts.increment()
             logger.warning("the replicated state moved on while this replica stepped alone; taking it over", metadata: [
                 "map": "\(mapName)", "replicated_sequence": "\(decoded.sequence)", "writer": "\(decoded.writer)",
             ])
@@ -203,7 +204,7 @@ public actor GridStateReplica: StateReplica, Service {
     private func write(reports: [(key: String, report: StepReport)], rolling: RollingState, bars: [ReplicatedRolling.Bar],
                        sequence: Int64, lastBar: Int64?, expected: HazelcastData?) async -> WriteOutcome {
         let started = ContinuousClock.now
-        defer { metrics.written(ContinuousClock.now - started) }
+        defer { metrics.writes.record(ContinuousClock.now - started) }
         let stateKey = "\(engineId)/state/\(sequence)-\(writer)"
         let head = ReplicatedHead(sequence: sequence, stateKey: stateKey, lastBar: lastBar, writer: writer)
         let raw = HazelcastData(stringUTF8: ReplicatedStateCodec.encode(head))
@@ -247,12 +248,12 @@ public actor GridStateReplica: StateReplica, Service {
             synced = new
             unreplicated = false
             markReachable()
-            metrics.committed()
+            metrics.commits.increment()
             delete(dropped)
             return .committed
         case .lost(let keys):
             delete(keys)
-            metrics.conflict()
+            metrics.conflicts.increment()
             guard let head = try? await client.get(map: mapName, key: headKey, timeout: timeout),
                   let text = Self.text(of: head), let decoded = try? ReplicatedStateCodec.decodeHead(text),
                   let adoption = try? await takeOver(head, decoded) else {
@@ -305,7 +306,7 @@ public actor GridStateReplica: StateReplica, Service {
         synced = Synced(raw: raw, head: head, bars: state.bars)
         unreplicated = false
         overwritable = nil
-        metrics.adopted()
+        metrics.takeovers.increment()
         publish()
         if continuing != nil { return .continuation(reports: reports, rolling: state.rolling) }
         return .whole(EngineState(rolling: state.rolling, reports: reports))
@@ -389,8 +390,8 @@ public actor GridStateReplica: StateReplica, Service {
             nil
         }
         published.withLock { $0 = ReplicationStatus(reachable: reachable, behind: unreplicated, detail: detail) }
-        metrics.reachable(reachable)
-        metrics.behind(unreplicated)
+        metrics.connected.record(reachable ? 1 : 0)
+        metrics.behind.record(unreplicated ? 1 : 0)
     }
 }
 
@@ -401,25 +402,3 @@ public struct ReplicationStatus: Sendable, Equatable {
     public var behind: Bool
     public var detail: String?
 }
-
-/// Where a `GridStateReplica` reports what it does (the service wires these to its metrics).
-public struct ReplicationMetrics: Sendable {
-    public var written: @Sendable (Duration) -> Void
-    public var committed: @Sendable () -> Void
-    public var conflict: @Sendable () -> Void
-    public var adopted: @Sendable () -> Void
-    public var reachable: @Sendable (Bool) -> Void
-    public var behind: @Sendable (Bool) -> Void
-
-    public init(written: @escaping @Sendable (Duration) -> Void = { _ in }, committed: @escaping @Sendable () -> Void = {},
-                conflict: @escaping @Sendable () -> Void = {}, adopted: @escaping @Sendable () -> Void = {},
-                reachable: @escaping @Sendable (Bool) -> Void = { _ in }, behind: @escaping @Sendable (Bool) -> Void = { _ in }) {
-        self.written = written
-        self.committed = committed
-        self.conflict = conflict
-        self.adopted = adopted
-        self.reachable = reachable
-        self.behind = behind
-    }
-}
-

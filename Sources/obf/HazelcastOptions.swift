@@ -11,11 +11,11 @@ struct HazelcastOptions: ParsableArguments {
         'ps', and never logged); leave them unset for an open-source member.
         """
 
-    @Option(help: "Comma-separated Hazelcast members host:port. [env: OBF_HZ_MEMBERS] (default: 127.0.0.1:5701)")
+    @Option(help: "Comma-separated Hazelcast members host:port. [env: OBF_HZ_MEMBERS] (default: \(Defaults.hazelcast.members.joined(separator: ",")))")
     var hzMembers: String?
-    @Option(help: "Hazelcast cluster name. [env: OBF_HZ_CLUSTER] (default: dev)")
+    @Option(help: "Hazelcast cluster name. [env: OBF_HZ_CLUSTER] (default: \(Defaults.hazelcast.clusterName))")
     var hzCluster: String?
-    @Option(help: "Hazelcast map holding the snapshots. [env: OBF_HZ_MAP] (default: DOLPHIN_FEATURES)")
+    @Option(help: "Hazelcast map holding the snapshots. [env: OBF_HZ_MAP] (default: \(Defaults.hazelcast.mapName))")
     var hzMap: String?
     @Flag(help: "Connect to the Hazelcast members over TLS. [env: OBF_HZ_TLS]")
     var hzTls = false
@@ -30,22 +30,22 @@ struct HazelcastOptions: ParsableArguments {
     @Flag(help: "Do not check that member certificates name the member host; the chain is still verified. [env: OBF_HZ_TLS_VERIFY_HOSTNAME=false]")
     var hzTlsNoVerifyHostname = false
 
-    /// The settings, with username and password only ever from OBF_HZ_USERNAME / OBF_HZ_PASSWORD.
-    /// TLS settings that cannot work together are reported by `HazelcastSettings.clientConfiguration(logger:)`.
-    func settings(_ environment: Environment) throws -> HazelcastSettings {
-        var settings = HazelcastSettings()
-        settings.members = environment.list(hzMembers, "OBF_HZ_MEMBERS", default: settings.members)
-        settings.clusterName = environment.string(hzCluster, "OBF_HZ_CLUSTER", default: settings.clusterName)
-        settings.mapName = environment.string(hzMap, "OBF_HZ_MAP", default: settings.mapName)
-        settings.username = environment.string(nil, "OBF_HZ_USERNAME")
-        settings.password = environment.string(nil, "OBF_HZ_PASSWORD")
-        settings.tls = try environment.bool(hzTls, "OBF_HZ_TLS")
-        settings.tlsCAFile = environment.string(hzTlsCa, "OBF_HZ_TLS_CA")
-        settings.tlsCertificateFile = environment.string(hzTlsCert, "OBF_HZ_TLS_CERT")
-        settings.tlsKeyFile = environment.string(hzTlsKey, "OBF_HZ_TLS_KEY")
+    /// The configuration, with username and password only ever from OBF_HZ_USERNAME / OBF_HZ_PASSWORD.
+    /// TLS configuration that cannot work together are reported by `HazelcastConfiguration.clientConfiguration(logger:)`.
+    func configuration(_ environment: Environment) throws -> HazelcastConfiguration {
+        var configuration = HazelcastConfiguration()
+        configuration.members = environment.list(hzMembers, "OBF_HZ_MEMBERS", default: configuration.members)
+        configuration.clusterName = environment.string(hzCluster, "OBF_HZ_CLUSTER", default: configuration.clusterName)
+        configuration.mapName = environment.string(hzMap, "OBF_HZ_MAP", default: configuration.mapName)
+        configuration.username = environment.string(nil, "OBF_HZ_USERNAME")
+        configuration.password = environment.string(nil, "OBF_HZ_PASSWORD")
+        configuration.tls = try environment.bool(hzTls, "OBF_HZ_TLS")
+        configuration.tlsCAFile = environment.string(hzTlsCa, "OBF_HZ_TLS_CA")
+        configuration.tlsCertificateFile = environment.string(hzTlsCert, "OBF_HZ_TLS_CERT")
+        configuration.tlsKeyFile = environment.string(hzTlsKey, "OBF_HZ_TLS_KEY")
         // On unless the flag is given or OBF_HZ_TLS_VERIFY_HOSTNAME is false.
-        settings.tlsVerifyHostname = try !hzTlsNoVerifyHostname
+        configuration.tlsVerifyHostname = try !hzTlsNoVerifyHostname
             && environment.bool(false, "OBF_HZ_TLS_VERIFY_HOSTNAME", default: true)
-        return settings
+        return configuration
     }
 }

@@ -26,35 +26,33 @@ struct ProbeCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var assetOptions: AssetOptions
-    @Option(help: "Age in seconds past which a snapshot is stale. [env: OBF_MAX_SNAPSHOT_AGE_S] (default: 10)")
-    var maxSnapshotAgeS: Double?
-    @Option(help: "Milliseconds to watch the map between two reads, to see pushes arrive; 0 reads once (no offset measured). [env: OBF_PROBE_WATCH_MS] (default: 1000)")
+    @OptionGroup var snapshotAge: SnapshotAgeOption
+    @Option(help: "Milliseconds to watch the map between two reads, to see pushes arrive; 0 reads once (no offset measured). [env: OBF_PROBE_WATCH_MS] (default: \(Defaults.probeWatchMs))")
     var watchMs: Int?
     @OptionGroup var hazelcast: HazelcastOptions
     @Flag(help: "Print one JSON object per asset instead of a table.")
     var json = false
-    @Option(help: "Log level. [env: OBF_LOG_LEVEL] (default: warning)")
+    @Option(help: "Log level. [env: OBF_LOG_LEVEL] (default: \(Defaults.probeLogLevel))")
     var logLevel: String?
 
     func run() async throws {
         let environment = Environment()
-        let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: "warning"))
-        let settings = try hazelcast.settings(environment)
+        let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: Defaults.probeLogLevel))
+        let cluster = try hazelcast.configuration(environment)
         let assets = try assetOptions.assetList(environment)
-        let maxAge = try environment.number(maxSnapshotAgeS, "OBF_MAX_SNAPSHOT_AGE_S",
-                                           default: EngineConfiguration().maxSnapshotAge)
-        let watch = try environment.number(watchMs, "OBF_PROBE_WATCH_MS", default: 1000)
+        let maxAge = try snapshotAge.seconds(environment)
+        let watch = try environment.number(watchMs, "OBF_PROBE_WATCH_MS", default: Defaults.probeWatchMs)
         guard (0...60_000).contains(watch) else { throw ValidationError("--watch-ms must be 0...60000, got \(watch)") }
-        let client = try HazelcastClient(configuration: settings.clientConfiguration(logger: logger),
+        let client = try HazelcastClient(configuration: cluster.clientConfiguration(logger: logger),
                                          logger: logger)
         let findings: [ProbeFinding]
         do {
             try await client.connect(timeout: .seconds(5))
-            findings = try await SnapshotProbe.run(client: client, map: settings.mapName, assets: assets, maxAge: maxAge,
+            findings = try await SnapshotProbe.run(client: client, map: cluster.mapName, assets: assets, maxAge: maxAge,
                                                    watch: .milliseconds(watch))
         } catch {
             FileHandle.standardError.write(Data(
-                "cannot read map \(settings.mapName) from \(settings.members.joined(separator: ",")): \(error)\n".utf8))
+                "cannot read map \(cluster.mapName) from \(cluster.members.joined(separator: ",")): \(error)\n".utf8))
             await client.shutdown()
             throw ExitCode(2)
         }

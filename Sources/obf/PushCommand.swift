@@ -27,7 +27,7 @@ struct PushCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "What to push: mock or replay.")
-    var source = "mock"
+    var source = SourceKind.mock.rawValue
     @OptionGroup var feed: FeedOptions
     @Flag(help: "Replace replayed timestamps with the current time.")
     var restamp = false
@@ -36,18 +36,18 @@ struct PushCommand: AsyncParsableCommand {
     @Option(help: "Ticks to push; 0 pushes until SIGTERM or SIGINT (replay stops at the end of the file).")
     var count = 0
     @OptionGroup var hazelcast: HazelcastOptions
-    @Option(help: "Log level. [env: OBF_LOG_LEVEL] (default: info)")
+    @Option(help: "Log level. [env: OBF_LOG_LEVEL] (default: \(Defaults.logLevel))")
     var logLevel: String?
 
     func run() async throws {
         let environment = Environment()
-        let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: "info"))
-        let settings = try hazelcast.settings(environment)
+        let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: Defaults.logLevel))
+        let cluster = try hazelcast.configuration(environment)
         let ticks = try makeTicks(environment)
         // A cluster that refuses this client (cluster name, credentials) cannot be pushed to by
         // retrying: the refusal ends the pushing.
         let refusal = Locked<HazelcastError?>(nil)
-        let client = try HazelcastClient(configuration: Self.clientConfiguration(settings, logger: logger), logger: logger,
+        let client = try HazelcastClient(configuration: Self.clientConfiguration(cluster, logger: logger), logger: logger,
                                          onEvent: { event in
                                              guard case .connectionAttemptFailed(_, let error) = event,
                                                    case .authenticationFailed = error else { return }
@@ -58,9 +58,9 @@ struct PushCommand: AsyncParsableCommand {
         } catch let error as HazelcastError {
             if case .authenticationFailed = error { try await refuse(error, client: client, logger: logger) }
             logger.warning("Hazelcast not reachable yet; pushing anyway, each tick fails until a member answers",
-                           metadata: ["members": "\(settings.members.joined(separator: ","))", "error": "\(error)"])
+                           metadata: ["members": "\(cluster.members.joined(separator: ","))", "error": "\(error)"])
         }
-        let pusher = SnapshotPusher(client: client, map: settings.mapName)
+        let pusher = SnapshotPusher(client: client, map: cluster.mapName)
         // While the cluster is unreachable every tick fails; one line per 10 s is enough.
         let failures = RateLimitedLog(interval: 10)
         // SIGTERM or SIGINT ends the pushing after the current tick, with the summary below: the
@@ -78,7 +78,7 @@ struct PushCommand: AsyncParsableCommand {
             return try await push(ticks, with: pusher, client: client, refusal: refusal, failures: failures,
                                   until: { stopSignal.withLock { $0 } != nil }, logger: logger)
         }
-        var summary: Logger.Metadata = ["ticks": "\(tick)", "documents": "\(written)", "map": "\(settings.mapName)"]
+        var summary: Logger.Metadata = ["ticks": "\(tick)", "documents": "\(written)", "map": "\(cluster.mapName)"]
         if let number = stopSignal.withLock({ $0 }) { summary["signal"] = "\(number)" }
         logger.info("push finished", metadata: summary)
         await client.shutdown()
@@ -114,28 +114,28 @@ struct PushCommand: AsyncParsableCommand {
         throw ExitCode(2)
     }
 
-    /// The shared client settings, with a heartbeat fit for a producer: a connection nothing
+    /// The shared client configuration, with a heartbeat fit for a producer: a connection nothing
     /// was read from for 5 s is given up and a new one opened. Otherwise a connection to a member
     /// (or host) that went silent stays open for the 60 s default, and once the member is back
     /// its requests wait for TCP's next retransmission, which has backed off to 10–25 s by then.
-    static func clientConfiguration(_ settings: HazelcastSettings, logger: Logger) throws
+    static func clientConfiguration(_ cluster: HazelcastConfiguration, logger: Logger) throws
         -> HazelcastClientConfiguration {
-        var configuration = try settings.clientConfiguration(logger: logger)
+        var configuration = try cluster.clientConfiguration(logger: logger)
         configuration.heartbeatInterval = .seconds(1)
         configuration.heartbeatTimeout = .seconds(5)
         return configuration
     }
 
     private func makeTicks(_ environment: Environment) throws -> PushSchedule {
-        switch source.lowercased() {
-        case "mock":
+        switch SourceKind(named: source) {
+        case .mock?:
             return .mock(MockSource(seed: try feed.seed(environment)), try feed.assetList(environment))
-        case "replay":
+        case .replay?:
             guard let path = feed.replayPath(environment) else {
                 throw ValidationError("--source replay needs --replay-file PATH")
             }
             return .replay(try ReplayFile(contentsOf: path), restamp: restamp)
-        default:
+        case .hazelcast?, nil:
             throw ValidationError("--source must be mock or replay")
         }
     }

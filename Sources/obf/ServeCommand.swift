@@ -20,33 +20,32 @@ struct ServeCommand: AsyncParsableCommand {
             \(HazelcastOptions.credentialsHelp)
             """)
 
-    @Option(help: "Address to listen on. [env: OBF_HOST] (default: 127.0.0.1)")
+    @Option(help: "Address to listen on. [env: OBF_HOST] (default: \(Defaults.service.host))")
     var host: String?
-    @Option(help: "Port to listen on; 0 picks a free port and logs it. [env: OBF_PORT] (default: 8080)")
+    @Option(help: "Port to listen on; 0 picks a free port and logs it. [env: OBF_PORT] (default: \(Defaults.service.port))")
     var port: Int?
-    @Option(help: "Snapshot source: mock, replay or hazelcast. [env: OBF_SOURCE] (default: mock)")
+    @Option(help: "Snapshot source: mock, replay or hazelcast. [env: OBF_SOURCE] (default: \(Defaults.service.source.rawValue))")
     var source: String?
     @OptionGroup var feed: FeedOptions
     @OptionGroup var hazelcast: HazelcastOptions
-    @Option(help: "How the hazelcast source reads: fetch (one batched read per step) or listen (a live view fed by entry events). [env: OBF_HZ_READ] (default: fetch)")
+    @Option(help: "How the hazelcast source reads: fetch (one batched read per step) or listen (a live view fed by entry events). [env: OBF_HZ_READ] (default: \(Defaults.hazelcast.readMode.rawValue))")
     var hzRead: String?
-    @Option(help: "Seconds between the live view's reconciliations with the map (listen). [env: OBF_HZ_RESYNC_S] (default: 30)")
+    @Option(help: "Seconds between the live view's reconciliations with the map (listen). [env: OBF_HZ_RESYNC_S] (default: \(Defaults.resyncSeconds))")
     var hzResyncS: Double?
-    @Option(help: "Deadline of a step's source read in ms. [env: OBF_STEP_DEADLINE_MS] (default: 250)")
+    @Option(help: "Deadline of a step's source read in ms. [env: OBF_STEP_DEADLINE_MS] (default: \(Defaults.stepDeadlineMs))")
     var stepDeadlineMs: Int?
-    @Option(help: "Bars retained per asset and for macro. [env: OBF_MAX_BARS] (default: 500)")
+    @Option(help: "Bars retained per asset and for macro. [env: OBF_MAX_BARS] (default: \(Defaults.engine.maxBars))")
     var maxBars: Int?
-    @Option(help: "Age in seconds past which a snapshot is stale. [env: OBF_MAX_SNAPSHOT_AGE_S] (default: 10)")
-    var maxSnapshotAgeS: Double?
-    @Option(help: "Producer clock offset in seconds (either way) past which the service warns; book ages never trust the producer's clock. [env: OBF_MAX_CLOCK_OFFSET_S] (default: 2)")
+    @OptionGroup var snapshotAge: SnapshotAgeOption
+    @Option(help: "Producer clock offset in seconds (either way) past which the service warns; book ages never trust the producer's clock. [env: OBF_MAX_CLOCK_OFFSET_S] (default: \(Defaults.maxClockOffsetS))")
     var maxClockOffsetS: Double?
-    @Option(help: "Assets known at a time; past it the least recently stepped are forgotten. [env: OBF_MAX_ASSETS] (default: 10000)")
+    @Option(help: "Assets known at a time; past it the least recently stepped are forgotten. [env: OBF_MAX_ASSETS] (default: \(Defaults.engine.maxAssets))")
     var maxAssets: Int?
     @Option(help: "Where engine state is kept across restarts. [env: OBF_STATE_FILE] (default: off)")
     var stateFile: String?
     @Option(help: "Hazelcast map the engine's state is replicated in, written before every step is answered. [env: OBF_STATE_MAP] (default: off)")
     var stateMap: String?
-    @Option(help: "The engine's name in the state map; its replicas share it. [env: OBF_ENGINE_ID] (default: default)")
+    @Option(help: "The engine's name in the state map; its replicas share it. [env: OBF_ENGINE_ID] (default: \(Defaults.service.engineId))")
     var engineId: String?
     @Option(help: "Directory where every answered step is recorded, for exact replay and audit (obf replay). [env: OBF_RECORD_DIR] (default: off)")
     var recordDir: String?
@@ -56,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
     var authReads = false
     @Flag(help: "Require the API token on /metrics too. [env: OBF_AUTH_METRICS]")
     var authMetrics = false
-    @Option(help: "HTTP event-loop threads; 0 is one per core but one. [env: OBF_HTTP_THREADS] (default: 0)")
+    @Option(help: "HTTP event-loop threads; 0 is one per core but one. [env: OBF_HTTP_THREADS] (default: \(Defaults.httpThreads))")
     var httpThreads: Int?
     @Option(help: "PEM certificate chain: the API speaks HTTPS only (TLS 1.2 or later); with --tls-key. SIGHUP reloads it. [env: OBF_TLS_CERT] (default: off)")
     var tlsCert: String?
@@ -66,12 +65,12 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsClientCa: String?
     @Option(help: "Plain-HTTP port on 127.0.0.1 answering only /healthz, /readyz and /metrics, for probes without a client certificate. [env: OBF_PROBE_PORT] (default: off)")
     var probePort: Int?
-    @Option(help: "trace, debug, info, notice, warning, error or critical. [env: OBF_LOG_LEVEL] (default: info)")
+    @Option(help: "trace, debug, info, notice, warning, error or critical. [env: OBF_LOG_LEVEL] (default: \(Defaults.logLevel))")
     var logLevel: String?
 
     func run() async throws {
         let environment = Environment()
-        let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: "info"))
+        let logger = try LogSetup.bootstrap(level: environment.string(logLevel, "OBF_LOG_LEVEL", default: Defaults.logLevel))
         let configuration = try makeConfiguration(environment)
         let metrics = ServiceMetrics()
         let source = try SourceFactory.make(configuration, liveViewMetrics: metrics.liveView, logger: logger)
@@ -102,16 +101,16 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = environment.string(host, "OBF_HOST", default: configuration.host)
         configuration.port = try environment.number(port, "OBF_PORT", default: configuration.port)
         let sourceName = environment.string(source, "OBF_SOURCE", default: configuration.source.rawValue)
-        guard let kind = SourceKind(rawValue: sourceName.lowercased()) else {
+        guard let kind = SourceKind(named: sourceName) else {
             throw ValidationError("source '\(sourceName)' is not one of mock, replay, hazelcast")
         }
         configuration.source = kind
         configuration.assets = try feed.assetList(environment)
         configuration.replayFile = feed.replayPath(environment)
         configuration.mockSeed = try feed.seed(environment)
-        configuration.hazelcast = try hazelcast.settings(environment)
+        configuration.hazelcast = try hazelcast.configuration(environment)
         let readName = environment.string(hzRead, "OBF_HZ_READ", default: configuration.hazelcast.readMode.rawValue)
-        guard let readMode = HazelcastReadMode(rawValue: readName.lowercased()) else {
+        guard let readMode = HazelcastReadMode(named: readName) else {
             throw ValidationError("--hz-read '\(readName)' is not one of fetch, listen")
         }
         configuration.hazelcast.readMode = readMode
@@ -125,8 +124,7 @@ struct ServeCommand: AsyncParsableCommand {
                                               default: Int(configuration.stepDeadline / .milliseconds(1)))
         configuration.stepDeadline = .milliseconds(deadline)
         configuration.engine.maxBars = try environment.number(maxBars, "OBF_MAX_BARS", default: configuration.engine.maxBars)
-        configuration.engine.maxSnapshotAge = try environment.number(maxSnapshotAgeS, "OBF_MAX_SNAPSHOT_AGE_S",
-                                                                     default: configuration.engine.maxSnapshotAge)
+        configuration.engine.maxSnapshotAge = try snapshotAge.seconds(environment)
         configuration.engine.maxClockOffset = try environment.number(maxClockOffsetS, "OBF_MAX_CLOCK_OFFSET_S",
                                                                      default: configuration.engine.maxClockOffset)
         configuration.engine.maxAssets = try environment.number(maxAssets, "OBF_MAX_ASSETS",
@@ -140,8 +138,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.apiToken = environment.string(nil, "OBF_API_TOKEN")
         configuration.authReads = try environment.bool(authReads, "OBF_AUTH_READS")
         configuration.authMetrics = try environment.bool(authMetrics, "OBF_AUTH_METRICS")
-        let threads = try environment.number(httpThreads, "OBF_HTTP_THREADS", default: 0)
-        configuration.httpThreads = threads == 0 ? nil : threads
+        let threads = try environment.number(httpThreads, "OBF_HTTP_THREADS", default: Defaults.httpThreads)
+        configuration.httpThreads = threads == Defaults.httpThreads ? nil : threads
         configuration.tlsCertificateFile = environment.string(tlsCert, "OBF_TLS_CERT")
         configuration.tlsKeyFile = environment.string(tlsKey, "OBF_TLS_KEY")
         configuration.tlsClientCAFile = environment.string(tlsClientCa, "OBF_TLS_CLIENT_CA")

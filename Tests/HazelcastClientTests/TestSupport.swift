@@ -28,7 +28,7 @@ func testLogger(_ label: String) -> Logger {
     return logger
 }
 
-/// Client settings for tests: a short back-off, so reconnections come quickly, and timeouts
+/// Client configuration for tests: a short back-off, so reconnections come quickly, and timeouts
 /// that only a hang reaches (`TestBounds.unchecked`); a test of a timeout sets that one itself.
 func testConfiguration(ports: [Int], clusterName: String = "dev") -> HazelcastClientConfiguration {
     HazelcastClientConfiguration(

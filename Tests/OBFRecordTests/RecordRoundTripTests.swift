@@ -20,9 +20,9 @@ import Testing
     static func recordingEngine(_ directory: String, source: ScriptedSource, header: SegmentHeader? = nil,
                                 retainDays: Int? = nil) throws -> (FeatureEngine, RecordWriter) {
         let configuration = EngineConfiguration()
-        let settings = RecordWriter.Settings(directory: directory, retainDays: retainDays,
-                                             header: header ?? Self.header(configuration))
-        let writer = try RecordWriter(settings: settings, logger: logger)
+        let recording = RecordWriter.Configuration(directory: directory, retainDays: retainDays,
+                                                   header: header ?? Self.header(configuration))
+        let writer = try RecordWriter(configuration: recording, logger: logger)
         let engine = FeatureEngine(configuration: configuration, source: source, defaultAssets: assets, logger: logger,
                                    listeners: [writer])
         return (engine, writer)

@@ -16,7 +16,7 @@ import Testing
         try await ExternalProcess.run(try ExternalProcess.obfBinary(), arguments, environment: Self.environment)
     }
 
-    /// The test's environment without OBF_* settings, so only the flags given count.
+    /// The test's environment without OBF_* variables, so only the flags given count.
     static var environment: [String: String] {
         ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OBF_") }
     }

@@ -14,7 +14,7 @@ import Testing
 /// official Python client as the producer, and the faults a live cluster has.
 @Suite struct HazelcastSourceTests {
     static let assets = ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
-    /// Settings for a loaded machine (or a sanitizer build), where a test can run for many
+    /// The configuration for a loaded machine (or a sanitizer build), where a test can run for many
     /// seconds: a generous step `deadline` unless the test examines a shorter one, so a healthy
     /// read is never `missing`, and a 10-minute snapshot age, so books put at the start of a
     /// test do not turn `stale` (the stale test's book is an hour old).

@@ -28,7 +28,7 @@ import Testing
             smartRouting: true)
         let source = try HazelcastSnapshotSource(
             configuration: configuration, mapName: Self.map,
-            listen: LiveViewSettings(assets: assets, resyncInterval: resync, metrics: metrics.liveView),
+            listen: LiveViewConfiguration(assets: assets, resyncInterval: resync, metrics: metrics.liveView),
             logger: Logger(label: "test"))
         source.start()
         return source

@@ -15,7 +15,7 @@ import Testing
     static let map = "OBF_STATE"
     static let assets = ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
 
-    /// A replica's settings: the state map on the member at `port`.
+    /// A replica's configuration: the state map on the member at `port`.
     static func replicated(port: Int, engine: String = "default") -> (inout ServiceConfiguration) -> Void {
         { configuration in
             configuration.hazelcast.members = ["127.0.0.1:\(port)"]

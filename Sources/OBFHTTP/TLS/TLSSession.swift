@@ -30,7 +30,7 @@ final class TLSSession {
     }
 
     private let ssl: OpaquePointer
-    /// Keeps the certificate and settings the connection started with, whatever a reload does.
+    /// Keeps the certificate and configuration the connection started with, whatever a reload does.
     let context: TLSServerContext
     private(set) var isEstablished = false
     /// After a fatal error the session must not send close_notify.

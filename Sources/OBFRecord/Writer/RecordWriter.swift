@@ -14,7 +14,7 @@ import OBFEngine
 /// frame says which steps are missing. One warning per episode, one notice when it ends.
 public final class RecordWriter: StepListener, Sendable {
     /// What the writer needs to describe its segments.
-    public struct Settings: Sendable {
+    public struct Configuration: Sendable {
         public var directory: String
         public var retainDays: Int?
         public var capacity: Int
@@ -47,7 +47,7 @@ public final class RecordWriter: StepListener, Sendable {
         var stopping = false
     }
 
-    let settings: Settings
+    let configuration: Configuration
     let logger: Logger
     let metrics: RecordMetrics
     let archiver: SegmentArchiver
@@ -59,13 +59,13 @@ public final class RecordWriter: StepListener, Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     /// Creates the directory when missing, archives what an earlier process left, and starts the writer thread.
-    public init(settings: Settings, logger: Logger, metrics: RecordMetrics = RecordMetrics(),
+    public init(configuration: Configuration, logger: Logger, metrics: RecordMetrics = RecordMetrics(),
                 now: Double = Date().timeIntervalSince1970) throws {
-        self.settings = settings
+        self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
-        do throws(RecordIOError) { try RecordFiles.makeDirectory(settings.directory) } catch { throw error }
-        archiver = SegmentArchiver(directory: settings.directory, retainDays: settings.retainDays, logger: logger)
+        do throws(RecordIOError) { try RecordFiles.makeDirectory(configuration.directory) } catch { throw error }
+        archiver = SegmentArchiver(directory: configuration.directory, retainDays: configuration.retainDays, logger: logger)
         let opened = self.opened
         archiver.recoverLeftovers(now: now) { path in opened.withLock { $0.contains(path) } }
         let thread = Thread { [self] in run() }
@@ -84,7 +84,7 @@ public final class RecordWriter: StepListener, Sendable {
 
     public func stepPublished(_ step: PublishedStep) {
         let (accepted, depth, firstDrop) = shared.withLock { shared -> (Bool, Int, Bool) in
-            let full = shared.stopping || shared.queue.count >= settings.capacity
+            let full = shared.stopping || shared.queue.count >= configuration.capacity
             if full || (shared.gap != nil && step.checkpoint == nil) {
                 let first = shared.gap == nil
                 Self.extend(&shared.gap, with: step, reason: full ? "the record queue was full" : "waiting for a checkpoint")
@@ -98,11 +98,11 @@ public final class RecordWriter: StepListener, Sendable {
             }
             return (true, shared.queue.count, false)
         }
-        metrics.queueDepth(depth)
+        metrics.queued.record(depth)
         if accepted {
             wake.signal()
         } else {
-            metrics.dropped(1)
+            metrics.dropped.increment()
             if firstDrop {
                 logger.warning("step record falling behind: steps dropped from the record until it catches up",
                                metadata: ["bar": "\(step.bar)", "queued": "\(depth)"])
@@ -177,7 +177,7 @@ public final class RecordWriter: StepListener, Sendable {
                 defer { shared.queue.removeAll(keepingCapacity: true) }
                 return (shared.queue, shared.stopping)
             }
-            if !batch.isEmpty { metrics.queueDepth(0) }
+            if !batch.isEmpty { metrics.queued.record(0) }
             for item in batch { write(item, with: &writer) }
             if stopping {
                 close(&writer)
@@ -210,8 +210,8 @@ public final class RecordWriter: StepListener, Sendable {
         let frame = RecordFormat.frame(writer.encoder.encode(item.step))
         do throws(RecordIOError) {
             try segment.append(frame)
-            metrics.written(frame.count)
-            if segment.size >= settings.segmentBytes { shared.withLock { $0.needsCheckpoint = true } }
+            metrics.written.increment(by: frame.count)
+            if segment.size >= configuration.segmentBytes { shared.withLock { $0.needsCheckpoint = true } }
         } catch {
             close(&writer)
             lose(item.step, prior: nil, because: error)
@@ -226,7 +226,7 @@ public final class RecordWriter: StepListener, Sendable {
             Self.extend(&shared.gap, with: step, reason: error.map { "\($0)" } ?? "no open segment")
             return first
         }
-        metrics.dropped(1)
+        metrics.dropped.increment()
         if first, let error {
             logger.warning("step record not written: steps dropped from the record until the disk takes them again",
                            metadata: ["bar": "\(step.bar)", "error": "\(error)"])
@@ -253,9 +253,9 @@ public final class RecordWriter: StepListener, Sendable {
 
     /// A free name for a segment opened at `time`, in its day's directory (made when missing).
     private func newSegmentPath(at time: Double) throws(RecordIOError) -> String {
-        let day = "\(settings.directory)/\(RecordLayout.day(of: time))"
+        let day = "\(configuration.directory)/\(RecordLayout.day(of: time))"
         try RecordFiles.makeDirectory(day)
-        let base = "\(day)/\(RecordLayout.segmentName(openedAt: time, writer: settings.header.writer))"
+        let base = "\(day)/\(RecordLayout.segmentName(openedAt: time, writer: configuration.header.writer))"
         var path = base
         var attempt = 1
         while RecordFiles.exists(path) || RecordFiles.exists(path + ".gz") {
@@ -269,7 +269,7 @@ public final class RecordWriter: StepListener, Sendable {
     /// A segment's first bytes: the magic, its header (opened at `time`), its checkpoint and the
     /// gap before it (a gap-only segment has no checkpoint).
     private func segmentStart(at time: Double, checkpoint: StepCheckpoint?, gap: RecordGap?) -> [UInt8] {
-        var header = settings.header
+        var header = configuration.header
         header.openedAt = time
         var start = RecordFormat.magic + RecordFormat.frame(header.encoded())
         if let checkpoint { start += RecordFormat.frame(CheckpointCoding.encode(checkpoint)) }
@@ -288,7 +288,7 @@ public final class RecordWriter: StepListener, Sendable {
             _ = unlink(path)
             throw error
         }
-        metrics.written(start.count)
+        metrics.written.increment(by: start.count)
         writer = SegmentWriterState(segment: segment)
     }
 

@@ -12,8 +12,8 @@ extension FeatureService {
         let header = SegmentHeader(writer: "\(configuration.engineId)@\(process.hostName):\(process.processIdentifier)",
                                    source: configuration.source.rawValue, engine: configuration.engine,
                                    assets: configuration.assets)
-        let settings = RecordWriter.Settings(directory: directory, retainDays: configuration.recordRetainDays,
-                                             header: header)
-        return try RecordWriter(settings: settings, logger: logger, metrics: metrics.record)
+        let recording = RecordWriter.Configuration(directory: directory, retainDays: configuration.recordRetainDays,
+                                                   header: header)
+        return try RecordWriter(configuration: recording, logger: logger, metrics: metrics.record)
     }
 }

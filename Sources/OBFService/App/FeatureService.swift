@@ -84,14 +84,14 @@ public final class FeatureService: Sendable {
         metrics.record(source: source.status())
     }
 
-    /// The state map replica (`--state-map`); nil, with an error logged, when the cluster settings are unusable.
+    /// The state map replica (`--state-map`); nil, with an error logged, when the cluster configuration is unusable.
     private static func replica(_ configuration: ServiceConfiguration, map: String, metrics: ReplicationMetrics,
                                 logger: Logger) -> GridStateReplica? {
         do {
-            return try GridStateReplica(settings: configuration.hazelcast, mapName: map, engineId: configuration.engineId,
+            return try GridStateReplica(configuration: configuration.hazelcast, mapName: map, engineId: configuration.engineId,
                                         timeout: configuration.stepDeadline, metrics: metrics, logger: logger)
         } catch {
-            logger.error("state map replication off: the cluster settings are unusable", metadata: ["error": "\(error)"])
+            logger.error("state map replication off: the cluster configuration is unusable", metadata: ["error": "\(error)"])
             return nil
         }
     }

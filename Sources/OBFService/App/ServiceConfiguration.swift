@@ -15,7 +15,7 @@ public struct ServiceConfiguration: Sendable {
     public var assets = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT"]
     public var replayFile: String?
     public var mockSeed: UInt64 = 1
-    public var hazelcast = HazelcastSettings()
+    public var hazelcast = HazelcastConfiguration()
     public var stepDeadline = Duration.milliseconds(250)
     /// The most assets one step may read (`--assets` or a step body).
     public static let maxAssets = 2000
@@ -95,7 +95,7 @@ public struct ServiceConfiguration: Sendable {
 }
 
 extension ServiceConfiguration {
-    /// The HTTPS settings of the API, nil when it speaks plain HTTP.
+    /// The HTTPS configuration of the API, nil when it speaks plain HTTP.
     public var tls: TLSServerConfiguration? {
         guard let tlsCertificateFile, let tlsKeyFile else { return nil }
         return TLSServerConfiguration(certificateFile: tlsCertificateFile, privateKeyFile: tlsKeyFile,

@@ -21,7 +21,7 @@ public enum SourceFactory {
                                                           "assets": "\(file.documents.count)"])
             return ReplaySource(file: file)
         case .hazelcast:
-            let source = try HazelcastSnapshotSource(settings: configuration.hazelcast, assets: configuration.assets,
+            let source = try HazelcastSnapshotSource(configuration: configuration.hazelcast, assets: configuration.assets,
                                                      liveViewMetrics: liveViewMetrics, logger: logger)
             source.start()
             return source

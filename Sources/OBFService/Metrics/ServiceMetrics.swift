@@ -1,13 +1,17 @@
 import Foundation
 import OBFEngine
 import OBFHTTP
+import OBFMetrics
 import OBFRecord
 import OBFReplication
 import SnapshotSources
 import Prometheus
 import Locking
+import Platform
 
-/// Every metric of the service contract, registered once at start-up with fixed names.
+/// Every metric of the service contract, registered once at start-up with fixed names: the
+/// service's own here, the modules' (live view, replication, record) made by each module through
+/// the registry's `PrometheusDefinitionFactory`.
 public final class ServiceMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
 
@@ -48,23 +52,13 @@ public final class ServiceMetrics: Sendable {
         var status: Int
     }
 
-    /// Event lag buckets: from loopback delivery up to a producer clock far off.
-    static let lagBuckets: [Duration] = [
-        .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
-    ]
-
     /// Judged book ages: from a producer 100 ms behind to a book long dead (the default age limit is 10 s).
     static let ageBuckets: [Duration] = [
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2),
         .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300), .seconds(3600),
     ]
 
-    static let durationBuckets: [Duration] = [
-        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
-        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-        .milliseconds(250), .milliseconds(500), .seconds(1),
-    ]
+    static let durationBuckets = MetricDefinition.durationBuckets
 
     public init() {
         func name(_ metric: String, _ unit: String = "", _ help: String) -> MetricNameDescriptor {
@@ -115,53 +109,10 @@ public final class ServiceMetrics: Sendable {
         snapshotAge = registry.makeDurationHistogram(
             descriptor: name("snapshot_age", "seconds", "Age of each valid book as judged, by the service's clock."),
             buckets: Self.ageBuckets)
-        let viewEvents = registry.makeCounter(descriptor: name("view_events", "total", "Entry events received by the live view."))
-        let viewLag = registry.makeDurationHistogram(
-            descriptor: name("view_event_lag", "seconds",
-                             "From a document's _pushed_at (else timestamp) to the arrival of its entry event."),
-            buckets: Self.lagBuckets)
-        let resyncName = name("view_resyncs", "total", "Batched reads of every asset into the live view, by reason.")
-        var viewResyncs: [LiveViewReadReason: Counter] = [:]
-        for reason in LiveViewReadReason.allCases {
-            viewResyncs[reason] = registry.makeCounter(descriptor: resyncName, labels: [("reason", reason.rawValue)])
-        }
-        let viewCorrections = registry.makeCounter(
-            descriptor: name("view_corrections", "total", "Live view entries a batched read replaced or removed."))
-        let viewEntries = registry.makeGauge(descriptor: name("view", "entries", "Documents held by the live view."))
-        liveView = LiveViewMetrics(
-            eventReceived: { lag in
-                viewEvents.increment()
-                if let lag { viewLag.record(.nanoseconds(Int64(max(0, lag) * 1_000_000_000))) }
-            },
-            readCompleted: { [viewResyncs] reason, corrections in
-                viewResyncs[reason]?.increment()
-                if corrections > 0 { viewCorrections.increment(by: Int64(corrections)) }
-            },
-            entries: { viewEntries.set(to: Double($0)) })
-        let replicationConnected = registry.makeGauge(descriptor: name(
-            "replication", "connected", "Whether the state map answered the last replication call (1) or not (0)."))
-        let replicationBehind = registry.makeGauge(descriptor: name(
-            "replication", "behind", "1 while this replica holds answered steps the state map does not."))
-        let replicationCommits = registry.makeCounter(descriptor: name(
-            "replication_commits", "total", "Steps (and whole states) written to the state map."))
-        let replicationConflicts = registry.makeCounter(descriptor: name(
-            "replication_conflicts", "total", "Writes refused because another replica's state was newer."))
-        let replicationTakeovers = registry.makeCounter(descriptor: name(
-            "replication_takeovers", "total", "States taken over from the state map (written by another replica)."))
-        let replicationWrites = registry.makeDurationHistogram(
-            descriptor: name("replication_write_duration", "seconds", "Time to write one step to the state map."),
-            buckets: Self.durationBuckets)
-        replication = ReplicationMetrics(
-            written: { replicationWrites.record($0) }, committed: { replicationCommits.increment() },
-            conflict: { replicationConflicts.increment() }, adopted: { replicationTakeovers.increment() },
-            reachable: { replicationConnected.set(to: $0 ? 1 : 0) }, behind: { replicationBehind.set(to: $0 ? 1 : 0) })
-        let recordBytes = registry.makeCounter(descriptor: name("record_written", "bytes", "Bytes appended to the step record."))
-        let recordDropped = registry.makeCounter(descriptor: name(
-            "record_dropped", "total", "Answered steps missing from the step record (queue full or disk failing)."))
-        let recordQueue = registry.makeGauge(descriptor: name("record_queue", "steps", "Steps waiting for the record writer."))
-        record = RecordMetrics(written: { recordBytes.increment(by: Int64($0)) },
-                               dropped: { recordDropped.increment(by: Int64($0)) },
-                               queueDepth: { recordQueue.set(to: Double($0)) })
+        let factory = PrometheusDefinitionFactory(registry: registry)
+        liveView = LiveViewMetrics(factory: factory)
+        replication = ReplicationMetrics(factory: factory)
+        record = RecordMetrics(factory: factory)
         let registry = self.registry
         httpDurations = Dictionary(uniqueKeysWithValues: APIRoutes.table.templates.map { route in
             (route, registry.makeDurationHistogram(
@@ -225,9 +176,9 @@ public final class ServiceMetrics: Sendable {
         httpDurations[route]?.record(duration)
     }
 
-    /// The exposition text, with the process gauges refreshed first.
-    func render() -> [UInt8] {
-        let process = ProcessStats.read()
+    /// The exposition text, with the process gauges refreshed first (read from `/proc` off the pool).
+    func render() async -> [UInt8] {
+        let process = await BlockingQueue.shared.run { ProcessStats.read() }
         residentMemory.set(to: Double(process.residentBytes))
         openFileDescriptors.set(to: Double(process.openFileDescriptors))
         var buffer: [UInt8] = []

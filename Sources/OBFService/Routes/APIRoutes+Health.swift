@@ -3,11 +3,14 @@ import OBFHTTP
 
 /// `GET /metrics` and `/readyz`: what the process, the source and the engine are doing.
 extension APIRoutes {
-    /// The Prometheus exposition, with the source's connection state refreshed first.
-    func exposition() -> HTTPResponse {
-        metrics.record(source: source.status())
-        return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
-                            body: metrics.render())
+    /// The Prometheus exposition, with the source's connection state refreshed first; deferred,
+    /// since the process gauges are read from `/proc` (off the event loop and the concurrency pool).
+    func exposition() -> HTTPHandlerResult {
+        .deferred { [self] in
+            metrics.record(source: source.status())
+            return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                                body: await metrics.render())
+        }
     }
 
     /// 200 with the state when the source is connected and snapshots arrive; else `NotReady`'s 503.

@@ -3,7 +3,8 @@ import OBFHTTP
 import OBFReplication
 
 /// The API of service.md: what each route needs and answers. Feature reads are answered
-/// inline from the published store; a step is deferred to the engine actor.
+/// inline from the published store; a step is deferred to the engine actor, and `/metrics` off the
+/// event loop (it reads `/proc`).
 struct APIRoutes: Sendable {
     let engine: FeatureEngine
     let source: any SnapshotSource
@@ -29,7 +30,7 @@ struct APIRoutes: Sendable {
         Route("/bars/{bar}", access: .reads) {
             routes, request throws(RequestRejection) in .response(try routes.bars(request))
         },
-        Route("/metrics", access: .metrics) { routes, _ in .response(routes.exposition()) },
+        Route("/metrics", access: .metrics) { routes, _ in routes.exposition() },
         Route("/healthz", access: .open) { _, _ in .response(.json(Array(#"{"status":"ok"}"#.utf8))) },
         Route("/readyz", access: .open) { routes, _ in .response(routes.readiness()) },
     ])

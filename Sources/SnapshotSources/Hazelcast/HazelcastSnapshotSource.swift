@@ -22,7 +22,7 @@ public final class HazelcastSnapshotSource: SnapshotSource {
 
     /// Builds the source and its client; call `start()` to begin connecting. With `listen`, the
     /// source keeps a live view of the map (`--hz-read listen`).
-    public init(configuration: HazelcastClientConfiguration, mapName: String, listen: LiveViewSettings? = nil,
+    public init(configuration: HazelcastClientConfiguration, mapName: String, listen: LiveViewConfiguration? = nil,
                 logger: Logger) throws {
         self.mapName = mapName
         self.logger = logger
@@ -32,7 +32,7 @@ public final class HazelcastSnapshotSource: SnapshotSource {
         let client = try HazelcastClient(configuration: configuration, logger: logger,
                                          onEvent: { connectionLog.record($0) })
         self.client = client
-        liveView = listen.map { LiveViewFeed(client: client, mapName: mapName, settings: $0, logger: logger) }
+        liveView = listen.map { LiveViewFeed(client: client, mapName: mapName, configuration: $0, logger: logger) }
     }
 
     /// Starts connecting in the background; the service answers meanwhile.

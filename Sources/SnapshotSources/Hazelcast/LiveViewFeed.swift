@@ -23,27 +23,8 @@ public enum LiveViewReadReason: String, Sendable, CaseIterable {
     case newAssets = "new_assets"
 }
 
-/// Where the live view reports what it does (the service wires these to its metrics).
-public struct LiveViewMetrics: Sendable {
-    /// An entry event arrived; with the seconds from its document's `_pushed_at` (else
-    /// `timestamp`) to its arrival, when it had one.
-    public var eventReceived: @Sendable (_ lagSeconds: Double?) -> Void
-    /// A batched read of every asset completed and corrected this many entries.
-    public var readCompleted: @Sendable (_ reason: LiveViewReadReason, _ corrections: Int) -> Void
-    /// The entries the view holds.
-    public var entries: @Sendable (Int) -> Void
-
-    public init(eventReceived: @escaping @Sendable (Double?) -> Void = { _ in },
-                readCompleted: @escaping @Sendable (LiveViewReadReason, Int) -> Void = { _, _ in },
-                entries: @escaping @Sendable (Int) -> Void = { _ in }) {
-        self.eventReceived = eventReceived
-        self.readCompleted = readCompleted
-        self.entries = entries
-    }
-}
-
-/// Settings of the live view.
-public struct LiveViewSettings: Sendable {
+/// Configuration of the live view.
+public struct LiveViewConfiguration: Sendable {
     /// Assets read into the view from the start (the configured ones); assets a step names are added.
     public var assets: [String]
     /// The interval of the background reconciliation.
@@ -71,7 +52,7 @@ final class LiveViewFeed: Sendable {
     let view = LiveView()
     private let client: HazelcastClient
     private let mapName: String
-    private let settings: LiveViewSettings
+    private let configuration: LiveViewConfiguration
     private let logger: Logger
     private let listener: EntryListener
     private let triggers: AsyncStream<LiveViewReadReason>
@@ -96,24 +77,24 @@ final class LiveViewFeed: Sendable {
         }
     }
 
-    init(client: HazelcastClient, mapName: String, settings: LiveViewSettings, logger: Logger) {
+    init(client: HazelcastClient, mapName: String, configuration: LiveViewConfiguration, logger: Logger) {
         self.client = client
         self.mapName = mapName
-        self.settings = settings
+        self.configuration = configuration
         self.logger = logger
         var watched = Watched()
-        _ = watched.add(settings.assets)
+        _ = watched.add(configuration.assets)
         self.watched = Locked(watched)
         (triggers, trigger) = AsyncStream.makeStream(of: LiveViewReadReason.self, bufferingPolicy: .bufferingNewest(8))
         let view = self.view
-        let metrics = settings.metrics
+        let metrics = configuration.metrics
         let trigger = self.trigger
         listener = client.addEntryListener(map: mapName) { notice in
             switch notice {
             case .event(let event, let connection):
                 let lag = view.apply(event, connection: connection, wallNow: Date().timeIntervalSince1970,
                                      monotonicNow: MonotonicTime.nanoseconds())
-                metrics.eventReceived(lag)
+                metrics.eventReceived(lag: lag)
             case .registered:
                 view.registered()
                 trigger.yield(.registration)
@@ -132,7 +113,7 @@ final class LiveViewFeed: Sendable {
         }
         if started {
             logger.info("hazelcast live view: entry listener on every member, steps read memory", metadata: [
-                "map": "\(mapName)", "resync_interval": "\(settings.resyncInterval)",
+                "map": "\(mapName)", "resync_interval": "\(configuration.resyncInterval)",
             ])
         }
     }
@@ -150,7 +131,7 @@ final class LiveViewFeed: Sendable {
         let coverage = client.coverage(of: listener)
         let summary = view.summary
         // Asked at every scrape and `/readyz`: the entries gauge follows the events between reads.
-        settings.metrics.entries(summary.entries)
+        configuration.metrics.entries(summary.entries)
         if !coverage.isComplete {
             let covered = coverage.connections.filter { $0 != nil }.count
             return "entry listener covers \(covered) of \(coverage.connections.count) partitions"
@@ -171,7 +152,7 @@ final class LiveViewFeed: Sendable {
     /// Reads everything whenever a trigger comes, until the triggers end (`shutdown`). The
     /// interval's ticks and the retries are child tasks of this one, so they end with it.
     private func runReads() async {
-        let interval = settings.resyncInterval
+        let interval = configuration.resyncInterval
         let trigger = self.trigger
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -215,7 +196,7 @@ final class LiveViewFeed: Sendable {
         let startedAt = MonotonicTime.nanoseconds()
         let found = Locked<[String: HazelcastData]>([:])
         do {
-            try await client.getAll(map: mapName, keys: keys, timeout: settings.readTimeout) { position, value in
+            try await client.getAll(map: mapName, keys: keys, timeout: configuration.readTimeout) { position, value in
                 found.withLock { $0[assets[position]] = value }
             }
         } catch {
@@ -226,8 +207,8 @@ final class LiveViewFeed: Sendable {
         let partitions = zip(assets, keys).map { ($0, $1.partitionId(partitionCount: partitionCount)) }
         let corrected = view.merge(read: partitions, found: found.withLock { $0 }, coverage: coverage,
                                    startedAt: startedAt, registrationsAtStart: registrations)
-        settings.metrics.readCompleted(reason, corrected)
-        settings.metrics.entries(view.summary.entries)
+        configuration.metrics.readCompleted(reason, corrections: corrected)
+        configuration.metrics.entries(view.summary.entries)
         if corrected > 0 && reason == .interval {
             logger.notice("live view reconciled", metadata: ["corrected": "\(corrected)", "assets": "\(assets.count)"])
         }

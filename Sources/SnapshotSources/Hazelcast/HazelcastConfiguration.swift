@@ -1,9 +1,9 @@
 import HazelcastClient
 import Logging
 
-/// How to reach the cluster: the settings of the `hazelcast` source, of the state map
+/// How to reach the cluster: the configuration of the `hazelcast` source, of the state map
 /// (`--state-map`) and of `obf push` / `obf probe`, and their mapping to the client's configuration.
-public struct HazelcastSettings: Sendable {
+public struct HazelcastConfiguration: Sendable {
     public var members = ["127.0.0.1:5701"]
     public var clusterName = "dev"
     public var mapName = "DOLPHIN_FEATURES"
@@ -25,21 +25,21 @@ public struct HazelcastSettings: Sendable {
 
     public init() {}
 
-    /// Checks the TLS settings that cannot work together; the error names the flags.
-    public func validateTLS() throws(HazelcastSettingsError) {
+    /// Checks the TLS options that cannot work together; the error names the flags.
+    public func validateTLS() throws(HazelcastConfigurationError) {
         if !tls && (tlsCAFile != nil || tlsCertificateFile != nil || tlsKeyFile != nil || !tlsVerifyHostname) {
-            throw HazelcastSettingsError(
+            throw HazelcastConfigurationError(
                 "--hz-tls-ca, --hz-tls-cert, --hz-tls-key and --hz-tls-no-verify-hostname need --hz-tls")
         }
         guard (tlsCertificateFile == nil) == (tlsKeyFile == nil) else {
-            throw HazelcastSettingsError("--hz-tls-cert and --hz-tls-key must be given together")
+            throw HazelcastConfigurationError("--hz-tls-cert and --hz-tls-key must be given together")
         }
         for (flag, value) in [("--hz-tls-ca", tlsCAFile), ("--hz-tls-cert", tlsCertificateFile), ("--hz-tls-key", tlsKeyFile)] {
-            if let value, value.isEmpty { throw HazelcastSettingsError("\(flag) must not be empty") }
+            if let value, value.isEmpty { throw HazelcastConfigurationError("\(flag) must not be empty") }
         }
     }
 
-    /// The client configuration for these settings; logs a warning when TLS hostname verification is off.
+    /// The client configuration for this cluster configuration; logs a warning when TLS hostname verification is off.
     public func clientConfiguration(logger: Logger) throws -> HazelcastClientConfiguration {
         let addresses = try members.map { text throws(HazelcastError) in try HazelcastAddress(parsing: text) }
         try validateTLS()
@@ -60,8 +60,8 @@ public struct HazelcastSettings: Sendable {
     }
 }
 
-/// Cluster settings that cannot be used together; the message names the flags.
-public struct HazelcastSettingsError: Error, CustomStringConvertible, Equatable {
+/// Cluster options that cannot be used together; the message names the flags.
+public struct HazelcastConfigurationError: Error, CustomStringConvertible, Equatable {
     public var description: String
 
     init(_ description: String) {
