@@ -18,8 +18,11 @@ let package = Package(
         .target(name: "CSystemShims"),
         // A pthread-based lock that ThreadSanitizer understands (shared by every module).
         .target(name: "Locking"),
-        // What the modules share of the system: the monotonic clock, duration parts, address resolution.
+        // What the modules share of the system: the monotonic clock and duration parts.
         .target(name: "Platform"),
+        // TCP sockets: create, options, bind and listen, accept, connect with a timeout, addresses, close;
+        // knows nothing of HTTP or Hazelcast.
+        .target(name: "Sockets", dependencies: ["CSystemShims"]),
         // The system OpenSSL (libssl, libcrypto): TLS to Hazelcast members and HTTPS on the API.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // What both TLS sides share of OpenSSL: its error queue read, the MSG_NOSIGNAL socket BIO.
@@ -35,7 +38,7 @@ let package = Package(
         ]),
         // A client of the Hazelcast Open Binary Client Protocol 2.x; knows nothing of features.
         .target(name: "HazelcastClient", dependencies: [
-            "CSystemShims", "COpenSSL", "OpenSSLSupport", "Locking", "Platform",
+            "COpenSSL", "OpenSSLSupport", "Locking", "Platform", "Sockets",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Snapshot sources: mock, replay and hazelcast (fetch and the live view), and the cluster settings.
@@ -57,7 +60,7 @@ let package = Package(
         ]),
         // A small HTTP/1.1 server (and HTTPS, through the system OpenSSL) on sockets, epoll and Dispatch.
         .target(name: "OBFHTTP", dependencies: [
-            "CSystemShims", "COpenSSL", "OpenSSLSupport", "Locking", "Platform",
+            "CSystemShims", "COpenSSL", "OpenSSLSupport", "Locking", "Platform", "Sockets",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Routes, JSON bodies, metrics and wiring of the service.
@@ -74,7 +77,7 @@ let package = Package(
         ]),
         // An in-memory Hazelcast member for tests and benchmarks (never part of `obf`).
         .target(name: "HazelcastTestMember", dependencies: [
-            "HazelcastClient", "CSystemShims", "Locking", "Platform",
+            "HazelcastClient", "Locking", "Platform", "Sockets",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // In-process benchmarks of the engine, run by the scripts in bench/ (never by the tests).
@@ -92,7 +95,7 @@ let package = Package(
         .executableTarget(name: "fuzz-hazelcast-frames", dependencies: ["HazelcastClient", "FuzzSupport"],
                           path: "Fuzz/Sources/fuzz-hazelcast-frames"),
         // A raw HTTP/1.1 client on loopback sockets (byte-level and blocking, or async off the pool) for the tests.
-        .target(name: "HTTPTestClient", dependencies: ["Locking"], path: "Tests/HTTPTestClient"),
+        .target(name: "HTTPTestClient", dependencies: ["Locking", "Sockets"], path: "Tests/HTTPTestClient"),
         // Certificates made with the openssl command and a blocking TLS client, for the HTTPS tests.
         .target(name: "TLSTestSupport", dependencies: ["COpenSSL", "OpenSSLSupport", "HTTPTestClient", "Locking"],
                 path: "Tests/TLSTestSupport"),
@@ -100,7 +103,7 @@ let package = Package(
         .target(name: "TestTiming", path: "Tests/TestTiming"),
         // Shared helpers of the service tests: the HTTP test client with JSON bodies, a scripted source, fixtures.
         .target(name: "OBFTestSupport", dependencies: [
-            "HTTPTestClient", "JSON", "Locking", "OBFEngine", "OBFHTTP", "OBFService", "TestTiming",
+            "HTTPTestClient", "JSON", "Locking", "OBFEngine", "OBFHTTP", "OBFService", "Sockets", "TestTiming",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], path: "Tests/OBFTestSupport"),

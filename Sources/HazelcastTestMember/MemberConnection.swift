@@ -1,4 +1,3 @@
-import CSystemShims
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -7,6 +6,7 @@ import Foundation
 import HazelcastClient
 import Locking
 import Logging
+import Sockets
 
 /// One client connection to the test member: a thread (with TLS, after the handshake) reads
 /// requests and answers them according to the member's current mode.
@@ -43,7 +43,8 @@ final class MemberConnection: Sendable {
         self.descriptor = descriptor
         self.tls = tls
         self.handshakeTimeout = handshakeTimeout
-        self.localAddress = SocketAddress.local(of: descriptor) ?? HazelcastAddress(host: "127.0.0.1", port: 0)
+        self.localAddress = SocketAddress.local(of: descriptor).map { HazelcastAddress(host: $0.host, port: $0.port) }
+            ?? HazelcastAddress(host: "127.0.0.1", port: 0)
         self.member = member
         self.logger = logger
     }
@@ -67,7 +68,7 @@ final class MemberConnection: Sendable {
             if let stream = link.stream {
                 stream.shutdown()
             } else if !link.isClosed {
-                _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
+                Socket.shutdown(descriptor)
             }
         }
     }
@@ -109,7 +110,7 @@ final class MemberConnection: Sendable {
     /// closes, for at most a second. Closing with unread bytes would reset the connection, and
     /// the client could then see "connection reset" instead of the alert.
     private func lingerAndClose() {
-        _ = Glibc.shutdown(descriptor, Int32(SHUT_WR))
+        Socket.shutdownWrite(descriptor)
         let deadline = ContinuousClock.now + .seconds(1)
         var scratch = [UInt8](repeating: 0, count: 4096)
         while ContinuousClock.now < deadline {
@@ -125,7 +126,7 @@ final class MemberConnection: Sendable {
         link.withLock { link in
             guard !link.isClosed else { return }
             link.isClosed = true
-            _ = Glibc.close(descriptor)
+            Socket.close(descriptor)
         }
     }
 

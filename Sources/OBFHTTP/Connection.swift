@@ -1,3 +1,5 @@
+import Sockets
+
 /// One client connection, owned by (and only touched on the thread of) its event loop.
 ///
 /// On a TLS port the bytes go through its `TLSSession`: the connection starts in `.handshaking`

@@ -4,6 +4,7 @@ import Logging
 import Glibc
 import Platform
 #endif
+import Sockets
 
 /// One thread's epoll loop and the connections it owns.
 ///
@@ -139,8 +140,9 @@ final class EventLoop {
 
     private func acceptConnections() {
         for _ in 0..<Self.acceptBatch {
-            switch Socket.accept(listenerFD) {
+            switch Socket.accept(listenerFD, nonBlocking: true) {
             case .accepted(let fd):
+                Socket.setNoDelay(fd)
                 let rejected = context.counter.current >= context.configuration.maxConnections
                 if rejected {
                     adopt(fd, rejected: true)

@@ -3,6 +3,7 @@ import Locking
 #if canImport(Glibc)
 import Glibc
 #endif
+import Sockets
 
 /// Something for an event loop to do on its own thread.
 enum LoopMessage: Sendable {

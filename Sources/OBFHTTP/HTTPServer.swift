@@ -6,6 +6,7 @@ import Logging
 import Glibc
 import Platform
 #endif
+import Sockets
 
 /// An HTTP/1.1 server: one listener, `eventLoopCount` epoll threads, handlers called inline or in a Task.
 /// Its threads run until `shutdown()`.
@@ -64,7 +65,13 @@ public final class HTTPServer: Sendable {
         let tls = try configuration.tls.map { configuration throws(HTTPServerError) in
             try TLSCredentials(configuration: configuration)
         }
-        let listener = try Socket.listen(host: configuration.host, port: configuration.port)
+        let listener: ListeningSocket
+        do throws(SocketError) {
+            listener = try ListeningSocket.bind(
+                host: configuration.host, port: configuration.port, backlog: 1024, nonBlocking: true)
+        } catch {
+            throw HTTPServerError(error)
+        }
         var handles: [EventLoopHandle] = []
         do {
             for _ in 0..<configuration.eventLoopCount {
@@ -72,7 +79,7 @@ public final class HTTPServer: Sendable {
             }
         } catch {
             for handle in handles { _ = handle.close() }
-            Socket.close(listener.fd)
+            Socket.close(listener.descriptor)
             throw error
         }
         let context = ServerContext(
@@ -80,7 +87,7 @@ public final class HTTPServer: Sendable {
             tls: tls)
         var threads: [pthread_t] = []
         for index in handles.indices {
-            let listenerFD = index == 0 ? listener.fd : -1
+            let listenerFD = index == 0 ? listener.descriptor : -1
             do {
                 threads.append(try Self.spawn(name: "obf-http-\(index)") {
                     EventLoop(index: index, context: context, listenerFD: listenerFD).run()
@@ -89,7 +96,7 @@ public final class HTTPServer: Sendable {
                 // Loops already running stop at once; the others never ran, so close their parts here.
                 for handle in handles[..<index] { handle.post(.shutdown(deadline: 0)) }
                 for handle in handles[index...] { _ = handle.close() }
-                if index == 0 { Socket.close(listener.fd) }
+                if index == 0 { Socket.close(listener.descriptor) }
                 for thread in threads { pthread_join(thread, nil) }
                 throw error
             }

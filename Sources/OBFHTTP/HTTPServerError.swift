@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Sockets
 
 /// Why the server could not start.
 public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
@@ -28,5 +29,12 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         errno != 0 ? "\(operation): \(message) (errno \(errno))" : "\(operation): \(message)"
+    }
+}
+
+extension HTTPServerError {
+    /// A socket step's failure, with its errno when it has one.
+    init(_ error: SocketError) {
+        self.init(operation: error.operation, errno: error.errno, message: error.errno == 0 ? error.message : nil)
     }
 }

@@ -1,10 +1,9 @@
-import CSystemShims
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 import Locking
-import Platform
+import Sockets
 
 /// A blocking TCP socket: connects with a timeout, sets TCP_NODELAY, writes with MSG_NOSIGNAL
 /// (serialized, with a send timeout), and reads from one dedicated thread.
@@ -34,54 +33,18 @@ package final class TCPStream: ByteStream {
     /// Resolves and connects to `host:port` like `connect`, and returns the connected blocking
     /// socket (close-on-exec, not yet configured); the caller owns it.
     package static func connectSocket(host: String, port: Int, timeout: Duration) throws(HazelcastError) -> Int32 {
-        do throws(AddressResolution.Failure) {
-            return try AddressResolution.first(host: host, port: port) { info in
-                try connectOne(info.pointee, timeout: timeout, target: "\(host):\(port)")
-            }
+        do throws(SocketError) {
+            return try Socket.connect(host: host, port: port, timeout: timeout)
         } catch {
-            switch error {
-            case .unresolved(let reason): throw .io("cannot resolve \(host): \(reason)")
-            case .everyAttempt(let last): throw (last as? HazelcastError) ?? .io("connect to \(host):\(port): \(last)")
-            }
+            throw HazelcastError(error)
         }
-    }
-
-    private static func connectOne(_ info: addrinfo, timeout: Duration, target: String) throws(HazelcastError) -> Int32 {
-        let fd = socket(info.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), info.ai_protocol)
-        guard fd >= 0 else { throw .io("socket(): \(errnoText())") }
-        var success = false
-        defer { if !success { Glibc.close(fd) } }
-        let flags = fcntl(fd, F_GETFL, 0)
-        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-        if Glibc.connect(fd, info.ai_addr, info.ai_addrlen) != 0 {
-            guard errno == EINPROGRESS else { throw .io("connect to \(target): \(errnoText())") }
-            var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            let millis = Int32(clamping: max(1, Int((timeout / .milliseconds(1)))))
-            var ready: Int32
-            repeat { ready = poll(&poller, 1, millis) } while ready < 0 && errno == EINTR
-            guard ready > 0 else {
-                throw ready == 0 ? .timeout("connect to \(target) after \(timeout)") : .io("poll: \(errnoText())")
-            }
-            var socketError: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &socketError, &length)
-            guard socketError == 0 else { throw .io("connect to \(target): \(String(cString: strerror(socketError)))") }
-        }
-        _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
-        success = true
-        return fd
     }
 
     /// Sets TCP_NODELAY and SO_KEEPALIVE, and SO_SNDTIMEO when `sendTimeout` is given.
     package static func configure(_ fd: Int32, sendTimeout: Duration?) {
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
-        if let sendTimeout {
-            let micros = Int((sendTimeout / .microseconds(1)))
-            var value = timeval(tv_sec: micros / 1_000_000, tv_usec: micros % 1_000_000)
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
-        }
+        Socket.setNoDelay(fd)
+        Socket.setKeepAlive(fd)
+        Socket.setTimeouts(fd, send: sendTimeout, receive: nil)
     }
 
     package func read(into buffer: UnsafeMutableRawBufferPointer) throws(HazelcastError) -> Int {
@@ -125,7 +88,7 @@ package final class TCPStream: ByteStream {
     package func shutdown() {
         descriptor.withLock { fd in
             guard fd >= 0, !isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
-            _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+            Socket.shutdown(fd)
         }
     }
 
@@ -134,7 +97,7 @@ package final class TCPStream: ByteStream {
             descriptor.withLock { fd in
                 guard fd >= 0 else { return }
                 isShutDown.store(true, ordering: .releasing)
-                Glibc.close(fd)
+                Socket.close(fd)
                 fd = -1
             }
         }
@@ -142,7 +105,7 @@ package final class TCPStream: ByteStream {
 
     deinit {
         descriptor.withLock { fd in
-            if fd >= 0 { Glibc.close(fd) }
+            if fd >= 0 { Socket.close(fd) }
         }
     }
 }

@@ -1,12 +1,12 @@
 import COpenSSL
 import OpenSSLSupport
-import CSystemShims
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 import Locking
 import Platform
+import Sockets
 
 /// A TLS connection over a connected TCP socket, through the system OpenSSL, with the same
 /// model as `TCPStream`: `read` blocks on the connection's one reader thread, writes are
@@ -110,8 +110,7 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
         descriptor fd: Int32, context: TLSContext, host: String?, target: String,
         timeout: Duration, sendTimeout: Duration?
     ) throws(HazelcastError) -> TLSStream {
-        let flags = fcntl(fd, F_GETFL, 0)
-        guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else {
+        guard Socket.setNonBlocking(fd, true) else {
             throw .io("TLS with \(target): fcntl: \(errnoText())")
         }
         ERR_clear_error()

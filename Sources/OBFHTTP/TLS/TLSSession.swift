@@ -3,6 +3,7 @@ import OpenSSLSupport
 #if canImport(Glibc)
 import Glibc
 #endif
+import Sockets
 
 /// The server side of one TLS connection over a non-blocking socket: every call returns at once,
 /// saying whether the socket must become readable or writable before the call is tried again.

@@ -39,9 +39,3 @@ package enum AddressResolution {
         throw .everyAttempt(lastError)
     }
 }
-
-/// The text of the current `errno`.
-package func errnoText() -> String {
-    let code = errno
-    return "\(String(cString: strerror(code))) (errno \(code))"
-}
