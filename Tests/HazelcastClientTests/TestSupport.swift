@@ -1,3 +1,4 @@
+import Testing
 import Foundation
 import HazelcastClient
 import Locking
@@ -68,6 +69,7 @@ func withConnectedClient(
         throw error
     }
     await client.shutdown()
+    #expect(client.tasks.count == 0, "shutdown awaits every task the client started")
 }
 
 /// Collects events from a stream in the background.

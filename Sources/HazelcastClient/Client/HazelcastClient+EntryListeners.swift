@@ -18,7 +18,7 @@ extension HazelcastClient {
             return [primary] + (configuration.smartRouting ? Array(state.memberConnections.values) : [])
         }
         for connection in connections {
-            Task { await register(listener, on: connection) }
+            tasks.spawn { [self] in await register(listener, on: connection) }
         }
         return listener
     }
@@ -63,7 +63,7 @@ extension HazelcastClient {
     func registerListeners(on connection: Connection) {
         let listeners = state.withLock { Array($0.listeners.values) }
         for listener in listeners {
-            Task { await register(listener, on: connection) }
+            tasks.spawn { [self] in await register(listener, on: connection) }
         }
     }
 

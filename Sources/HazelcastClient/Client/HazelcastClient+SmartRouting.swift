@@ -24,19 +24,19 @@ extension HazelcastClient {
             }
             return
         }
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                wake.yield()
+        defer { wake.finish() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    wake.yield()
+                }
             }
-        }
-        defer {
-            ticker.cancel()
-            wake.finish()
-        }
-        for await _ in wakeups {
-            guard !Task.isCancelled && !primary.isClosed else { break }
-            await connectMissingMembers(primary: primary)
+            for await _ in wakeups {
+                guard !Task.isCancelled && !primary.isClosed else { break }
+                await connectMissingMembers(primary: primary)
+            }
+            group.cancelAll()
         }
     }
 
@@ -94,10 +94,8 @@ extension HazelcastClient {
                 }
                 logger.debug("connected to another member", metadata: ["member": "\(address)"])
                 registerListeners(on: connection)
-                Task { [self] in
-                    let heartbeat = Task { await runHeartbeat(on: connection) }
-                    let reason = await connection.waitUntilClosed()
-                    heartbeat.cancel()
+                tasks.spawn { [self] in
+                    let reason = await heartbeatUntilClosed(connection)
                     state.withLock { state in
                         if state.memberConnections[uuid] === connection { state.memberConnections[uuid] = nil }
                     }

@@ -11,6 +11,8 @@ import Platform
 /// heartbeats, and fails requests fast with `.notConnected` while no connection is up. With
 /// `smartRouting` it also connects to the other members and sends requests to partition owners.
 /// Call `shutdown()` when done: the background connection task holds the client until then.
+/// Every task the client starts (the connection loop, heartbeats, smart routing, listener
+/// registrations, the `connect` timer) belongs to its `tasks`, which `shutdown()` cancels and awaits.
 public final class HazelcastClient: Sendable {
     public let configuration: HazelcastClientConfiguration
     let logger: Logger
@@ -23,6 +25,8 @@ public final class HazelcastClient: Sendable {
     let state = Locked(State())
     /// The requests of the newest `getAll` key list, reused while it does not change.
     let lastGetAllPlan = Locked<GetAllPlan?>(nil)
+    /// Every task the client starts; `shutdown()` cancels and awaits them all.
+    package let tasks = OwnedTasks()
 
     /// The Hazelcast version this client announces to members (the protocol level it implements).
     public static let clientVersion = "5.3.0"
@@ -38,7 +42,6 @@ public final class HazelcastClient: Sendable {
         var everConnected = false
         var reconnectCount = 0
         var connectionLossCount = 0
-        var loopTask: Task<Void, Never>?
         var waiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
         var nextWaiterId: UInt64 = 0
         /// With smart routing: the cluster view and the connections to the other members.
@@ -70,7 +73,7 @@ public final class HazelcastClient: Sendable {
         state.withLock { state in
             guard state.phase == .idle else { return }
             state.phase = .running
-            state.loopTask = Task { [self] in await runConnectionLoop() }
+            tasks.spawn { [self] in await runConnectionLoop() }
         }
     }
 
@@ -84,8 +87,8 @@ public final class HazelcastClient: Sendable {
             state.nextWaiterId += 1
             return state.nextWaiterId
         }
-        let timer = timeout.map { limit in
-            Task { [self] in
+        let timer = timeout.flatMap { limit in
+            tasks.spawn { [self] in
                 try? await Task.sleep(for: limit)
                 guard !Task.isCancelled else { return }
                 resumeWaiter(waiterId, with: .failure(HazelcastError.timeout("no connection to the cluster within \(limit)")))
@@ -109,20 +112,19 @@ public final class HazelcastClient: Sendable {
 
     /// Closes the connection, stops reconnecting and fails waiting callers. Idempotent.
     public func shutdown() async {
-        let (task, connection, waiters, wasRunning) = state.withLock { state in
+        let (connection, waiters, wasRunning) = state.withLock { state in
             let wasRunning = state.phase != .shutDown
             state.phase = .shutDown
-            let result = (state.loopTask, state.connection, Array(state.waiters.values), wasRunning)
-            state.loopTask = nil
+            let result = (state.connection, Array(state.waiters.values), wasRunning)
             state.connection = nil
             state.waiters = [:]
             return result
         }
-        task?.cancel()
+        tasks.cancelAll()
         connection?.close(reason: "client shut down")
         dropClusterView()
         for waiter in waiters { waiter.resume(throwing: HazelcastError.clientShutdown) }
-        await task?.value
+        await tasks.waitAll()
         if wasRunning {
             broadcaster.emit(.shutdown)
             broadcaster.finish()
@@ -275,10 +277,8 @@ public final class HazelcastClient: Sendable {
         while !Task.isCancelled && !isShutDown {
             if let connection = await connectToAnyMember() {
                 backoff.reset()
-                let heartbeat = Task { [self] in await runHeartbeat(on: connection) }
-                let routing = configuration.smartRouting ? Task { [self] in await runSmartRouting(primary: connection) } : nil
-                let reason = await connection.waitUntilClosed()
-                heartbeat.cancel()
+                let routing = configuration.smartRouting ? tasks.spawn { [self] in await runSmartRouting(primary: connection) } : nil
+                let reason = await heartbeatUntilClosed(connection)
                 routing?.cancel()
                 dropClusterView()
                 connectionLost(connection, reason: reason)
@@ -412,6 +412,14 @@ public final class HazelcastClient: Sendable {
     }
 
     // MARK: Heartbeat
+
+    /// Sends heartbeats on `connection` until it closes; returns why it closed.
+    func heartbeatUntilClosed(_ connection: Connection) async -> String {
+        let heartbeat = tasks.spawn { [self] in await runHeartbeat(on: connection) }
+        let reason = await connection.waitUntilClosed()
+        heartbeat?.cancel()
+        return reason
+    }
 
     /// Pings when nothing was written for the heartbeat interval; closes the connection when
     /// nothing was read for the heartbeat timeout.

@@ -198,16 +198,21 @@ package final class Connection: Sendable {
                 + "\(address); the member does not read"))
             return await batch.results()
         }
-        let timer = Task { [self] in
-            try? await Task.sleep(for: timeout)
-            guard !Task.isCancelled else { return }
-            fail(registered, with: HazelcastError.timeout("\(what) got no response within \(timeout)"))
-        }
-        defer { timer.cancel() }
-        return await withTaskCancellationHandler {
-            await batch.results()
-        } onCancel: {
-            fail(registered, with: CancellationError())
+        // The timeout is a child task: the answers (or a cancellation) end it, and `submit`
+        // returns only after it has ended.
+        return await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                try? await Task.sleep(for: timeout)
+                guard !Task.isCancelled else { return }
+                fail(registered, with: HazelcastError.timeout("\(what) got no response within \(timeout)"))
+            }
+            let results = await withTaskCancellationHandler {
+                await batch.results()
+            } onCancel: {
+                fail(registered, with: CancellationError())
+            }
+            group.cancelAll()
+            return results
         }
     }
 
