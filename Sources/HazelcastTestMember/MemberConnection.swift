@@ -152,8 +152,8 @@ final class MemberConnection: Sendable {
             guard let count = try? stream.read(into: buffer), count > 0 else { return }
             reader.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             if !sawPreamble {
-                guard let preamble = reader.takeRawBytes(Connection.protocolPreamble.count) else { continue }
-                guard preamble == Connection.protocolPreamble else {
+                guard let preamble = reader.takeRawBytes(HazelcastConnection.protocolPreamble.count) else { continue }
+                guard preamble == HazelcastConnection.protocolPreamble else {
                     logger.debug("closing a connection without the CP2 preamble", metadata: ["connection": "\(id)"])
                     return
                 }

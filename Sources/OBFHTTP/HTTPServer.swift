@@ -45,7 +45,7 @@ public final class HTTPServer: Sendable {
     public func start() throws -> Int {
         try state.withLock { state in
             guard case .idle = state else {
-                throw HTTPServerError(operation: "start", message: "the server was already started or stopped")
+                throw HTTPServerSetupError(operation: "start", message: "the server was already started or stopped")
             }
             let port = try launch(into: &state)
             logger.debug("HTTP server listening", metadata: [
@@ -60,9 +60,9 @@ public final class HTTPServer: Sendable {
         guard configuration.eventLoopCount >= 1, configuration.maxConnections >= 1,
               configuration.maxHeaderBytes >= 64, configuration.maxHeaderCount >= 1, configuration.maxBodyBytes >= 0
         else {
-            throw HTTPServerError(operation: "start", message: "invalid configuration")
+            throw HTTPServerSetupError(operation: "start", message: "invalid configuration")
         }
-        let tls = try configuration.tls.map { configuration throws(HTTPServerError) in
+        let tls = try configuration.tls.map { configuration throws(HTTPServerSetupError) in
             try TLSCredentials(configuration: configuration)
         }
         let listener: ListeningSocket
@@ -70,7 +70,7 @@ public final class HTTPServer: Sendable {
             listener = try ListeningSocket.bind(
                 host: configuration.host, port: configuration.port, backlog: 1024, nonBlocking: true)
         } catch {
-            throw HTTPServerError(error)
+            throw HTTPServerSetupError(error)
         }
         var handles: [EventLoopHandle] = []
         do {
@@ -110,14 +110,14 @@ public final class HTTPServer: Sendable {
     /// expired certificate), throws and the certificate in use stays. Returns the new certificate's
     /// end of validity. Reads files: call it off the concurrency pool.
     @discardableResult
-    public func reloadTLS() throws(HTTPServerError) -> String {
+    public func reloadTLS() throws(HTTPServerSetupError) -> String {
         let context: ServerContext? = state.withLock { state in
             if case .running(let context, _) = state { return context }
             return nil
         }
-        guard let context else { throw HTTPServerError(operation: "TLS reload", message: "the server is not running") }
+        guard let context else { throw HTTPServerSetupError(operation: "TLS reload", message: "the server is not running") }
         guard let tls = context.tls else {
-            throw HTTPServerError(operation: "TLS reload", message: "the server does not speak TLS")
+            throw HTTPServerSetupError(operation: "TLS reload", message: "the server does not speak TLS")
         }
         return try tls.reload().notAfter
     }
@@ -198,7 +198,7 @@ public final class HTTPServer: Sendable {
         }, box)
         guard result == 0 else {
             Unmanaged<ThreadBody>.fromOpaque(box).release()
-            throw HTTPServerError(operation: "pthread_create", errno: result)
+            throw HTTPServerSetupError(operation: "pthread_create", errno: result)
         }
         _ = pthread_setname_np(thread, String(name.prefix(15)))
         return thread

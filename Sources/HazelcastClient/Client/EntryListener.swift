@@ -25,7 +25,7 @@ public final class EntryListener: Sendable {
     private let state = Locked(State())
 
     struct Registration: Sendable {
-        var connection: Connection
+        var connection: HazelcastConnection
         /// Set once the member acknowledged the registration.
         var registrationId: UUID?
         var correlationId: Int64?
@@ -44,7 +44,7 @@ public final class EntryListener: Sendable {
     }
 
     /// Claims `connection` for a registration; false when one is under way or done there already.
-    func claim(_ connection: Connection) -> Bool {
+    func claim(_ connection: HazelcastConnection) -> Bool {
         state.withLock { state in
             guard !state.isRemoved, state.registrations[connection.id] == nil else { return false }
             state.registrations[connection.id] = Registration(connection: connection)
@@ -53,7 +53,7 @@ public final class EntryListener: Sendable {
     }
 
     /// Records the member's acknowledgement; false when the listener was removed meanwhile.
-    func acknowledge(_ connection: Connection, registrationId: UUID?, correlationId: Int64) -> Bool {
+    func acknowledge(_ connection: HazelcastConnection, registrationId: UUID?, correlationId: Int64) -> Bool {
         state.withLock { state in
             guard !state.isRemoved, state.registrations[connection.id] != nil else { return false }
             state.registrations[connection.id]?.registrationId = registrationId ?? UUID()
@@ -64,7 +64,7 @@ public final class EntryListener: Sendable {
 
     /// Forgets the registration on `connection` (closed, or failed); returns whether it had been acknowledged.
     @discardableResult
-    func release(_ connection: Connection) -> Bool {
+    func release(_ connection: HazelcastConnection) -> Bool {
         state.withLock { state in
             state.registrations.removeValue(forKey: connection.id)?.registrationId != nil
         }

@@ -12,7 +12,7 @@ extension HazelcastClient {
         handler: @escaping @Sendable (EntryListenerNotice) -> Void
     ) -> EntryListener {
         let listener = EntryListener(map: map, includeValue: includeValue, flags: flags, handler: handler)
-        let connections = state.withLock { state -> [Connection] in
+        let connections = state.withLock { state -> [HazelcastConnection] in
             state.listeners[ObjectIdentifier(listener)] = listener
             guard let primary = state.connection else { return [] }
             return [primary] + (configuration.smartRouting ? Array(state.memberConnections.values) : [])
@@ -45,7 +45,7 @@ extension HazelcastClient {
             guard let primary = state.connection, !primary.isClosed, state.partitionCount > 0 else {
                 return EntryListenerCoverage(connections: [])
             }
-            func covering(_ connection: Connection?) -> Int? {
+            func covering(_ connection: HazelcastConnection?) -> Int? {
                 guard let connection, acknowledged.contains(connection.id) else { return nil }
                 return connection.id
             }
@@ -60,7 +60,7 @@ extension HazelcastClient {
     }
 
     /// Registers every listener on a connection that was just installed.
-    func registerListeners(on connection: Connection) {
+    func registerListeners(on connection: HazelcastConnection) {
         let listeners = state.withLock { Array($0.listeners.values) }
         for listener in listeners {
             tasks.spawn { [self] in await register(listener, on: connection) }
@@ -69,7 +69,7 @@ extension HazelcastClient {
 
     /// Registers `listener` on `connection`, retrying while the connection is open, then reports
     /// the registration and (once the connection closes) its end.
-    private func register(_ listener: EntryListener, on connection: Connection) async {
+    private func register(_ listener: EntryListener, on connection: HazelcastConnection) async {
         guard listener.claim(connection) else { return }
         let isPrimary = state.withLock { $0.connection === connection }
         let request = MapAddEntryListenerCodec.encodeRequest(.init(

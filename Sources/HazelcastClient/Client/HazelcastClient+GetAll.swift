@@ -38,7 +38,7 @@ extension HazelcastClient {
         guard !keys.isEmpty else { return }
         let (primary, partitionCount) = try activeConnection()
         let plan = getAllPlan(map: map, keys: keys, partitionCount: partitionCount)
-        var batches: [(connection: Connection, requests: [[UInt8]])] = []
+        var batches: [(connection: HazelcastConnection, requests: [[UInt8]])] = []
         let owners = connections(forPartitions: plan.groups.map(\.partition), primary: primary)
         for (group, connection) in zip(plan.groups, owners) {
             if let index = batches.firstIndex(where: { $0.connection === connection }) {
@@ -49,7 +49,7 @@ extension HazelcastClient {
         }
         let limit = timeout ?? configuration.invocationTimeout
         let collector = GetAllCollector(plan: plan, found: found)
-        let send: @Sendable (Connection, [[UInt8]]) async -> [Result<ClientMessage, any Error>] = { connection, requests in
+        let send: @Sendable (HazelcastConnection, [[UInt8]]) async -> [Result<ClientMessage, any Error>] = { connection, requests in
             await connection.sendAll(encoded: requests, timeout: limit, what: "Map.GetAll", onResponse: collector.add)
         }
         let results: [Result<ClientMessage, any Error>]

@@ -7,7 +7,7 @@ import Logging
 extension HazelcastClient {
     /// Registers the cluster view listener on `primary`, then keeps connections to the other
     /// members until `primary` closes or the task is cancelled.
-    func runSmartRouting(primary: Connection) async {
+    func runSmartRouting(primary: HazelcastConnection) async {
         let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let handler: @Sendable (ClientMessage) -> Void = { [weak self] message in
             self?.handleClusterViewEvent(message, primary: primary)
@@ -41,7 +41,7 @@ extension HazelcastClient {
     }
 
     /// Applies a MembersView or PartitionsView event received on `primary`.
-    private func handleClusterViewEvent(_ message: ClientMessage, primary: Connection) {
+    private func handleClusterViewEvent(_ message: ClientMessage, primary: HazelcastConnection) {
         let event: ClientAddClusterViewListenerCodec.Event?
         do {
             event = try ClientAddClusterViewListenerCodec.decodeEvent(message)
@@ -49,7 +49,7 @@ extension HazelcastClient {
             logger.warning("ignoring an invalid cluster view event", metadata: ["error": "\(error)"])
             return
         }
-        let departed: [Connection] = state.withLock { state in
+        let departed: [HazelcastConnection] = state.withLock { state in
             guard state.connection === primary, let event else { return [] }
             switch event {
             case .members(let version, let members):
@@ -66,7 +66,7 @@ extension HazelcastClient {
     }
 
     /// Opens authenticated connections to members of the view that have none.
-    private func connectMissingMembers(primary: Connection) async {
+    private func connectMissingMembers(primary: HazelcastConnection) async {
         let targets = state.withLock { state -> [(UUID, HazelcastAddress)] in
             guard state.phase == .running, state.connection === primary else { return [] }
             return state.view.members.filter { uuid, _ in
@@ -109,7 +109,7 @@ extension HazelcastClient {
 
     /// The connection serving each of `partitions`, in their order: the owner's when smart
     /// routing has one, else `primary`.
-    func connections(forPartitions partitions: [Int], primary: Connection) -> [Connection] {
+    func connections(forPartitions partitions: [Int], primary: HazelcastConnection) -> [HazelcastConnection] {
         state.withLock { state in
             guard configuration.smartRouting, !state.memberConnections.isEmpty else {
                 return Array(repeating: primary, count: partitions.count)
@@ -126,7 +126,7 @@ extension HazelcastClient {
 
     /// Forgets the cluster view and closes the other members' connections (after the main one is lost).
     func dropClusterView() {
-        let connections = state.withLock { state -> [Connection] in
+        let connections = state.withLock { state -> [HazelcastConnection] in
             defer {
                 state.memberConnections = [:]
                 state.view = ClusterView()

@@ -35,7 +35,7 @@ public final class HazelcastClient: Sendable {
 
     struct State {
         var phase = Phase.idle
-        var connection: Connection?
+        var connection: HazelcastConnection?
         var partitionCount = 0
         var memberUUID: UUID?
         var serverVersion: String?
@@ -46,7 +46,7 @@ public final class HazelcastClient: Sendable {
         var nextWaiterId: UInt64 = 0
         /// With smart routing: the cluster view and the connections to the other members.
         var view = ClusterView()
-        var memberConnections: [UUID: Connection] = [:]
+        var memberConnections: [UUID: HazelcastConnection] = [:]
         /// Entry listeners, registered on every connection.
         var listeners: [ObjectIdentifier: EntryListener] = [:]
     }
@@ -250,8 +250,8 @@ public final class HazelcastClient: Sendable {
         return Int64(ttl / .milliseconds(1))
     }
 
-    func activeConnection() throws(HazelcastError) -> (Connection, Int) {
-        let result: Result<(Connection, Int), HazelcastError> = state.withLock { state in
+    func activeConnection() throws(HazelcastError) -> (HazelcastConnection, Int) {
+        let result: Result<(HazelcastConnection, Int), HazelcastError> = state.withLock { state in
             if state.phase == .shutDown { return .failure(.clientShutdown) }
             guard let connection = state.connection, !connection.isClosed else { return .failure(.notConnected) }
             return .success((connection, state.partitionCount))
@@ -259,7 +259,7 @@ public final class HazelcastClient: Sendable {
         return try result.get()
     }
 
-    private func route(_ key: HazelcastData) throws(HazelcastError) -> (Connection, Int32) {
+    private func route(_ key: HazelcastData) throws(HazelcastError) -> (HazelcastConnection, Int32) {
         let (primary, partitionCount) = try activeConnection()
         let partition = key.partitionId(partitionCount: partitionCount)
         let connection = connections(forPartitions: [partition], primary: primary).first ?? primary
@@ -291,7 +291,7 @@ public final class HazelcastClient: Sendable {
         }
     }
 
-    private func connectToAnyMember() async -> Connection? {
+    private func connectToAnyMember() async -> HazelcastConnection? {
         for address in configuration.members {
             guard !Task.isCancelled && !isShutDown else { return nil }
             do {
@@ -313,9 +313,9 @@ public final class HazelcastClient: Sendable {
         return nil
     }
 
-    func openAuthenticated(_ address: HazelcastAddress) async throws -> (Connection, ClientAuthenticationCodec.Response) {
+    func openAuthenticated(_ address: HazelcastAddress) async throws -> (HazelcastConnection, ClientAuthenticationCodec.Response) {
         let id = connectionIds.add(1, ordering: .relaxed).newValue
-        let connection = try await Connection.open(
+        let connection = try await HazelcastConnection.open(
             to: address, id: id, connectTimeout: configuration.connectTimeout,
             writeTimeout: configuration.writeTimeout, tls: tlsContext, logger: logger)
         do {
@@ -354,7 +354,7 @@ public final class HazelcastClient: Sendable {
     }
 
     /// Makes `connection` the current one; false when the client was shut down meanwhile.
-    private func install(_ connection: Connection, _ response: ClientAuthenticationCodec.Response) -> Bool {
+    private func install(_ connection: HazelcastConnection, _ response: ClientAuthenticationCodec.Response) -> Bool {
         let outcome = state.withLock { state -> (installed: Bool, isReconnect: Bool, previousPartitions: Int, waiters: [CheckedContinuation<Void, any Error>]) in
             guard state.phase == .running else { return (false, false, 0, []) }
             let previousPartitions = state.partitionCount
@@ -385,7 +385,7 @@ public final class HazelcastClient: Sendable {
         return true
     }
 
-    private func connectionLost(_ connection: Connection, reason: String) {
+    private func connectionLost(_ connection: HazelcastConnection, reason: String) {
         let counted = state.withLock { state -> Bool in
             guard state.connection === connection else { return false }
             state.connection = nil
@@ -414,7 +414,7 @@ public final class HazelcastClient: Sendable {
     // MARK: Heartbeat
 
     /// Sends heartbeats on `connection` until it closes; returns why it closed.
-    func heartbeatUntilClosed(_ connection: Connection) async -> String {
+    func heartbeatUntilClosed(_ connection: HazelcastConnection) async -> String {
         let heartbeat = tasks.spawn { [self] in await runHeartbeat(on: connection) }
         let reason = await connection.waitUntilClosed()
         heartbeat?.cancel()
@@ -423,7 +423,7 @@ public final class HazelcastClient: Sendable {
 
     /// Pings when nothing was written for the heartbeat interval; closes the connection when
     /// nothing was read for the heartbeat timeout.
-    func runHeartbeat(on connection: Connection) async {
+    func runHeartbeat(on connection: HazelcastConnection) async {
         let interval = configuration.heartbeatInterval
         let timeout = configuration.heartbeatTimeout
         let tick = max(min(interval, timeout) / 2, .milliseconds(5))

@@ -11,7 +11,7 @@ import Locking
 package final class OwnedTasks: Sendable {
     private struct State {
         var isClosed = false
-        var nextID = 0
+        var nextId = 0
         var running: [Int: Task<Void, Never>] = [:]
     }
 
@@ -25,8 +25,8 @@ package final class OwnedTasks: Sendable {
     package func spawn(_ body: @escaping @Sendable () async -> Void) -> Task<Void, Never>? {
         state.withLock { state in
             guard !state.isClosed else { return nil }
-            let id = state.nextID
-            state.nextID += 1
+            let id = state.nextId
+            state.nextId += 1
             let task = Task { [self] in
                 await body()
                 _ = self.state.withLock { $0.running.removeValue(forKey: id) }

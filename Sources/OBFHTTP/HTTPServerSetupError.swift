@@ -3,8 +3,9 @@ import Glibc
 #endif
 import Sockets
 
-/// Why the server could not start.
-public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
+/// Why the server could not start, or could not reload its TLS credentials: a failed system call
+/// or an invalid configuration. (A request the running server refuses is an `HTTPRequestRefusal`.)
+public struct HTTPServerSetupError: Error, Sendable, CustomStringConvertible {
     /// The failing step, e.g. "bind 127.0.0.1:8080".
     public var operation: String
     /// The errno value, or 0 when none applies.
@@ -23,8 +24,8 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    static func fromErrno(_ operation: String) -> HTTPServerError {
-        HTTPServerError(operation: operation, errno: Glibc.errno)
+    static func fromErrno(_ operation: String) -> HTTPServerSetupError {
+        HTTPServerSetupError(operation: operation, errno: Glibc.errno)
     }
 
     public var description: String {
@@ -32,7 +33,7 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-extension HTTPServerError {
+extension HTTPServerSetupError {
     /// A socket step's failure, with its errno when it has one.
     init(_ error: SocketError) {
         self.init(operation: error.operation, errno: error.errno, message: error.errno == 0 ? error.message : nil)

@@ -4,7 +4,7 @@ import Sockets
 ///
 /// On a TLS port the bytes go through its `TLSSession`: the connection starts in `.handshaking`
 /// and reads requests only once the handshake is complete.
-final class Connection {
+final class HTTPConnection {
     enum Phase {
         /// TLS only: the handshake is in progress (bounded by the request timeout).
         case handshaking
@@ -287,7 +287,7 @@ final class Connection {
                 let response = await work()
                 // Cancelled only once the connection is closed: nobody is left to answer.
                 guard !Task.isCancelled else { return }
-                handle.post(.deferredResult(fd: fd, connectionID: id, response: response))
+                handle.post(.deferredResult(fd: fd, connectionId: id, response: response))
             }
         }
     }
@@ -303,7 +303,7 @@ final class Connection {
     }
 
     /// Answers without the handler, then closes.
-    func answer(_ failure: HTTPServerFailure) {
+    func answer(_ failure: HTTPRequestRefusal) {
         loop.context.handler.serverAnswered(status: failure.status, code: failure.code)
         loop.context.logger.debug("answered without handler", metadata: [
             "status": "\(failure.status)", "code": "\(failure.code)", "reason": "\(failure.message)",

@@ -8,7 +8,7 @@ import Platform
 /// calls, and another writes what requests queue (`OutboundQueue`): no caller ever blocks on the
 /// socket, never on the Swift cooperative pool. Requests are correlated by id so many can be in
 /// flight, and each ends at its own timeout even when the member stops reading.
-package final class Connection: Sendable {
+package final class HazelcastConnection: Sendable {
     package let id: Int
     package let address: HazelcastAddress
     private let stream: any ByteStream
@@ -47,13 +47,13 @@ package final class Connection: Sendable {
     package static func open(
         to address: HazelcastAddress, id: Int, connectTimeout: Duration, writeTimeout: Duration,
         tls: TLSContext? = nil, logger: Logger
-    ) async throws -> Connection {
+    ) async throws -> HazelcastConnection {
         let attempt = OpenAttempt()
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 attempt.setContinuation(continuation)
                 let thread = Thread {
-                    let connection: Connection
+                    let connection: HazelcastConnection
                     do {
                         let stream: any ByteStream = if let tls {
                             try TLSStream.connect(
@@ -63,7 +63,7 @@ package final class Connection: Sendable {
                             try TCPStream.connect(
                                 host: address.host, port: address.port, timeout: connectTimeout, sendTimeout: writeTimeout)
                         }
-                        connection = Connection(id: id, address: address, stream: stream, logger: logger)
+                        connection = HazelcastConnection(id: id, address: address, stream: stream, logger: logger)
                         try stream.write(protocolPreamble)
                     } catch {
                         attempt.finish(.failure(error))
@@ -325,7 +325,7 @@ private struct PendingRequest: Sendable {
 private final class OpenAttempt: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Void, Never>?
-        var result: Result<Connection, any Error>?
+        var result: Result<HazelcastConnection, any Error>?
         var done = false
     }
 
@@ -342,7 +342,7 @@ private final class OpenAttempt: Sendable {
 
     /// Returns whether this result reached the waiting task.
     @discardableResult
-    func finish(_ result: Result<Connection, any Error>) -> Bool {
+    func finish(_ result: Result<HazelcastConnection, any Error>) -> Bool {
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard !state.done else { return nil }
             state.done = true
@@ -355,7 +355,7 @@ private final class OpenAttempt: Sendable {
     }
 
     /// The result, once the waiting task was resumed.
-    func take() throws -> Connection {
+    func take() throws -> HazelcastConnection {
         let result = state.withLock { $0.result } ?? .failure(CancellationError())
         return try result.get()
     }
