@@ -37,18 +37,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A client of the Hazelcast Open Binary Client Protocol 2.x; knows nothing of features.
-        .target(name: "HazelcastClient", dependencies: [
+        .target(name: "Hazelcast", dependencies: [
             "COpenSSL", "OpenSSLSupport", "Locking", "Platform", "Sockets",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Snapshot sources: mock, replay and hazelcast (fetch and the live view), and the cluster settings.
         .target(name: "SnapshotSources", dependencies: [
-            "JSON", "OBFEngine", "HazelcastClient", "Locking", "Platform", "SeededRandom",
+            "JSON", "OBFEngine", "Hazelcast", "Locking", "Platform", "SeededRandom",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The engine's state in a Hazelcast map, shared by the replicas of one engine (`--state-map`).
         .target(name: "OBFReplication", dependencies: [
-            "OBFEngine", "SnapshotSources", "HazelcastClient", "Locking",
+            "OBFEngine", "SnapshotSources", "Hazelcast", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The system zlib: CRC-32 of record frames and gzip of closed record segments.
@@ -71,17 +71,17 @@ let package = Package(
         ]),
         // The `obf` command: serve, push, probe.
         .executableTarget(name: "obf", dependencies: [
-            "JSON", "OBFService", "OBFRecord", "SnapshotSources", "HazelcastClient", "Locking", "Platform",
+            "JSON", "OBFService", "OBFRecord", "SnapshotSources", "Hazelcast", "Locking", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // An in-memory Hazelcast member for tests and benchmarks (never part of `obf`).
         .target(name: "HazelcastTestMember", dependencies: [
-            "HazelcastClient", "Locking", "Platform", "Sockets",
+            "Hazelcast", "Locking", "Platform", "Sockets",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // In-process benchmarks of the engine, run by the scripts in bench/ (never by the tests).
-        .executableTarget(name: "obf-bench", dependencies: ["OBFEngine", "SnapshotSources", "HazelcastClient", "Platform"], path: "bench/Sources/obf-bench"),
+        .executableTarget(name: "obf-bench", dependencies: ["OBFEngine", "SnapshotSources", "Hazelcast", "Platform"], path: "bench/Sources/obf-bench"),
         .executableTarget(name: "hz-test-member", dependencies: [
             "HazelcastTestMember",
             .product(name: "Logging", package: "swift-log"),
@@ -92,7 +92,7 @@ let package = Package(
                           path: "Fuzz/Sources/fuzz-snapshot"),
         .executableTarget(name: "fuzz-http-parser", dependencies: ["OBFHTTP", "FuzzSupport"],
                           path: "Fuzz/Sources/fuzz-http-parser"),
-        .executableTarget(name: "fuzz-hazelcast-frames", dependencies: ["HazelcastClient", "FuzzSupport"],
+        .executableTarget(name: "fuzz-hazelcast-frames", dependencies: ["Hazelcast", "FuzzSupport"],
                           path: "Fuzz/Sources/fuzz-hazelcast-frames"),
         // A raw HTTP/1.1 client on loopback sockets (byte-level and blocking, or async off the pool) for the tests.
         .target(name: "HTTPTestClient", dependencies: ["Locking", "Sockets"], path: "Tests/HTTPTestClient"),
@@ -107,17 +107,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], path: "Tests/OBFTestSupport"),
-        .testTarget(name: "OBFEngineTests", dependencies: ["JSON", "OBFEngine", "SnapshotSources", "HazelcastClient", "SeededRandom"]),
+        .testTarget(name: "OBFEngineTests", dependencies: ["JSON", "OBFEngine", "SnapshotSources", "Hazelcast", "SeededRandom"]),
         .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "HTTPTestClient", "Locking", "SeededRandom", "TestTiming",
                                                       "TLSTestSupport"]),
-        .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking",
-                                                               "SeededRandom", "TestTiming"]),
+        .testTarget(name: "HazelcastTests", dependencies: ["Hazelcast", "HazelcastTestMember", "Locking",
+                                                         "SeededRandom", "TestTiming"]),
         .testTarget(name: "OBFRecordTests", dependencies: [
             "OBFRecord", "OBFEngine", "OBFTestSupport", "SnapshotSources", "TestTiming",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "OBFServiceTests", dependencies: [
-            "JSON", "OBFService", "OBFEngine", "SnapshotSources", "OBFReplication", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
+            "JSON", "OBFService", "OBFEngine", "SnapshotSources", "OBFReplication", "OBFHTTP", "Hazelcast", "HazelcastTestMember",
             "Locking", "OBFTestSupport", "SeededRandom", "TestTiming", "TLSTestSupport",
         ]),
     ]

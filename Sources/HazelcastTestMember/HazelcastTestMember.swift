@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import HazelcastClient
+import Hazelcast
 import Logging
 import Locking
 import Sockets

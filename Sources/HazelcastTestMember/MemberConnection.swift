@@ -3,7 +3,7 @@ import Dispatch
 import Glibc
 #endif
 import Foundation
-import HazelcastClient
+import Hazelcast
 import Locking
 import Logging
 import Sockets

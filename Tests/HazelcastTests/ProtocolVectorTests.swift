@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import HazelcastClient
+import Hazelcast
 
 /// The byte vectors of the protocol reference notes, reproduced exactly. The notes print the
 /// initial frame's flags as the flag value (`c000`, `e000`); on the wire that uint16 is

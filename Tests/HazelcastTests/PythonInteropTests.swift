@@ -3,7 +3,7 @@ import Foundation
 import HazelcastTestMember
 import TestTiming
 import Testing
-import HazelcastClient
+import Hazelcast
 
 /// The official hazelcast-python-client (5.7.0) against the test member, and data written by one
 /// client read by the other. Needs the interpreter from OBF_PYTHON or `<package>/.venv/bin/python`.

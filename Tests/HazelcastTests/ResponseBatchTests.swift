@@ -1,6 +1,6 @@
 import Locking
 import Testing
-@testable import HazelcastClient
+@testable import Hazelcast
 
 /// The hand-over between a connection's reader thread and the task waiting for a batch.
 @Suite("Response batches")

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-import HazelcastClient
+import Hazelcast
 import Locking
 import HazelcastTestMember
 import Logging

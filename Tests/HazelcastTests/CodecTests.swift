@@ -1,7 +1,7 @@
 import Foundation
 import SeededRandom
 import Testing
-import HazelcastClient
+import Hazelcast
 
 @Suite("Codecs: round trips, truncation, forward compatibility")
 struct CodecTests {

@@ -1,5 +1,5 @@
 import Testing
-import HazelcastClient
+import Hazelcast
 
 @Suite("HazelcastData text decoding")
 struct HazelcastDataTests {

@@ -1,7 +1,7 @@
 import Foundation
 import HazelcastTestMember
 import Testing
-@testable import HazelcastClient
+@testable import Hazelcast
 
 /// Map.PutIfAbsent and Map.ReplaceIfSame: the requests as the official client sends them to a
 /// real 5.7.0 member (`shared/reference/hz-captures`), and their semantics on the test member.

@@ -1,6 +1,6 @@
 import Testing
 import SeededRandom
-import HazelcastClient
+import Hazelcast
 
 @Suite("Stream framing and fragment reassembly")
 struct MessageReaderTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import HazelcastClient
+@testable import Hazelcast
 
 /// Map.AddEntryListener, its entry events and Map.RemoveEntryListener against the messages of
 /// a recorded session between hazelcast-python-client 5.7.0 and a real Hazelcast 5.7.0 member

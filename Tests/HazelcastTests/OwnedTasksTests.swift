@@ -1,5 +1,5 @@
 import Testing
-import HazelcastClient
+import Hazelcast
 
 @Suite("Owned tasks: cancelled and awaited at shutdown")
 struct OwnedTasksTests {

@@ -3,7 +3,7 @@ import HazelcastTestMember
 import Locking
 import TestTiming
 import Testing
-import HazelcastClient
+import Hazelcast
 
 /// The batched read the service makes every step: values in key order, requests built once per
 /// key list, values handed over as their partition's response arrives.

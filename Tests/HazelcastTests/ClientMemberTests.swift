@@ -2,7 +2,7 @@ import Foundation
 import HazelcastTestMember
 import TestTiming
 import Testing
-import HazelcastClient
+import Hazelcast
 
 @Suite("Client and test member over TCP")
 struct ClientMemberTests {
