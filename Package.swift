@@ -20,8 +20,11 @@ let package = Package(
         .target(name: "CSystemShims"),
         // A pthread-based lock that ThreadSanitizer understands (shared by every module).
         .target(name: "Locking"),
-        // What the modules share of the system: the monotonic clock, duration parts, address resolution.
+        // What the modules share of the system: the monotonic clock and duration parts.
         .target(name: "Platform"),
+        // TCP sockets: create, options, bind and listen, accept, connect with a timeout, addresses, close;
+        // knows nothing of HTTP or Hazelcast.
+        .target(name: "Sockets", dependencies: ["CSystemShims"]),
         // The system OpenSSL (libssl, libcrypto): TLS to Hazelcast members and HTTPS on the API.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // What both TLS sides share of OpenSSL: its error queue read, the MSG_NOSIGNAL socket BIO.
@@ -41,19 +44,19 @@ let package = Package(
         // state file's atomic write.
         .target(name: "OBFPersistence", dependencies: ["JSON", "OBFEngine"]),
         // A client of the Hazelcast Open Binary Client Protocol 2.x; knows nothing of features.
-        .target(name: "HazelcastClient", dependencies: [
-            "CSystemShims", "COpenSSL", "OpenSSLSupport", "Locking", "Platform",
+        .target(name: "Hazelcast", dependencies: [
+            "COpenSSL", "OpenSSLSupport", "Locking", "Platform", "Sockets",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Snapshot sources: mock, replay and hazelcast (fetch and the live view), and the cluster settings.
         .target(name: "SnapshotSources", dependencies: [
-            "JSON", "OBFEngine", "OBFMetrics", "HazelcastClient", "Locking", "Platform", "SeededRandom",
+            "JSON", "OBFEngine", "OBFMetrics", "Hazelcast", "Locking", "Platform", "SeededRandom",
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The engine's state in a Hazelcast map, shared by the replicas of one engine (`--state-map`).
         .target(name: "OBFReplication", dependencies: [
-            "JSON", "OBFEngine", "OBFMetrics", "OBFPersistence", "SnapshotSources", "HazelcastClient", "Locking",
+            "JSON", "OBFEngine", "OBFMetrics", "OBFPersistence", "SnapshotSources", "Hazelcast", "Locking",
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -68,7 +71,7 @@ let package = Package(
         ]),
         // A small HTTP/1.1 server (and HTTPS, through the system OpenSSL) on sockets, epoll and Dispatch.
         .target(name: "OBFHTTP", dependencies: [
-            "CSystemShims", "COpenSSL", "OpenSSLSupport", "Locking", "Platform",
+            "CSystemShims", "COpenSSL", "OpenSSLSupport", "Locking", "Platform", "Sockets",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Routes, JSON bodies, metrics and wiring of the service.
@@ -83,7 +86,7 @@ let package = Package(
         ]),
         // The `obf` command: serve, push, probe.
         .executableTarget(name: "obf", dependencies: [
-            "JSON", "OBFService", "OBFRecord", "SnapshotSources", "HazelcastClient", "Locking", "Platform",
+            "JSON", "OBFService", "OBFRecord", "SnapshotSources", "Hazelcast", "Locking", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,11 +94,11 @@ let package = Package(
         ]),
         // An in-memory Hazelcast member for tests and benchmarks (never part of `obf`).
         .target(name: "HazelcastTestMember", dependencies: [
-            "HazelcastClient", "CSystemShims", "Locking", "Platform",
+            "Hazelcast", "Locking", "Platform", "Sockets",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // In-process benchmarks of the engine, run by the scripts in bench/ (never by the tests).
-        .executableTarget(name: "obf-bench", dependencies: ["OBFEngine", "SnapshotSources", "HazelcastClient", "Platform"], path: "bench/Sources/obf-bench"),
+        .executableTarget(name: "obf-bench", dependencies: ["OBFEngine", "SnapshotSources", "Hazelcast", "Platform"], path: "bench/Sources/obf-bench"),
         .executableTarget(name: "hz-test-member", dependencies: [
             "HazelcastTestMember",
             .product(name: "Logging", package: "swift-log"),
@@ -106,10 +109,10 @@ let package = Package(
                           path: "Fuzz/Sources/fuzz-snapshot"),
         .executableTarget(name: "fuzz-http-parser", dependencies: ["OBFHTTP", "FuzzSupport"],
                           path: "Fuzz/Sources/fuzz-http-parser"),
-        .executableTarget(name: "fuzz-hazelcast-frames", dependencies: ["HazelcastClient", "FuzzSupport"],
+        .executableTarget(name: "fuzz-hazelcast-frames", dependencies: ["Hazelcast", "FuzzSupport"],
                           path: "Fuzz/Sources/fuzz-hazelcast-frames"),
         // A raw HTTP/1.1 client on loopback sockets (byte-level and blocking, or async off the pool) for the tests.
-        .target(name: "HTTPTestClient", dependencies: ["Locking"], path: "Tests/HTTPTestClient"),
+        .target(name: "HTTPTestClient", dependencies: ["Locking", "Sockets"], path: "Tests/HTTPTestClient"),
         // Certificates made with the openssl command and a blocking TLS client, for the HTTPS tests.
         .target(name: "TLSTestSupport", dependencies: ["COpenSSL", "OpenSSLSupport", "HTTPTestClient", "Locking"],
                 path: "Tests/TLSTestSupport"),
@@ -117,21 +120,21 @@ let package = Package(
         .target(name: "TestTiming", path: "Tests/TestTiming"),
         // Shared helpers of the service tests: the HTTP test client with JSON bodies, a scripted source, fixtures.
         .target(name: "OBFTestSupport", dependencies: [
-            "HTTPTestClient", "JSON", "Locking", "OBFEngine", "OBFHTTP", "OBFService", "TestTiming",
+            "HTTPTestClient", "JSON", "Locking", "OBFEngine", "OBFHTTP", "OBFService", "Sockets", "TestTiming",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "InMemoryLogging", package: "swift-log"),
         ], path: "Tests/OBFTestSupport"),
-        .testTarget(name: "OBFEngineTests", dependencies: ["JSON", "OBFEngine", "SnapshotSources", "HazelcastClient", "SeededRandom"]),
+        .testTarget(name: "OBFEngineTests", dependencies: ["JSON", "OBFEngine", "SnapshotSources", "Hazelcast", "SeededRandom"]),
         .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "HTTPTestClient", "Locking", "SeededRandom", "TestTiming",
                                                       "TLSTestSupport"]),
-        .testTarget(name: "HazelcastClientTests", dependencies: ["HazelcastClient", "HazelcastTestMember", "Locking",
-                                                               "SeededRandom", "TestTiming"]),
+        .testTarget(name: "HazelcastTests", dependencies: ["Hazelcast", "HazelcastTestMember", "Locking",
+                                                         "SeededRandom", "TestTiming"]),
         .testTarget(name: "OBFRecordTests", dependencies: [
             "OBFRecord", "OBFEngine", "OBFTestSupport", "SnapshotSources", "TestTiming",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "OBFServiceTests", dependencies: [
-            "JSON", "OBFService", "OBFEngine", "OBFPersistence", "SnapshotSources", "OBFReplication", "OBFHTTP", "HazelcastClient", "HazelcastTestMember",
+            "JSON", "OBFService", "OBFEngine", "OBFPersistence", "SnapshotSources", "OBFReplication", "OBFHTTP", "Hazelcast", "HazelcastTestMember",
             "Locking", "OBFTestSupport", "SeededRandom", "TestTiming", "TLSTestSupport",
         ]),
     ]

@@ -1,5 +1,5 @@
 import Foundation
-import HazelcastClient
+import Hazelcast
 import Locking
 
 /// The members of a test cluster (their uuids and listening ports) and who owns which partition.

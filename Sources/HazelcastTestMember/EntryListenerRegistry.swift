@@ -1,5 +1,5 @@
 import Foundation
-import HazelcastClient
+import Hazelcast
 import Locking
 
 /// The entry listeners registered with the members of one cluster, and the delivery of their

@@ -1,5 +1,5 @@
 import Foundation
-import HazelcastClient
+import Hazelcast
 import Logging
 
 /// Several `HazelcastTestMember`s forming one cluster: each lists all members in its cluster view

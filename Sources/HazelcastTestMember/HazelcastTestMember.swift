@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
-import HazelcastClient
+import Hazelcast
 import Logging
 import Locking
+import Sockets
 
 /// An in-memory stand-in for one Hazelcast 5.x member, for tests and demos (never for production).
 ///
@@ -89,7 +90,12 @@ public final class HazelcastTestMember: Sendable {
             try TLSContext.server(
                 certificateFile: tls.certificateFile, privateKeyFile: tls.privateKeyFile, clientCAFile: tls.clientCAFile)
         }
-        let listener = try ListeningSocket.bind(host: host, port: port)
+        let listener: ListeningSocket
+        do throws(SocketError) {
+            listener = try ListeningSocket.bind(host: host, port: port, backlog: 128, nonBlocking: false)
+        } catch {
+            throw HazelcastError(error)
+        }
         let done = DispatchSemaphore(value: 0)
         topology.started(index: memberIndex, port: listener.port)
         state.withLock { state in
@@ -224,7 +230,7 @@ public final class HazelcastTestMember: Sendable {
     }
 
     private func acceptLoop(_ listener: ListeningSocket, handler: RequestHandler, tls: TLSContext?) {
-        while let fd = listener.accept() {
+        while case .accepted(let fd) = listener.accept() {
             let connection: MemberConnection? = state.withLock { state in
                 guard state.listener?.descriptor == listener.descriptor else { return nil }
                 state.nextConnectionId += 1
@@ -236,7 +242,7 @@ public final class HazelcastTestMember: Sendable {
                 return connection
             }
             guard let connection else {
-                _ = close(fd)
+                Socket.close(fd)
                 return
             }
             connection.start(handler: handler)

@@ -1,4 +1,4 @@
-import HazelcastClient
+import Hazelcast
 import Locking
 
 /// The member's maps, kept per partition as a member's record stores are: an operation sent

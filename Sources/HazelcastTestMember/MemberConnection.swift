@@ -1,12 +1,12 @@
-import CSystemShims
 import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
 import Foundation
-import HazelcastClient
+import Hazelcast
 import Locking
 import Logging
+import Sockets
 
 /// One client connection to the test member: a thread (with TLS, after the handshake) reads
 /// requests and answers them according to the member's current mode.
@@ -43,7 +43,8 @@ final class MemberConnection: Sendable {
         self.descriptor = descriptor
         self.tls = tls
         self.handshakeTimeout = handshakeTimeout
-        self.localAddress = SocketAddress.local(of: descriptor) ?? HazelcastAddress(host: "127.0.0.1", port: 0)
+        self.localAddress = SocketAddress.local(of: descriptor).map { HazelcastAddress(host: $0.host, port: $0.port) }
+            ?? HazelcastAddress(host: "127.0.0.1", port: 0)
         self.member = member
         self.logger = logger
     }
@@ -67,7 +68,7 @@ final class MemberConnection: Sendable {
             if let stream = link.stream {
                 stream.shutdown()
             } else if !link.isClosed {
-                _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
+                Socket.shutdown(descriptor)
             }
         }
     }
@@ -109,7 +110,7 @@ final class MemberConnection: Sendable {
     /// closes, for at most a second. Closing with unread bytes would reset the connection, and
     /// the client could then see "connection reset" instead of the alert.
     private func lingerAndClose() {
-        _ = Glibc.shutdown(descriptor, Int32(SHUT_WR))
+        Socket.shutdownWrite(descriptor)
         let deadline = ContinuousClock.now + .seconds(1)
         var scratch = [UInt8](repeating: 0, count: 4096)
         while ContinuousClock.now < deadline {
@@ -125,7 +126,7 @@ final class MemberConnection: Sendable {
         link.withLock { link in
             guard !link.isClosed else { return }
             link.isClosed = true
-            _ = Glibc.close(descriptor)
+            Socket.close(descriptor)
         }
     }
 
@@ -151,8 +152,8 @@ final class MemberConnection: Sendable {
             guard let count = try? stream.read(into: buffer), count > 0 else { return }
             reader.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             if !sawPreamble {
-                guard let preamble = reader.takeRawBytes(Connection.protocolPreamble.count) else { continue }
-                guard preamble == Connection.protocolPreamble else {
+                guard let preamble = reader.takeRawBytes(HazelcastConnection.protocolPreamble.count) else { continue }
+                guard preamble == HazelcastConnection.protocolPreamble else {
                     logger.debug("closing a connection without the CP2 preamble", metadata: ["connection": "\(id)"])
                     return
                 }

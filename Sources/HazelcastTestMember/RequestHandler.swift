@@ -1,5 +1,5 @@
 import Foundation
-import HazelcastClient
+import Hazelcast
 
 /// What the member does with one request.
 enum MemberReply {

@@ -14,7 +14,7 @@ struct Epoll {
 
     static func make() throws -> Epoll {
         let fd = epoll_create1(Int32(EPOLL_CLOEXEC))
-        guard fd >= 0 else { throw HTTPServerError.fromErrno("epoll_create1") }
+        guard fd >= 0 else { throw HTTPServerSetupError.fromErrno("epoll_create1") }
         return Epoll(fd: fd)
     }
 

@@ -4,6 +4,7 @@ import Logging
 import Glibc
 import Platform
 #endif
+import Sockets
 
 /// One thread's epoll loop and the connections it owns.
 ///
@@ -38,10 +39,10 @@ final class EventLoop {
     private var listenerFD: Int32
     private var listenerPausedUntil: UInt64?
     private var lastAcceptWarning: UInt64 = 0
-    private var connections: [Connection?] = []
+    private var connections: [HTTPConnection?] = []
     private var connectionTotal = 0
     private var rejectedTotal = 0
-    private var nextID: UInt32 = 0
+    private var nextId: UInt32 = 0
     private var nextLoop = 0
     private var nextSweep: UInt64
 
@@ -119,7 +120,7 @@ final class EventLoop {
         connection.handle(events: event.events)
     }
 
-    private func connection(for fd: Int32) -> Connection? {
+    private func connection(for fd: Int32) -> HTTPConnection? {
         fd >= 0 && Int(fd) < connections.count ? connections[Int(fd)] : nil
     }
 
@@ -127,8 +128,8 @@ final class EventLoop {
         switch message {
         case .adopt(let fd, let rejected):
             adopt(fd, rejected: rejected)
-        case .deferredResult(let fd, let connectionID, let response):
-            guard let connection = connection(for: fd), UInt64(connection.id) == connectionID else { return }
+        case .deferredResult(let fd, let connectionId, let response):
+            guard let connection = connection(for: fd), UInt64(connection.id) == connectionId else { return }
             connection.complete(with: response)
         case .shutdown(let deadline):
             beginShutdown(deadline: deadline)
@@ -139,8 +140,9 @@ final class EventLoop {
 
     private func acceptConnections() {
         for _ in 0..<Self.acceptBatch {
-            switch Socket.accept(listenerFD) {
+            switch Socket.accept(listenerFD, nonBlocking: true) {
             case .accepted(let fd):
+                Socket.setNoDelay(fd)
                 let rejected = context.counter.current >= context.configuration.maxConnections
                 if rejected {
                     adopt(fd, rejected: true)
@@ -174,7 +176,7 @@ final class EventLoop {
         guard now - lastAcceptWarning >= 1_000_000_000 || lastAcceptWarning == 0 else { return }
         lastAcceptWarning = now
         context.logger.warning("accept failed", metadata: [
-            "errno": "\(code)", "error": "\(HTTPServerError(operation: "accept", errno: code).message)",
+            "errno": "\(code)", "error": "\(HTTPServerSetupError(operation: "accept", errno: code).message)",
         ])
     }
 
@@ -182,7 +184,7 @@ final class EventLoop {
         // A refusal on the TLS port is a bare close: a plain-text 503 would be garbage to a TLS
         // client, and a handshake would spend the CPU the limit is there to save.
         if isShuttingDown || (rejected && (rejectedTotal >= Self.maxRejectedLingering || context.tls != nil)) {
-            if rejected { context.handler.serverAnswered(status: 503, code: HTTPServerFailure.tooManyConnections.code) }
+            if rejected { context.handler.serverAnswered(status: 503, code: HTTPRequestRefusal.tooManyConnections.code) }
             Socket.close(fd)
             if !rejected { context.connectionClosed() }
             return
@@ -197,8 +199,8 @@ final class EventLoop {
                 return
             }
         }
-        nextID = nextID == UInt32.max ? 1 : nextID + 1
-        let connection = Connection(fd: fd, id: nextID, counted: !rejected, tls: session, loop: self)
+        nextId = nextId == UInt32.max ? 1 : nextId + 1
+        let connection = HTTPConnection(fd: fd, id: nextId, counted: !rejected, tls: session, loop: self)
         guard handle.epoll.add(fd, events: Epoll.readable, token: connection.epollToken) else {
             Socket.close(fd)
             if !rejected { context.connectionClosed() }
@@ -218,7 +220,7 @@ final class EventLoop {
     }
 
     /// Closes `connection` and forgets it; safe to call more than once.
-    func close(_ connection: Connection) {
+    func close(_ connection: HTTPConnection) {
         guard !connection.isClosed else { return }
         connection.markClosed()
         handle.epoll.remove(connection.fd)

@@ -3,13 +3,14 @@ import Locking
 #if canImport(Glibc)
 import Glibc
 #endif
+import Sockets
 
 /// Something for an event loop to do on its own thread.
 enum LoopMessage: Sendable {
     /// Take over an accepted connection; `rejected` ones are answered 503 and closed.
     case adopt(fd: Int32, rejected: Bool)
-    /// A deferred handler of connection `connectionID` (on descriptor `fd`) finished.
-    case deferredResult(fd: Int32, connectionID: UInt64, response: HTTPResponse)
+    /// A deferred handler of connection `connectionId` (on descriptor `fd`) finished.
+    case deferredResult(fd: Int32, connectionId: UInt64, response: HTTPResponse)
     /// Stop accepting, close idle connections, force-close the rest at `deadline` (monotonic ns).
     case shutdown(deadline: UInt64)
 }
@@ -29,7 +30,7 @@ final class EventLoopHandle: Sendable {
         epoll = try Epoll.make()
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard wakeFD >= 0 else {
-            let error = HTTPServerError.fromErrno("eventfd")
+            let error = HTTPServerSetupError.fromErrno("eventfd")
             Socket.close(epoll.fd)
             throw error
         }

@@ -19,7 +19,7 @@ public protocol HTTPHandler: Sendable {
     func serverAnswered(status: Int, code: String)
     /// The answer to a request the server refused by itself (its body, in the application's
     /// format). Called on an event-loop thread: must be fast. Default: the message as plain text.
-    func response(to failure: HTTPServerFailure) -> HTTPResponse
+    func response(to failure: HTTPRequestRefusal) -> HTTPResponse
     /// Called when a TLS handshake completes (for a counter; `resumed`: an earlier session was
     /// resumed). Called on an event-loop thread: must be fast. Default: nothing.
     func tlsHandshakeCompleted(resumed: Bool)
@@ -31,7 +31,7 @@ public protocol HTTPHandler: Sendable {
 extension HTTPHandler {
     public func connectionsChanged(to count: Int) {}
     public func serverAnswered(status: Int, code: String) {}
-    public func response(to failure: HTTPServerFailure) -> HTTPResponse { failure.plainTextResponse }
+    public func response(to failure: HTTPRequestRefusal) -> HTTPResponse { failure.plainTextResponse }
     public func tlsHandshakeCompleted(resumed: Bool) {}
     public func tlsRefused(_ reason: TLSRefusal) {}
 }

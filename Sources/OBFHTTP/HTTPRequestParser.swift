@@ -26,7 +26,7 @@ package struct HTTPRequestParser {
         /// The head asked for `100-continue` and the declared body is acceptable.
         case continueExpected
         case request(HTTPRequest, keepAlive: Bool)
-        case failure(HTTPServerFailure)
+        case failure(HTTPRequestRefusal)
     }
 
     private enum State {
@@ -37,7 +37,7 @@ package struct HTTPRequestParser {
         case chunkData(remaining: Int)
         case chunkDataEnd
         case trailers
-        case failed(HTTPServerFailure)
+        case failed(HTTPRequestRefusal)
     }
 
     private enum Line {
@@ -212,7 +212,7 @@ package struct HTTPRequestParser {
 
     // MARK: - Head
 
-    private mutating func parseRequestLine(_ buffer: UnsafeBufferPointer<UInt8>, _ lineStart: Int, _ lineEnd: Int) -> HTTPServerFailure? {
+    private mutating func parseRequestLine(_ buffer: UnsafeBufferPointer<UInt8>, _ lineStart: Int, _ lineEnd: Int) -> HTTPRequestRefusal? {
         var index = lineStart
         while index < lineEnd, ASCII.isTokenChar(buffer[index]) { index += 1 }
         guard index > lineStart, index < lineEnd, buffer[index] == ASCII.space else {
@@ -249,7 +249,7 @@ package struct HTTPRequestParser {
 
     /// Rejects an incomplete request line at once when it cannot start with a method
     /// (binary garbage, a TLS hello), instead of waiting for a line end or the timeout.
-    private mutating func checkPartialRequestLine(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int) -> HTTPServerFailure? {
+    private mutating func checkPartialRequestLine(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int) -> HTTPRequestRefusal? {
         guard methodChecked >= 0 else { return nil }  // the method is already complete
         let end = start + scanned
         var index = start + methodChecked
@@ -285,7 +285,7 @@ package struct HTTPRequestParser {
         }
     }
 
-    private mutating func parseHeaderLine(_ buffer: UnsafeBufferPointer<UInt8>, _ lineStart: Int, _ lineEnd: Int) -> HTTPServerFailure? {
+    private mutating func parseHeaderLine(_ buffer: UnsafeBufferPointer<UInt8>, _ lineStart: Int, _ lineEnd: Int) -> HTTPRequestRefusal? {
         guard fields.count < limits.maxHeaderCount else {
             return .headersTooLarge("more than \(limits.maxHeaderCount) header fields")
         }
@@ -310,7 +310,7 @@ package struct HTTPRequestParser {
     }
 
     /// Records the fields that decide framing and persistence.
-    private mutating func noteFraming(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> HTTPServerFailure? {
+    private mutating func noteFraming(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> HTTPRequestRefusal? {
         switch name.count {
         case 14 where ASCII.equalsIgnoringCase(name, "content-length"):
             guard contentLength == nil, !contentLengthTooLarge else {
@@ -388,13 +388,13 @@ package struct HTTPRequestParser {
 
     /// RFC 9112 §3.2: an HTTP/1.1 request without a Host field, or any request with more than
     /// one, is a 400.
-    private func hostFailure() -> HTTPServerFailure? {
+    private func hostFailure() -> HTTPRequestRefusal? {
         if hostFields > 1 { return .badRequest("more than one Host header field") }
         if hostFields == 0 && version == .http11 { return .badRequest("HTTP/1.1 request without a Host header field") }
         return nil
     }
 
-    private mutating func parseChunkSize(_ buffer: UnsafeBufferPointer<UInt8>, _ lineStart: Int, _ lineEnd: Int) -> Result<Int, HTTPServerFailure> {
+    private mutating func parseChunkSize(_ buffer: UnsafeBufferPointer<UInt8>, _ lineStart: Int, _ lineEnd: Int) -> Result<Int, HTTPRequestRefusal> {
         var index = lineStart
         var size = 0
         while index < lineEnd, let digit = ASCII.hexValue(buffer[index]) {
@@ -417,7 +417,7 @@ package struct HTTPRequestParser {
 
     // MARK: - Completion
 
-    private mutating func fail(_ failure: HTTPServerFailure) -> Event {
+    private mutating func fail(_ failure: HTTPRequestRefusal) -> Event {
         state = .failed(failure)
         return .failure(failure)
     }

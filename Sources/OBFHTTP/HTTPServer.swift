@@ -6,6 +6,7 @@ import Logging
 import Glibc
 import Platform
 #endif
+import Sockets
 
 /// An HTTP/1.1 server: one listener, `eventLoopCount` epoll threads, handlers called inline or in a Task.
 /// Its threads run until `shutdown()`.
@@ -44,7 +45,7 @@ public final class HTTPServer: Sendable {
     public func start() throws -> Int {
         try state.withLock { state in
             guard case .idle = state else {
-                throw HTTPServerError(operation: "start", message: "the server was already started or stopped")
+                throw HTTPServerSetupError(operation: "start", message: "the server was already started or stopped")
             }
             let port = try launch(into: &state)
             logger.debug("HTTP server listening", metadata: [
@@ -59,12 +60,18 @@ public final class HTTPServer: Sendable {
         guard configuration.eventLoopCount >= 1, configuration.maxConnections >= 1,
               configuration.maxHeaderBytes >= 64, configuration.maxHeaderCount >= 1, configuration.maxBodyBytes >= 0
         else {
-            throw HTTPServerError(operation: "start", message: "invalid configuration")
+            throw HTTPServerSetupError(operation: "start", message: "invalid configuration")
         }
-        let tls = try configuration.tls.map { configuration throws(HTTPServerError) in
+        let tls = try configuration.tls.map { configuration throws(HTTPServerSetupError) in
             try TLSCredentials(configuration: configuration)
         }
-        let listener = try Socket.listen(host: configuration.host, port: configuration.port)
+        let listener: ListeningSocket
+        do throws(SocketError) {
+            listener = try ListeningSocket.bind(
+                host: configuration.host, port: configuration.port, backlog: 1024, nonBlocking: true)
+        } catch {
+            throw HTTPServerSetupError(error)
+        }
         var handles: [EventLoopHandle] = []
         do {
             for _ in 0..<configuration.eventLoopCount {
@@ -72,7 +79,7 @@ public final class HTTPServer: Sendable {
             }
         } catch {
             for handle in handles { _ = handle.close() }
-            Socket.close(listener.fd)
+            Socket.close(listener.descriptor)
             throw error
         }
         let context = ServerContext(
@@ -80,7 +87,7 @@ public final class HTTPServer: Sendable {
             tls: tls)
         var threads: [pthread_t] = []
         for index in handles.indices {
-            let listenerFD = index == 0 ? listener.fd : -1
+            let listenerFD = index == 0 ? listener.descriptor : -1
             do {
                 threads.append(try Self.spawn(name: "obf-http-\(index)") {
                     EventLoop(index: index, context: context, listenerFD: listenerFD).run()
@@ -89,7 +96,7 @@ public final class HTTPServer: Sendable {
                 // Loops already running stop at once; the others never ran, so close their parts here.
                 for handle in handles[..<index] { handle.post(.shutdown(deadline: 0)) }
                 for handle in handles[index...] { _ = handle.close() }
-                if index == 0 { Socket.close(listener.fd) }
+                if index == 0 { Socket.close(listener.descriptor) }
                 for thread in threads { pthread_join(thread, nil) }
                 throw error
             }
@@ -103,14 +110,14 @@ public final class HTTPServer: Sendable {
     /// expired certificate), throws and the certificate in use stays. Returns the new certificate's
     /// end of validity. Reads files: call it off the concurrency pool.
     @discardableResult
-    public func reloadTLS() throws(HTTPServerError) -> String {
+    public func reloadTLS() throws(HTTPServerSetupError) -> String {
         let context: ServerContext? = state.withLock { state in
             if case .running(let context, _) = state { return context }
             return nil
         }
-        guard let context else { throw HTTPServerError(operation: "TLS reload", message: "the server is not running") }
+        guard let context else { throw HTTPServerSetupError(operation: "TLS reload", message: "the server is not running") }
         guard let tls = context.tls else {
-            throw HTTPServerError(operation: "TLS reload", message: "the server does not speak TLS")
+            throw HTTPServerSetupError(operation: "TLS reload", message: "the server does not speak TLS")
         }
         return try tls.reload().notAfter
     }
@@ -191,7 +198,7 @@ public final class HTTPServer: Sendable {
         }, box)
         guard result == 0 else {
             Unmanaged<ThreadBody>.fromOpaque(box).release()
-            throw HTTPServerError(operation: "pthread_create", errno: result)
+            throw HTTPServerSetupError(operation: "pthread_create", errno: result)
         }
         _ = pthread_setname_np(thread, String(name.prefix(15)))
         return thread

@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import Sockets
 
 /// The number of open connections, shared by the server and its loops.
 final class ConnectionCounter: Sendable {
@@ -58,6 +59,6 @@ final class ServerContext: Sendable {
     /// Counts a TLS connection closed before any request and logs it (rate-limited).
     func tlsRefused(_ reason: TLSRefusal, fd: Int32, detail: String?, now: UInt64) {
         handler.tlsRefused(reason)
-        tlsRefusals.record(reason, peer: Socket.peerAddress(fd), detail: detail, now: now, logger: logger)
+        tlsRefusals.record(reason, peer: SocketAddress.peer(of: fd)?.description, detail: detail, now: now, logger: logger)
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import HazelcastClient
+import Hazelcast
 import JSON
 import OBFEngine
 import OBFService

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import HazelcastClient
+import Hazelcast
 import Locking
 import Logging
 import OBFEngine

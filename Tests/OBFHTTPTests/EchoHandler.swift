@@ -58,7 +58,7 @@ struct EchoHandler: HTTPHandler {
     }
 
     /// The server's refusals as `{"error":{"code":...,"message":...}}`, so that tests read their code.
-    func response(to failure: HTTPServerFailure) -> HTTPResponse {
+    func response(to failure: HTTPRequestRefusal) -> HTTPResponse {
         let object = ["error": ["code": failure.code, "message": failure.message]]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return .json(Array(data), status: failure.status)

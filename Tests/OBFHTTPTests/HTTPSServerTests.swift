@@ -350,7 +350,7 @@ struct HTTPSServerTests {
             // A pair that cannot serve is refused; the rotated one stays.
             try FileManager.default.removeItem(atPath: live.key)
             try FileManager.default.copyItem(atPath: certificates.server.key, toPath: live.key)
-            #expect(throws: HTTPServerError.self) { try server.server.reloadTLS() }
+            #expect(throws: HTTPServerSetupError.self) { try server.server.reloadTLS() }
             let before = tally.withLock { $0.requests }
             #expect(await eventually { tally.withLock { $0.requests } >= before + 60 })
             stop.withLock { $0 = true }

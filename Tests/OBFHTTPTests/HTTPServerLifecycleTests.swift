@@ -120,7 +120,7 @@ struct HTTPServerLifecycleTests {
             logger: .init(label: "test"))
         await server.shutdown()
         await server.shutdown()
-        #expect(throws: HTTPServerError.self) { try server.start() }
+        #expect(throws: HTTPServerSetupError.self) { try server.start() }
     }
 
     @Test func bindFailureIsAClearError() async throws {
@@ -128,7 +128,7 @@ struct HTTPServerLifecycleTests {
             let second = HTTPServer(
                 configuration: HTTPServerConfiguration(port: server.port), handler: EchoHandler(recorder: TestRecorder()),
                 logger: .init(label: "test"))
-            let error = try #require(throws: HTTPServerError.self) { try second.start() }
+            let error = try #require(throws: HTTPServerSetupError.self) { try second.start() }
             #expect(error.errno == EADDRINUSE)
             #expect(error.description.contains("in use"))
             #expect(try await blocking { try normalRequest(port: server.port) }.status == 200)

@@ -1,5 +1,5 @@
 import Foundation
-import HazelcastClient
+import Hazelcast
 import HazelcastTestMember
 import Locking
 import SnapshotSources

@@ -4,6 +4,7 @@ import OBFEngine
 #if canImport(Glibc)
 import Glibc
 #endif
+import Sockets
 
 /// A real Prometheus server (Debian's `prometheus` package) on a free loopback port, scraping
 /// the given targets, with its configuration and storage in a folder of its own. Dropping the
@@ -109,20 +110,12 @@ public final class PrometheusProcess: Sendable {
 public enum LoopbackPort {
     /// A port on 127.0.0.1 that was free a moment ago (the kernel's choice for port 0).
     public static func free() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw MissingTool(description: "socket() failed: errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
+        do throws(SocketError) {
+            let socket = try ListeningSocket.bind(host: "127.0.0.1", port: 0, backlog: 1, nonBlocking: false)
+            socket.close()
+            return socket.port
+        } catch {
+            throw MissingTool(description: "cannot bind 127.0.0.1:0: \(error)")
         }
-        guard bound else { throw MissingTool(description: "cannot bind 127.0.0.1:0: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,5 +1,5 @@
 import FuzzSupport
-import HazelcastClient
+import Hazelcast
 
 /// Any bytes as a stream from a Hazelcast member: frames are reassembled into messages and
 /// every message is offered to each response and event decoder the client uses. Garbage

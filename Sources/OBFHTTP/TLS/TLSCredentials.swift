@@ -7,7 +7,7 @@ final class TLSCredentials: Sendable {
     private let loaded: Locked<TLSServerContext>
 
     /// Loads the files; throws when they cannot serve (see `TLSServerContext.load(_:)`).
-    init(configuration: TLSServerConfiguration) throws(HTTPServerError) {
+    init(configuration: TLSServerConfiguration) throws(HTTPServerSetupError) {
         self.configuration = configuration
         loaded = Locked(try TLSServerContext.load(configuration))
     }
@@ -19,7 +19,7 @@ final class TLSCredentials: Sendable {
 
     /// Reads the files again and serves new connections with them; when they cannot serve, throws
     /// and the previous certificate stays in use.
-    func reload() throws(HTTPServerError) -> TLSServerContext {
+    func reload() throws(HTTPServerSetupError) -> TLSServerContext {
         let fresh = try TLSServerContext.load(configuration)
         loaded.withLock { $0 = fresh }
         return fresh

@@ -37,7 +37,7 @@ final class TLSServerContext: @unchecked Sendable {
 
     /// Reads the files and builds the context; an unreadable file, a key that does not match the
     /// certificate, an expired certificate or an unusable client CA file throw, naming the file.
-    static func load(_ configuration: TLSServerConfiguration) throws(HTTPServerError) -> TLSServerContext {
+    static func load(_ configuration: TLSServerConfiguration) throws(HTTPServerSetupError) -> TLSServerContext {
         ERR_clear_error()
         guard let context = SSL_CTX_new(TLS_server_method()) else {
             throw failure("cannot create an OpenSSL context: \(OpenSSLErrorQueue.drainText())")
@@ -68,7 +68,7 @@ final class TLSServerContext: @unchecked Sendable {
     }
 
     private static func useIdentity(_ context: OpaquePointer,
-                                    _ configuration: TLSServerConfiguration) throws(HTTPServerError) -> String {
+                                    _ configuration: TLSServerConfiguration) throws(HTTPServerSetupError) -> String {
         let certificateFile = configuration.certificateFile
         let keyFile = configuration.privateKeyFile
         try checkReadable(certificateFile, what: "certificate file")
@@ -94,7 +94,7 @@ final class TLSServerContext: @unchecked Sendable {
         return text(of: end)
     }
 
-    private static func requireClientCertificates(_ context: OpaquePointer, caFile: String) throws(HTTPServerError) {
+    private static func requireClientCertificates(_ context: OpaquePointer, caFile: String) throws(HTTPServerSetupError) {
         try checkReadable(caFile, what: "client CA file")
         ERR_clear_error()
         guard SSL_CTX_load_verify_locations(context, caFile, nil) == 1,
@@ -117,13 +117,13 @@ final class TLSServerContext: @unchecked Sendable {
         return count > 0 ? String(decoding: buffer[0..<Int(count)], as: UTF8.self) : "?"
     }
 
-    private static func checkReadable(_ path: String, what: String) throws(HTTPServerError) {
+    private static func checkReadable(_ path: String, what: String) throws(HTTPServerSetupError) {
         guard access(path, R_OK) == 0 else {
             throw failure("\(what) '\(path)' is not readable: \(String(cString: strerror(errno)))")
         }
     }
 
-    private static func failure(_ message: String) -> HTTPServerError {
-        HTTPServerError(operation: "TLS", message: message)
+    private static func failure(_ message: String) -> HTTPServerSetupError {
+        HTTPServerSetupError(operation: "TLS", message: message)
     }
 }

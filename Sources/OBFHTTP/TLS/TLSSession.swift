@@ -3,11 +3,12 @@ import OpenSSLSupport
 #if canImport(Glibc)
 import Glibc
 #endif
+import Sockets
 
 /// The server side of one TLS connection over a non-blocking socket: every call returns at once,
 /// saying whether the socket must become readable or writable before the call is tried again.
 ///
-/// Owned by its `Connection` and used only on its event loop's thread (an `SSL` must never be used
+/// Owned by its `HTTPConnection` and used only on its event loop's thread (an `SSL` must never be used
 /// by two threads at once; OpenSSL's error queue is per thread, and each call clears it first).
 /// The socket is reached through the MSG_NOSIGNAL BIO, which never closes it: the loop does.
 final class TLSSession {

@@ -23,7 +23,7 @@ final class ProbeHandler: HTTPHandler {
         service.serverAnswered(status: status, code: code)
     }
 
-    func response(to failure: HTTPServerFailure) -> HTTPResponse {
+    func response(to failure: HTTPRequestRefusal) -> HTTPResponse {
         service.response(to: failure)
     }
 }

@@ -30,4 +30,4 @@ extension StepError: APIError {
 }
 
 /// What the HTTP server answers by itself (parse errors, limits, timeouts), in the contract's error body.
-extension HTTPServerFailure: APIError {}
+extension HTTPRequestRefusal: APIError {}

@@ -46,7 +46,7 @@ final class MeteredHandler: HTTPHandler {
     }
 
     /// The server's own refusals in the contract's error body.
-    func response(to failure: HTTPServerFailure) -> HTTPResponse {
+    func response(to failure: HTTPRequestRefusal) -> HTTPResponse {
         HTTPResponse(error: failure)
     }
 }

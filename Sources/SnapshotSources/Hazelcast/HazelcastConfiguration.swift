@@ -1,4 +1,4 @@
-import HazelcastClient
+import Hazelcast
 import Logging
 
 /// How to reach the cluster: the configuration of the `hazelcast` source, of the state map

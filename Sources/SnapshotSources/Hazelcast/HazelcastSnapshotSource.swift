@@ -1,4 +1,4 @@
-import HazelcastClient
+import Hazelcast
 import Logging
 import OBFEngine
 import Locking

@@ -1,5 +1,5 @@
 import Foundation
-import HazelcastClient
+import Hazelcast
 import Locking
 import Logging
 import OBFEngine

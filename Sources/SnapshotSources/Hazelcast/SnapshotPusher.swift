@@ -1,4 +1,4 @@
-import HazelcastClient
+import Hazelcast
 import OBFEngine
 
 /// Writes snapshots into a Hazelcast map exactly as the Python producer does:

@@ -18,7 +18,7 @@
 // Build it in release: `swift build -c release --product obf-bench`.
 
 import Foundation
-import HazelcastClient
+import Hazelcast
 import Logging
 import OBFEngine
 import SnapshotSources
