@@ -16,26 +16,50 @@ final class RenderedFeatures: Sendable {
 
     private let entries = Locked<[Entry?]>([])
 
-    /// `lookup` with its features' bytes, rendered now unless kept from an earlier look-up.
+    /// `found` with its features' bytes, rendered now unless kept from an earlier look-up.
     func rendered(_ found: SlotLookup) -> RenderedLookup {
+        if let kept = entries.withLock({ Self.kept(found, in: $0) }) {
+            return RenderedLookup(lookup: found.lookup, rendered: kept)
+        }
         guard let slot = found.slot, let served = found.lookup.servedBar else {
             return RenderedLookup(lookup: found.lookup, rendered: nil)
         }
-        let kept = entries.withLock { entries -> [UInt8]? in
-            guard slot < entries.count, let entry = entries[slot], entry.bar == served, entry.epoch == found.epoch else {
-                return nil
-            }
-            return entry.bytes
-        }
-        if let kept { return RenderedLookup(lookup: found.lookup, rendered: kept) }
         let bytes = JSONWriter.featureMembers(found.lookup.features)
-        entries.withLock { entries in
-            while entries.count <= slot { entries.append(nil) }
-            // A newer epoch's bytes are never replaced by an older one's.
-            if let entry = entries[slot], entry.epoch > found.epoch { return }
-            entries[slot] = Entry(bar: served, epoch: found.epoch, bytes: bytes)
-        }
+        entries.withLock { Self.keep(bytes, slot: slot, bar: served, epoch: found.epoch, in: &$0) }
         return RenderedLookup(lookup: found.lookup, rendered: bytes)
+    }
+
+    /// Every look-up of `found` with its features' bytes (one lock to find what is kept, one to
+    /// keep what was rendered: a `/bars` of 500 assets takes two, not 500).
+    func rendered(_ found: [SlotLookup]) -> [RenderedLookup] {
+        var answers = entries.withLock { entries in
+            found.map { item in RenderedLookup(lookup: item.lookup, rendered: Self.kept(item, in: entries)) }
+        }
+        var fresh: [(slot: Int, bar: Int64, epoch: UInt64, bytes: [UInt8])] = []
+        for (index, item) in found.enumerated() where answers[index].rendered == nil {
+            guard let slot = item.slot, let served = item.lookup.servedBar else { continue }
+            let bytes = JSONWriter.featureMembers(item.lookup.features)
+            answers[index].rendered = bytes
+            fresh.append((slot, served, item.epoch, bytes))
+        }
+        guard !fresh.isEmpty else { return answers }
+        entries.withLock { entries in
+            for item in fresh { Self.keep(item.bytes, slot: item.slot, bar: item.bar, epoch: item.epoch, in: &entries) }
+        }
+        return answers
+    }
+
+    /// Keeps `bytes` for `slot`'s features of `bar`, unless a newer epoch's bytes are kept there.
+    private static func keep(_ bytes: [UInt8], slot: Int, bar: Int64, epoch: UInt64, in entries: inout [Entry?]) {
+        while entries.count <= slot { entries.append(nil) }
+        if let entry = entries[slot], entry.epoch > epoch { return }
+        entries[slot] = Entry(bar: bar, epoch: epoch, bytes: bytes)
+    }
+
+    private static func kept(_ found: SlotLookup, in entries: [Entry?]) -> [UInt8]? {
+        guard let slot = found.slot, let served = found.lookup.servedBar, slot < entries.count,
+              let entry = entries[slot], entry.bar == served, entry.epoch == found.epoch else { return nil }
+        return entry.bytes
     }
 }
 

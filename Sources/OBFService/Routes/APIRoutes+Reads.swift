@@ -26,9 +26,9 @@ extension APIRoutes {
         json.field("bar", bar)
         json.key("assets")
         json.beginObject()
-        for found in assets {
-            json.key(found.lookup.asset)
-            json.lookup(rendered.rendered(found), includeAsset: false)
+        for lookup in rendered.rendered(assets) {
+            json.key(lookup.lookup.asset)
+            json.lookup(lookup, includeAsset: false)
         }
         json.endObject()
         json.key("macro")
