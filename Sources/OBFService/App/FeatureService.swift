@@ -117,12 +117,26 @@ public final class FeatureService: Sendable {
         let logger = self.logger
         let task = Task {
             do { try await group.run() } catch { logger.debug("services ended", metadata: ["error": "\(error)"]) }
+            // The group ended before the API listened (a service failed at once): `start()` says so.
+            bound.settle(.failure(ServicesEnded()))
         }
         running.withLock { $0 = (group, task) }
-        let ports = try await bound.value.get()
+        let ports: APIListener.Ports
+        do {
+            ports = try await bound.value.get()
+        } catch {
+            // The parts that started stop again (in the reverse order) before the start fails.
+            await task.value
+            throw error
+        }
         boundProbePort.withLock { $0 = ports.probe }
         logListening(port: ports.api, probePort: ports.probe)
         return ports.api
+    }
+
+    /// The services stopped before the API listened.
+    struct ServicesEnded: Error, CustomStringConvertible {
+        var description: String { "the services stopped before the API listened" }
     }
 
     /// The long-running services in the order they start (they stop in the reverse one).

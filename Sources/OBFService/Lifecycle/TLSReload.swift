@@ -15,7 +15,7 @@ struct TLSReload: Service, CustomStringConvertible {
         let service = self.service
         for await signal in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
             logger.info("signal received", metadata: ["signal": "\(signal)"])
-            await files.run { service.reloadTLS() }
+            _ = await files.run { service.reloadTLS() }
         }
     }
 }
