@@ -69,7 +69,7 @@ public enum EngineStateCodec {
         do throws(StateDocumentError) {
             return try decodeDocument(bytes)
         } catch {
-            throw StateFileError(error)
+            throw .invalid(error)
         }
     }
 

@@ -118,7 +118,7 @@ public actor GridStateReplica: StateReplica, Service {
         }
         let decoded: ReplicatedHead
         do throws(ReplicatedStateError) {
-            guard let text = Self.text(of: head) else { throw .corrupt("the head is not a string") }
+            guard let text = Self.text(of: head) else { throw ReplicatedStateError(.corrupt("the head is not a string")) }
             decoded = try ReplicatedStateCodec.decodeHead(text)
         } catch {
             return unusable(head, error)
@@ -133,7 +133,7 @@ public actor GridStateReplica: StateReplica, Service {
         }
         do {
             guard let adoption = try await takeOver(head, decoded) else {
-                return unusable(head, .corrupt("the state it names is missing or unreadable"))
+                return unusable(head, ReplicatedStateError(.corrupt("the state it names is missing or unreadable")))
             }
             return .adopt(adoption)
         } catch {
@@ -336,7 +336,7 @@ public actor GridStateReplica: StateReplica, Service {
     // MARK: Status
 
     private func unusable(_ head: HazelcastData, _ error: ReplicatedStateError) -> ReplicaPreparation {
-        if case .unsupportedVersion(let version) = error {
+        if case .unsupportedVersion(let version) = error.problem {
             if newerFormat != version {
                 logger.error("the replicated state has a newer format; not reading or overwriting it", metadata: [
                     "map": "\(mapName)", "format_version": "\(version)",

@@ -47,7 +47,7 @@ struct GridStateLayoutTests {
             clockOffsets: ["BTCUSDT": 3_599.875, "ETHUSDT": -20.125]),
             bars: Self.bars(5...7))
         #expect(try ReplicatedStateCodec.decodeRolling(ReplicatedStateCodec.encode(rolling)) == rolling)
-        #expect(throws: ReplicatedStateError.unsupportedVersion(2)) {
+        #expect(throws: ReplicatedStateError(.unsupportedVersion(2))) {
             try ReplicatedStateCodec.decodeHead(Array(#"{"format":"obf-replicated-head","version":2,"sequence":1,"state":"x"}"#.utf8))
         }
     }
