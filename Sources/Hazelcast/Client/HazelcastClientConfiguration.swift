@@ -1,4 +1,4 @@
-/// Settings of a `HazelcastClient`. Defaults match the official clients where they have one.
+/// The configuration of a `HazelcastClient`. Defaults match the official clients where they have one.
 public struct HazelcastClientConfiguration: Sendable {
     /// Members to connect to, tried in order (failover through the list).
     public var members: [HazelcastAddress]
@@ -93,7 +93,7 @@ public struct HazelcastClientConfiguration: Sendable {
     }
 }
 
-/// TLS settings of the connections to members (OpenSSL, TLS 1.2 or later).
+/// The TLS configuration of the connections to members (OpenSSL, TLS 1.2 or later).
 ///
 /// The member's certificate chain is always verified; its host name (or IP address) too unless
 /// `verifyHostname` is false. A client certificate is presented when both `certificateFile` and
