@@ -42,7 +42,7 @@ let package = Package(
         ]),
         // The engine's state as JSON (the state file's format, shared by the replicated documents) and the
         // state file's atomic write.
-        .target(name: "OBFPersistence", dependencies: ["JSON", "OBFEngine"]),
+        .target(name: "OBFPersistence", dependencies: ["JSON", "OBFEngine", "Platform"]),
         // A client of the Hazelcast Open Binary Client Protocol 2.x; knows nothing of features.
         .target(name: "Hazelcast", dependencies: [
             "COpenSSL", "OpenSSLSupport", "Locking", "Platform", "Sockets",
@@ -65,7 +65,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The step record (`--record-dir`): its file format, the writer off the step path, the reader.
         .target(name: "OBFRecord", dependencies: [
-            "CZlib", "CSystemShims", "JSON", "OBFEngine", "OBFMetrics", "Locking",
+            "CZlib", "CSystemShims", "JSON", "OBFEngine", "OBFMetrics", "Locking", "Platform",
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,5 +1,6 @@
 import Foundation
 import OBFEngine
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,20 +30,8 @@ public enum StateFile {
         let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .unwritable("cannot create \(temporary): \(String(cString: strerror(errno)))") }
-        var failure: String?
-        bytes.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fd, base + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = "write failed: \(String(cString: strerror(errno)))"
-                    return
-                }
-                offset += written
-            }
-        }
+        let written = writeAll(bytes, to: fd).error
+        var failure = written == 0 ? nil : "write failed: \(String(cString: strerror(written)))"
         if failure == nil && fsync(fd) != 0 { failure = "fsync failed: \(String(cString: strerror(errno)))" }
         close(fd)
         if let failure {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 
 /// Why a write to the record failed (the disk is full, the directory unwritable…).
 struct RecordIOError: Error, CustomStringConvertible {
@@ -13,26 +14,6 @@ struct RecordIOError: Error, CustomStringConvertible {
 
 /// File and directory helpers of the record (and of `obf replay`'s output).
 public enum RecordFiles {
-    /// Writes all of `bytes` to `descriptor` (again after a signal); returns how many were
-    /// written and the errno that stopped it (0: none).
-    public static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> (written: Int, error: Int32) {
-        var done = 0
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            while done < buffer.count {
-                let wrote = write(descriptor, base + done, buffer.count - done)
-                if wrote < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                done += wrote
-            }
-        }
-        return (done, failure)
-    }
-
     /// Creates `path` (one level) when missing.
     static func makeDirectory(_ path: String) throws(RecordIOError) {
         if mkdir(path, 0o755) != 0 && errno != EEXIST { throw RecordIOError("create directory", path) }

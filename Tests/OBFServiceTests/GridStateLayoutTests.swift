@@ -51,4 +51,19 @@ struct GridStateLayoutTests {
             try ReplicatedStateCodec.decodeHead(Array(#"{"format":"obf-replicated-head","version":2,"sequence":1,"state":"x"}"#.utf8))
         }
     }
+
+    /// A whole state taken over, or written whole, keeps the producers' clock offsets, as a
+    /// continuation and the state file do: the replica dates books it never saw arriving as the
+    /// writer did.
+    @Test func theWholeStateKeepsTheClockOffsets() {
+        let configuration = EngineConfiguration()
+        let offsets = ["BTCUSDT": 3_599.875, "ETHUSDT": -20.125]
+        let rolling = RollingState(
+            imbalanceLookback: 10, depthLookback: 10, maxBars: 500,
+            assets: [.init(name: "BTCUSDT", history: AssetHistory(configuration: configuration))],
+            macro: MacroHistory(configuration: configuration), emptyStreak: 0, lastStepTime: nil, clockOffsets: offsets)
+        let whole = EngineState(rolling: rolling, reports: [])
+        #expect(whole.clockOffsets == offsets)
+        #expect(RollingState(whole, maxBars: 500).clockOffsets == offsets)
+    }
 }

@@ -21,7 +21,7 @@ extension FeatureEngine {
             return judged.ages
         }
         warnOfClockOffsets(offsets)
-        return (judgement, ClockObservation(offsets: offsets.map(\.offset), ages: judgement.ages))
+        return (judgement, ClockObservation(offsets: offsets.map(\.offset)))
     }
 
     /// The producers' clock offset estimates by asset name (for the state file and the replica).

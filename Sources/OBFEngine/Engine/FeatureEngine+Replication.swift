@@ -1,23 +1,10 @@
 /// Replication (`--state-map`): catching up with the shared copy before a step, and taking
 /// over a state another replica wrote.
 extension FeatureEngine {
-    /// A step with a state replica: synchronised with the shared copy first; a step another
-    /// replica committed first is answered from its state (decided again on it). The third
-    /// attempt does not replicate, so it always answers.
-    func replicatedStep(bar: Int64, assets: [String], rollover: Bool, _ replica: any StateReplica) async
-        -> Result<StepReport, StepError> {
-        await synchronize(with: replica)
-        for attempt in 0..<3 {
-            do throws(StepError) {
-                if let answer = try await decideAndRun(bar: bar, assets: assets, rollover: rollover, replicate: attempt < 2) {
-                    return .success(answer)
-                }
-            } catch {
-                return .failure(error)
-            }
-        }
-        return .success(store.status().fallbackReport(bar: bar))
-    }
+    /// How many decisions of a step write it to the replica: a step another replica committed
+    /// first is answered from that state, decided again on it; the third decision does not
+    /// replicate, so it always answers. None without a replica.
+    var replicatedDecisions: Int { replica == nil ? 0 : 2 }
 
     /// Brings the engine up to the shared copy (before a step, and at start-up): takes a state
     /// that is ahead, or writes the whole local state where the shared copy lacks it.

@@ -85,22 +85,27 @@ public actor FeatureEngine {
         return try outcome.get()
     }
 
-    /// The step once it holds the gate.
+    /// The step once it holds the gate: decided again as long as another replica's step
+    /// supersedes it (`replicatedDecisions`); a decision that does not replicate always answers.
     private func stepInTurn(bar: Int64, assets: [String]?, rollover: Bool) async -> Result<StepReport, StepError> {
-        if let replica { return await replicatedStep(bar: bar, assets: assets ?? defaultAssets, rollover: rollover, replica) }
-        do throws(StepError) {
-            // Without a replica nothing supersedes a step: it always answers.
-            let report = try await decideAndRun(bar: bar, assets: assets ?? defaultAssets, rollover: rollover,
-                                                replicate: false)
-            return .success(report ?? store.status().fallbackReport(bar: bar))
-        } catch {
-            return .failure(error)
+        if let replica { await synchronize(with: replica) }
+        var decisions = 0
+        while true {
+            do throws(StepError) {
+                if let answer = try await decideAndRun(bar: bar, assets: assets ?? defaultAssets, rollover: rollover,
+                                                       replicate: decisions < replicatedDecisions) {
+                    return .success(answer)
+                }
+            } catch {
+                return .failure(error)
+            }
+            decisions += 1
         }
     }
 
     /// Applies the step rules to the current state and runs a new step if one is due; nil when
     /// another replica's step superseded it (the state was replaced: decide again).
-    func decideAndRun(bar: Int64, assets: [String], rollover: Bool, replicate: Bool)
+    private func decideAndRun(bar: Int64, assets: [String], rollover: Bool, replicate: Bool)
         async throws(StepError) -> StepReport? {
         let status = store.status()
         var startsSequence = false

@@ -31,13 +31,6 @@ public struct StoreStatus: Sendable, Equatable {
     public var lastBar: Int64?
     public var emptyStreak: Int
     public var retainedBars: Int
-
-    /// What a step that could not be decided answers (never reached: the last attempt always
-    /// decides): nothing computed, the streak as it is.
-    func fallbackReport(bar: Int64) -> StepReport {
-        StepReport(bar: bar, replayed: true, requested: 0, computed: [], skipped: [], emptyStreak: emptyStreak,
-                   durationMs: 0, macro: nil)
-    }
 }
 
 /// The bar caches as the last finished step published them.

@@ -20,8 +20,6 @@ public enum SnapshotJudge {
         var invalidReasons: [(asset: String, reason: InvalidSnapshotReason)]
         /// The judged age of each requested asset's valid snapshot (nil: none), one per requested asset.
         public var assetAges: [Double?]
-        /// The judged age in seconds of every valid snapshot (fresh or stale), in request order.
-        var ages: [Double] { assetAges.compactMap { $0 } }
     }
 
     /// Judges `read`. With the wall clock, `wallAges` gives the age of each valid snapshot (nil

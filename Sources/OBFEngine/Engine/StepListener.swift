@@ -1,6 +1,6 @@
 /// Why a step's record carries a checkpoint: the step does not simply continue the one before it
 /// in the same record segment.
-public enum CheckpointReason: UInt8, Sendable, Equatable, CaseIterable {
+public enum CheckpointReason: UInt8, Sendable, Equatable {
     /// The first step of this process (with whatever state was loaded, or none).
     case start = 1
     /// A saved state was loaded into the engine (`restore`).
@@ -60,7 +60,7 @@ public struct PublishedStep: Sendable {
     public var ages: [Double?]
     /// Counts by outcome, for every requested asset.
     public var outcomes: [SnapshotOutcome: Int]
-    /// The producers' clock offsets and the books' judged ages.
+    /// The producers' clock offsets (the judged ages are `ages`).
     public var clock: ClockObservation
     /// Unix seconds when the read finished (what the ages were judged at) and when the step was answered.
     public var readAt: Double
@@ -72,27 +72,6 @@ public struct PublishedStep: Sendable {
     /// The state the step built on, when a listener takes checkpoints and the step does not simply
     /// continue the one before.
     public var checkpoint: StepCheckpoint?
-
-    public init(bar: Int64, rolloverRequested: Bool = false, startedSequence: Bool = false, assets: [String],
-                read: SourceRead, readCut: Bool = false, readSeconds: Double = 0, ages: [Double?],
-                outcomes: [SnapshotOutcome: Int] = [:], clock: ClockObservation = ClockObservation(), readAt: Double,
-                answeredAt: Double, report: StepReport, retainedBars: Int = 0, checkpoint: StepCheckpoint?) {
-        self.bar = bar
-        self.rolloverRequested = rolloverRequested
-        self.startedSequence = startedSequence
-        self.assets = assets
-        self.read = read
-        self.readCut = readCut
-        self.readSeconds = readSeconds
-        self.ages = ages
-        self.outcomes = outcomes
-        self.clock = clock
-        self.readAt = readAt
-        self.answeredAt = answeredAt
-        self.report = report
-        self.retainedBars = retainedBars
-        self.checkpoint = checkpoint
-    }
 }
 
 /// What sees every new step after the engine published it and before it is answered: the

@@ -51,7 +51,8 @@ extension EngineState {
             imbalanceLookback: rolling.imbalanceLookback, depthLookback: rolling.depthLookback,
             assets: rolling.assets.map { Asset(name: $0.name, history: $0.history, bars: bars[$0.name] ?? []) },
             macro: rolling.macro, macroBars: macroBars, steppedBars: reports.map(\.bar), lastBar: reports.last?.bar,
-            emptyStreak: rolling.emptyStreak, lastStepTime: rolling.lastStepTime, lastReport: reports.last)
+            emptyStreak: rolling.emptyStreak, lastStepTime: rolling.lastStepTime, lastReport: reports.last,
+            clockOffsets: rolling.clockOffsets)
     }
 
     /// The inverse of `init(rolling:reports:)`'s reports: one report per retained bar, oldest
@@ -77,6 +78,6 @@ extension RollingState {
     public init(_ state: EngineState, maxBars: Int) {
         self.init(imbalanceLookback: state.imbalanceLookback, depthLookback: state.depthLookback, maxBars: maxBars,
                   assets: state.assets.map { Asset(name: $0.name, history: $0.history) }, macro: state.macro,
-                  emptyStreak: state.emptyStreak, lastStepTime: state.lastStepTime)
+                  emptyStreak: state.emptyStreak, lastStepTime: state.lastStepTime, clockOffsets: state.clockOffsets)
     }
 }

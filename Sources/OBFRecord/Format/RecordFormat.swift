@@ -33,9 +33,11 @@ public enum RecordFormat {
         return bytes
     }
 
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBufferPointer { buffer in
-            UInt32(CZlib.crc32(0, buffer.baseAddress, uInt(buffer.count)))
+    /// The CRC-32 of `bytes[range]` (all of them by default).
+    static func crc32(_ bytes: [UInt8], _ range: Range<Int>? = nil) -> UInt32 {
+        let range = range ?? bytes.indices
+        return bytes.withUnsafeBufferPointer { buffer in
+            UInt32(CZlib.crc32(0, buffer.baseAddress.map { $0 + range.lowerBound }, uInt(range.count)))
         }
     }
 }

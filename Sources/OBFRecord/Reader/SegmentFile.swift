@@ -42,10 +42,7 @@ public struct RecordSegment: Sendable {
                 break
             }
             let payload = start..<start + length
-            let actual = bytes.withUnsafeBufferPointer { buffer in
-                UInt32(CZlib.crc32(0, buffer.baseAddress.map { $0 + payload.lowerBound }, uInt(payload.count)))
-            }
-            guard actual == crc else {
+            guard RecordFormat.crc32(bytes, payload) == crc else {
                 torn = "a frame at byte \(offset) fails its checksum"
                 break
             }

@@ -39,10 +39,8 @@ public struct SegmentReplay: Sendable {
         guard let rolling = segment.checkpoint?.rolling else {
             throw RecordFormatError("\(segment.path): no checkpoint to compute its steps from")
         }
-        var state = EngineState(rolling: rolling, reports: [])
-        state.clockOffsets = rolling.clockOffsets
         do throws(StateRestoreError) {
-            try await engine.restore(state)
+            try await engine.restore(EngineState(rolling: rolling, reports: []))
         } catch {
             throw RecordFormatError("\(segment.path): its checkpoint does not fit its header: \(error)")
         }

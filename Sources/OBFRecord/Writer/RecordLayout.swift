@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import OBFEngine
 
 /// Where segments go: `DIR/YYYY-MM-DD/HHMMSS.mmm-WRITER.obfrec` (UTC), gzip-compressed to
 /// `….obfrec.gz` once closed, with each day's closed segments listed in `DIR/YYYY-MM-DD/index.jsonl`.
@@ -11,16 +9,15 @@ public enum RecordLayout {
 
     /// `YYYY-MM-DD` of Unix seconds `time`, UTC.
     public static func day(of time: Double) -> String {
-        let parts = utc(time)
-        return "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))"
+        String(utc(time.rounded(.down), fractionDigits: 0).prefix(10))
     }
 
     /// The file name of a segment opened at `time` by `writer`.
     static func segmentName(openedAt time: Double, writer: String) -> String {
-        let parts = utc(time)
-        let millis = Int((time - time.rounded(.down)) * 1000)
+        // `YYYY-MM-DDTHH:MM:SS.mmmZ`, the milliseconds cut (not rounded) as the day is: `HHMMSS.mmm`.
+        let clock = utc((time * 1000).rounded(.down) / 1000, fractionDigits: 3).dropFirst(11).prefix(12).filter { $0 != ":" }
         let safe = String(writer.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(48))
-        return "\(pad(parts.hour, 2))\(pad(parts.minute, 2))\(pad(parts.second, 2)).\(pad(millis, 3))-\(safe)\(rawExtension)"
+        return "\(clock)-\(safe)\(rawExtension)"
     }
 
     /// Unix seconds of the start of the next UTC hour after `time`.
@@ -28,16 +25,9 @@ public enum RecordLayout {
         ((time / 3600).rounded(.down) + 1) * 3600
     }
 
-    private static func utc(_ time: Double) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
-        var seconds = time_t(time.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
-                Int(parts.tm_min), Int(parts.tm_sec))
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
+    /// `time` in ISO 8601 UTC (`ISO8601Timestamp`); the epoch for a time it cannot write.
+    private static func utc(_ time: Double, fractionDigits: Int) -> String {
+        ISO8601Timestamp.format(time, fractionDigits: fractionDigits)
+            ?? ISO8601Timestamp.format(0, fractionDigits: fractionDigits) ?? ""
     }
 }

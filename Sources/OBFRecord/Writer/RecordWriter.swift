@@ -4,6 +4,7 @@ import Foundation
 import Locking
 import Logging
 import OBFEngine
+import Platform
 
 /// The step record (`--record-dir`): takes every answered step from the engine without ever
 /// making it wait, and writes it on a thread of its own.
@@ -112,12 +113,7 @@ public final class RecordWriter: StepListener, Sendable {
 
     /// `shutdown()` awaited without blocking the caller's thread.
     public func close() async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global(qos: .utility).async {
-                self.shutdown()
-                done.resume()
-            }
-        }
+        await BlockingQueue.shared.run { self.shutdown() }
     }
 
     /// Writes what is queued, closes the open segment and stops the thread; later steps are

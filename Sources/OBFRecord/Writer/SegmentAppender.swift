@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Platform
 
 /// The open segment: an append-only file written with whole frames. A frame that cannot be
 /// written whole is cut off again, so the file always ends at a complete frame.
@@ -20,7 +21,7 @@ final class SegmentAppender {
 
     /// Appends `bytes` whole, or leaves the file as it was and throws.
     func append(_ bytes: [UInt8]) throws(RecordIOError) {
-        let (done, failure) = RecordFiles.writeAll(bytes, to: descriptor)
+        let (done, failure) = Platform.writeAll(bytes, to: descriptor)
         guard failure != 0 else {
             size += done
             return

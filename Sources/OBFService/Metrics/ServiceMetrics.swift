@@ -131,16 +131,16 @@ public final class ServiceMetrics: Sendable {
         lastStepBar.set(to: Double(observation.report.bar))
         lastStepTimestamp.set(to: observation.answeredAt)
         retainedBars.set(to: Double(observation.retainedBars))
-        record(clock: observation.clock)
+        record(clock: observation.clock, ages: observation.ages)
     }
 
     /// The offset gauges follow the last step (NaN when none of its books had an estimate);
     /// every judged age goes into the histogram.
-    func record(clock: ClockObservation) {
+    func record(clock: ClockObservation, ages: [Double?]) {
         let offsets = clock.offsets
         let stats = [offsets.min(), ClockObservation.median(offsets), offsets.max()]
         for ((_, gauge), value) in zip(clockOffsets, stats) { gauge.set(to: value ?? .nan) }
-        for age in clock.ages { snapshotAge.record(.nanoseconds(Int64(min(max(0, age), 1e9) * 1_000_000_000))) }
+        for case let age? in ages { snapshotAge.record(.nanoseconds(Int64(min(max(0, age), 1e9) * 1_000_000_000))) }
     }
 
     /// Mirrors the source's connection state.

@@ -89,7 +89,8 @@ public struct RecordReplay: Sendable {
 public final class OutputFile: Sendable {
     private let descriptor: Int32
     private let owned: Bool
-    private let queue = DispatchQueue(label: "obf.replay-output")
+    /// One write at a time, in order.
+    private let queue = BlockingQueue(label: "obf.replay-output")
 
     /// Standard output.
     public init() {
@@ -109,9 +110,7 @@ public final class OutputFile: Sendable {
     public func write(_ bytes: [UInt8]) async throws {
         guard !bytes.isEmpty else { return }
         let descriptor = self.descriptor
-        let failure: Int32 = await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: RecordFiles.writeAll(bytes, to: descriptor).error) }
-        }
+        let failure = await queue.run { writeAll(bytes, to: descriptor).error }
         guard failure == 0 else { throw RecordFormatError("output: \(String(cString: strerror(failure)))") }
     }
 }
