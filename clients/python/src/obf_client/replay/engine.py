@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from ..bars import BarArgument, step_bar
 from ..engine.counters import EngineCounters, StepCounts, StepStatus
 from ..features import (OBMacroFeatures, OBPlacementFeatures, OBSignalFeatures, neutral_macro, neutral_placement,
                         neutral_signal)
-from ..lookups import ArgumentLog, Make, Record, RecordLookups
+from ..lookups import ArgumentLog, RecordLookups, Where
 from .record import ReplayRecord, ReplayStep
 from .reading import ReplayFormat, ReplaySource, read_replay
 from .view import ReplayView
@@ -199,8 +199,8 @@ class ReplayOBFeatureEngine(RecordLookups):
 
     # The look-ups (`get_placement`, `get_signal`, `get_market`/`get_macro`) are the cursor's view's.
 
-    def _find(self, asset: str | None, bar: int, make: Make[Record], neutral: Callable[[], Record]) -> Record:
-        return self._view._find(asset, bar, make, neutral)
+    def _where(self, asset: str | None, bar: int) -> Where | None:
+        return self._view.where(asset, bar)
 
     def _records_of_bar(self, bar: int) -> None:
         self._view.records_of_bar(bar, self._placements, self._signals)
