@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from ..bars import BarArgument, step_bar
 from ..engine.counters import EngineCounters, StepCounts, StepStatus
@@ -72,16 +73,16 @@ class ReplayOBFeatureEngine(RecordLookups):
         self._counts = StepCounts()
 
     @classmethod
-    def from_jsonl(cls, source: ReplaySource, *, max_bars: int = 500, assets: Iterable[str] | None = None,
-                   logger: logging.Logger | None = None) -> ReplayOBFeatureEngine:
-        """The engine of `obf replay --format jsonl` output."""
-        return cls(source, format="jsonl", max_bars=max_bars, assets=assets, logger=logger)
+    def from_jsonl(cls, source: ReplaySource, **options: Any) -> ReplayOBFeatureEngine:
+        """The engine of `obf replay --format jsonl` output; `options` as the constructor's
+        (`max_bars`, `assets`, `logger`, `as_service`)."""
+        return cls(source, format="jsonl", **options)
 
     @classmethod
-    def from_csv(cls, source: ReplaySource, *, max_bars: int = 500, assets: Iterable[str] | None = None,
-                 logger: logging.Logger | None = None) -> ReplayOBFeatureEngine:
-        """The engine of `obf replay --format csv` output."""
-        return cls(source, format="csv", max_bars=max_bars, assets=assets, logger=logger)
+    def from_csv(cls, source: ReplaySource, **options: Any) -> ReplayOBFeatureEngine:
+        """The engine of `obf replay --format csv` output; `options` as the constructor's
+        (`max_bars`, `assets`, `logger`, `as_service`)."""
+        return cls(source, format="csv", **options)
 
     # -- the record and the cursor ---------------------------------------------------------------
 
