@@ -175,6 +175,3 @@ def read_replay(source: ReplaySource, *, format: ReplayFormat | None = None,
         return record
     finally:
         close()
-
-
-# -- look-ups -----------------------------------------------------------------------------------
