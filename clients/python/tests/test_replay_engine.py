@@ -313,6 +313,8 @@ def test_sources_files_and_asset_filter(tmp_path: Path) -> None:
     assert len(ReplayOBFeatureEngine.from_jsonl(io.StringIO(text))) == 5
     assert len(ReplayOBFeatureEngine(io.BytesIO(text.encode()))) == 5
     assert len(ReplayOBFeatureEngine.from_csv(csv_lines(ROLLED))) == 5
+    options = ReplayOBFeatureEngine.from_csv(csv_lines(ROLLED), max_bars=2, assets=["B"], as_service=True)
+    assert (options.max_bars, options.assets, options.as_service) == (2, ["B"], True)
     assert len(ReplayOBFeatureEngine([])) == 0
     only_b = ReplayOBFeatureEngine(jsonl_lines(ROLLED), assets=["B"])
     assert only_b.assets == ["B"] and only_b.step(1).assets == ("B",) and len(only_b) == 5

@@ -51,10 +51,8 @@ class OBFClient:
     connection up to `retries` more times (default: one per base URL), which is safe for every
     route, steps included (a repeated step of the same bar answers `replayed: true`).
 
-    `https://` base URLs are reached with `ssl_context` (as `http.client.HTTPSConnection(context=…)`),
-    by default `ssl.create_default_context()`: the certificate and host name are verified. For a
-    private CA, `ssl.create_default_context(cafile=...)`; for mutual TLS, add the client
-    certificate with `context.load_cert_chain(certfile, keyfile)`.
+    `https://` base URLs are reached over TLS with `ssl_context`: see `Transport` for the default
+    (the certificate and host name verified) and for a private CA or mutual TLS.
 
     Error answers raise the `APIError` subclass of their code (`BarRegression`, `Unauthorized`,
     `NotReady`, …); no answer raises `OBFConnectionError` (`OBFTimeout` for a timeout).

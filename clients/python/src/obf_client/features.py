@@ -59,7 +59,7 @@ def _names(group: type) -> tuple[str, ...]:
 PLACEMENT_COLUMNS, SIGNAL_COLUMNS = _names(PlacementFields), _names(SignalFields)
 ASSET_COLUMNS = PLACEMENT_COLUMNS + SIGNAL_COLUMNS
 """The names of one asset's numbers of a step, in the records' order (what `feature_columns` of a step answers)."""
-PLACEMENT_WIDTH, SIGNAL_WIDTH = len(PLACEMENT_COLUMNS), len(SIGNAL_COLUMNS)
+PLACEMENT_WIDTH = len(PLACEMENT_COLUMNS)
 ASSET_WIDTH = len(ASSET_COLUMNS)
 MACRO_FIELDS = _names(MacroFields)
 """A step's macro numbers in the record's order, the regime as its index in `REGIMES`."""

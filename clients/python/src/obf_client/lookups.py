@@ -5,20 +5,29 @@ holds the numbers: `LiveOBFeatureEngine`'s memory, or a replay of `obf replay` o
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from typing import TypeVar
 
 from .bars import BarArgument, bar_number
-from .features import (OBMacroFeatures, OBPlacementFeatures, OBSignalFeatures, macro_record, neutral_macro,
-                       neutral_placement, neutral_signal, placement_record, signal_record)
+from .features import (FALLBACK, LIVE, OBMacroFeatures, OBPlacementFeatures, OBSignalFeatures, macro_record,
+                       neutral_macro, neutral_placement, neutral_signal, placement_record, signal_record)
 from .models import LookupSource
 
 Record = TypeVar("Record")
 Make = Callable[[Sequence[float], int, LookupSource, int], Record]
 """Makes a record of the row starting at `values[at]`, with its `source` and `served_bar`."""
 
+Where = tuple[Sequence[float], int, int]
+"""Where the numbers served for a look-up are: their array, the offset of their row, their bar."""
+
 MACRO = object()
 """The `asset` of a macro look-up."""
+
+
+def served_name(asset: str, names: Container[str]) -> str:
+    """The name an asset is looked up by: as given when `names` holds it, else in capitals (as
+    the service answers it)."""
+    return asset if asset in names else asset.upper()
 
 
 class ArgumentLog:
@@ -44,8 +53,9 @@ class RecordLookups:
     original engine reads them (`bar_number`): an argument that names no bar or asset answers
     neutral defaults (counted and logged once per kind by `_arguments`), and so does every
     look-up while `_failing`. The records of one bar (`_cache_bar`) are kept, so a repeated
-    look-up returns the same record. A subclass calls `_init_lookups`, answers `_find`, and may
-    make a bar's records ahead in `_records_of_bar`."""
+    look-up returns the same record. A subclass calls `_init_lookups`, answers `_where` (where
+    the numbers served are, or None for neutral defaults), and may make a bar's records ahead in
+    `_records_of_bar`."""
 
     _failing = False
 
@@ -106,7 +116,13 @@ class RecordLookups:
         key = asset if isinstance(asset, str) else ""
         record = cache.get(key)
         if record is None:
-            record = cache[key] = self._find(asset if isinstance(asset, str) else None, bar, make, neutral)
+            found = self._where(asset if isinstance(asset, str) else None, bar)
+            if found is None:
+                record = neutral()
+            else:
+                values, at, served = found
+                record = make(values, at, LIVE if served == bar else FALLBACK, served)
+            cache[key] = record
         return record
 
     def _forget_records(self) -> None:
@@ -118,6 +134,7 @@ class RecordLookups:
     def _records_of_bar(self, bar: int) -> None:
         """Called when look-ups move to `bar`: may put records of it in the caches ahead."""
 
-    def _find(self, asset: str | None, bar: int, make: Make[Record], neutral: Callable[[], Record]) -> Record:
-        """The look-up rule for the asset (None: macro) at `bar`."""
+    def _where(self, asset: str | None, bar: int) -> Where | None:
+        """Where the numbers served for the asset (None: macro) at `bar` are, by the look-up rule;
+        None for neutral defaults."""
         raise NotImplementedError

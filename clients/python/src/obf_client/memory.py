@@ -183,6 +183,13 @@ class BarMemory:
         if served is not None and row is not None and served > self.floor:
             self.frame_at(served).put(asset, row)
 
+    def learn_macro(self, at: int, served: int | None, row: Sequence[float] | None) -> None:
+        """The service serves macro `row` of bar `served` at bar `at`: nothing held between them,
+        and nothing at all at or below `at` when `served` is None."""
+        self.macro.remove(served, at)
+        if served is not None and row is not None:
+            self.macro.put(served, row, self.floor)
+
     def newest(self, asset: str, bar: int) -> Frame | None:
         """The newest retained frame at or below `bar` that holds the asset; None when none does."""
         bars, frames, floor = self.bars, self.frames, self.floor

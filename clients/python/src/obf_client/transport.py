@@ -44,10 +44,11 @@ class Transport:
     same bar is answered `replayed: true`). `timeout` bounds connecting and each read.
 
     `https://` base URLs are reached over TLS with `ssl_context` (the standard library's
-    convention, as `http.client.HTTPSConnection(context=...)`): by default
-    `ssl.create_default_context()`, which verifies the certificate and the host name against the
-    system's authorities. A client certificate (mutual TLS) goes in the context
-    (`load_cert_chain`). The base URLs must all be `https://` or all `http://`: a failover from
+    convention, as `http.client.HTTPSConnection(context=...)`). By default it is
+    `ssl.create_default_context()` (the certificate and the host name verified against the
+    system's authorities) with TLS 1.2 as the oldest version and ALPN offering `http/1.1`. For a
+    private CA, `ssl.create_default_context(cafile=...)`; a client certificate (mutual TLS) goes
+    in the context (`load_cert_chain(certfile, keyfile)`). The base URLs must all be `https://` or all `http://`: a failover from
     one to the other would send the token in clear.
     Not thread-safe: one transport per thread.
     """

@@ -6,8 +6,7 @@ memory like the service's caches), `rollover` (the bar sequence), `counters` (wh
 Its outage log and staleness guard are `obf_client.outage` and `obf_client.staleness`.
 """
 
-from ..bars import step_bar
 from .counters import EngineCounters, StepStatus
 from .live import LiveOBFeatureEngine
 
-__all__ = ["EngineCounters", "LiveOBFeatureEngine", "StepStatus", "step_bar"]
+__all__ = ["EngineCounters", "LiveOBFeatureEngine", "StepStatus"]

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 class StepStatus:
     """What one `step_live` did. `ok` is False when the step got no usable answer (then every
     look-up answers defaults); `degraded` when it succeeded but some requested assets were
-    not computed (`skipped`: asset → `missing`, `stale` or `invalid`)."""
+    not computed (`skipped`: asset → why: `missing`, `stale` or `invalid` as the service says;
+    `not_computed` from `ReplayOBFeatureEngine`, whose record does not say why)."""
 
     bar: int | None
     ok: bool

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from types import TracebackType
 
 from ..bars import BarArgument, step_bar
 from ..client import DEFAULT_BASE_URL, OBFClient
 from ..errors import BarRegression
-from ..features import ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, live_records
-from ..lookups import ArgumentLog, Make, Record, RecordLookups
-from ..memory import BarLog, BarMemory
+from ..features import ASSET_WIDTH, MACRO_WIDTH, live_records
+from ..lookups import ArgumentLog, RecordLookups, Where, served_name
+from ..memory import BarMemory
 from ..outage import OutageLog
 from ..staleness import EmptyStreakLog
 from ..table import StepTable
@@ -130,26 +130,15 @@ class LiveOBFeatureEngine(RecordLookups):
 
     # -- look-ups (memory only) ------------------------------------------------------------------
 
-    def _find(self, asset: str | None, bar: int, make: Make[Record], neutral: Callable[[], Record]) -> Record:
-        return (self._look_up_asset(asset, bar, make, neutral) if asset is not None
-                else self._look_up(self._memory.macro, bar, make, neutral))
-
-    def _look_up_asset(self, asset: str, bar: int, make: Make[Record], neutral: Callable[[], Record]) -> Record:
-        """The look-up rule for an asset (its name as the service answers it, else in capitals)."""
+    def _where(self, asset: str | None, bar: int) -> Where | None:
         memory = self._memory
-        name = asset if asset in memory.names else asset.upper()
+        if asset is None:
+            log = memory.macro
+            row = log.newest(bar, memory.floor)
+            return None if row < 0 else (log.values, row * log.width, log.bars[row])
+        name = served_name(asset, memory.names)
         frame = memory.newest(name, bar) if name in memory.names else None
-        if frame is None:
-            return neutral()
-        return make(frame.values, frame.rows[name], LIVE if frame.bar == bar else FALLBACK, frame.bar)
-
-    def _look_up(self, log: BarLog, bar: int, make: Make[Record], neutral: Callable[[], Record]) -> Record:
-        """The look-up rule: the newest retained bar at or below `bar`, else neutral values."""
-        row = log.newest(bar, self._memory.floor)
-        if row < 0:
-            return neutral()
-        served = log.bars[row]
-        return make(log.values, row * log.width, LIVE if served == bar else FALLBACK, served)
+        return None if frame is None else (frame.values, frame.rows[name], frame.bar)
 
     # -- state -----------------------------------------------------------------------------------
 

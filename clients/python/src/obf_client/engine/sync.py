@@ -6,12 +6,11 @@ service serves."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 from ..client import OBFClient
 from ..errors import OBFError
 from ..features import asset_row, macro_row
-from ..memory import BarLog, BarMemory
+from ..memory import BarMemory
 
 
 class MemorySync:
@@ -50,25 +49,18 @@ class MemorySync:
         except OBFError as error:
             self.logger.debug("obf: GET /bars/%d failed (%s); trying again after the next step", at, error)
             return False
-        memory = self.memory
+        memory, stepped = self.memory, False
         for asset, lookup in answer["assets"].items():
             served = lookup["served_bar"]
             memory.learn(asset, at, served, None if served is None else asset_row(lookup))
-            if served == at:
-                memory.note_stepped(at)
+            stepped = stepped or served == at
         macro = answer["macro"]
         served = macro["served_bar"]
-        self._learn(memory.macro, at, served, None if served is None else macro_row(macro["macro"]))
+        memory.learn_macro(at, served, None if served is None else macro_row(macro["macro"]))
+        if stepped or served == at:
+            memory.note_stepped(at)
         self._synced = True
         self._uncertain_bar = None
         self._connections_seen = self.client.connections_opened
         return True
 
-    def _learn(self, log: BarLog, at: int, served: int | None, values: Sequence[float] | None) -> None:
-        """The service serves `values` of bar `served` for bar `at`: nothing retained between
-        them, and nothing at all at or below `at` when it serves defaults (`served` None)."""
-        log.remove(served, at)
-        if served is not None and values is not None:
-            log.put(served, values, self.memory.floor)
-            if served == at:
-                self.memory.note_stepped(at)

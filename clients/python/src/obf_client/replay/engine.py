@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from ..bars import BarArgument, step_bar
 from ..engine.counters import EngineCounters, StepCounts, StepStatus
 from ..features import (OBMacroFeatures, OBPlacementFeatures, OBSignalFeatures, neutral_macro, neutral_placement,
                         neutral_signal)
-from ..lookups import ArgumentLog, Make, Record, RecordLookups
+from ..lookups import ArgumentLog, RecordLookups, Where
 from .record import ReplayRecord, ReplayStep
 from .reading import ReplayFormat, ReplaySource, read_replay
 from .view import ReplayView
@@ -72,16 +73,16 @@ class ReplayOBFeatureEngine(RecordLookups):
         self._counts = StepCounts()
 
     @classmethod
-    def from_jsonl(cls, source: ReplaySource, *, max_bars: int = 500, assets: Iterable[str] | None = None,
-                   logger: logging.Logger | None = None) -> ReplayOBFeatureEngine:
-        """The engine of `obf replay --format jsonl` output."""
-        return cls(source, format="jsonl", max_bars=max_bars, assets=assets, logger=logger)
+    def from_jsonl(cls, source: ReplaySource, **options: Any) -> ReplayOBFeatureEngine:
+        """The engine of `obf replay --format jsonl` output; `options` as the constructor's
+        (`max_bars`, `assets`, `logger`, `as_service`)."""
+        return cls(source, format="jsonl", **options)
 
     @classmethod
-    def from_csv(cls, source: ReplaySource, *, max_bars: int = 500, assets: Iterable[str] | None = None,
-                 logger: logging.Logger | None = None) -> ReplayOBFeatureEngine:
-        """The engine of `obf replay --format csv` output."""
-        return cls(source, format="csv", max_bars=max_bars, assets=assets, logger=logger)
+    def from_csv(cls, source: ReplaySource, **options: Any) -> ReplayOBFeatureEngine:
+        """The engine of `obf replay --format csv` output; `options` as the constructor's
+        (`max_bars`, `assets`, `logger`, `as_service`)."""
+        return cls(source, format="csv", **options)
 
     # -- the record and the cursor ---------------------------------------------------------------
 
@@ -199,8 +200,8 @@ class ReplayOBFeatureEngine(RecordLookups):
 
     # The look-ups (`get_placement`, `get_signal`, `get_market`/`get_macro`) are the cursor's view's.
 
-    def _find(self, asset: str | None, bar: int, make: Make[Record], neutral: Callable[[], Record]) -> Record:
-        return self._view._find(asset, bar, make, neutral)
+    def _where(self, asset: str | None, bar: int) -> Where | None:
+        return self._view.where(asset, bar)
 
     def _records_of_bar(self, bar: int) -> None:
         self._view.records_of_bar(bar, self._placements, self._signals)

@@ -115,7 +115,8 @@ def _read_csv(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Call
             if len(row) != width:
                 raise ValueError(f"{len(row)} cells, not {width}")
             step = (row[bar_at], row[time_at], row[rollover_at])
-            if step != key:
+            new_step = step != key
+            if new_step:
                 cells = {name: row[at] for name, at in macro_cells}
                 step_macro = None if not any(cells.values()) else macro_row(
                     {name: cell if name == "cascade_regime" else float(cell) for name, cell in cells.items()})
@@ -123,7 +124,7 @@ def _read_csv(record: ReplayRecord, lines: Iterator[tuple[int, str]], keep: Call
             row_values = list(map(float, numbers(row))) if asset and (keep is None or keep(asset)) else None
         except (ValueError, KeyError, OverflowError) as error:
             raise _malformed(number, error) from error
-        if step != key:
+        if new_step:
             add()
             key, first, names, values, macro = step, number, [], [], step_macro
             resumed = row[resumed_at] if resumed_at is not None else ""
@@ -175,6 +176,3 @@ def read_replay(source: ReplaySource, *, format: ReplayFormat | None = None,
         return record
     finally:
         close()
-
-
-# -- look-ups -----------------------------------------------------------------------------------

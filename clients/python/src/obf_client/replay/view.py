@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
 
-from ..features import ASSET_WIDTH, FALLBACK, LIVE, MACRO_WIDTH, OBPlacementFeatures, OBSignalFeatures, live_records
-from ..lookups import ArgumentLog, Make, Record, RecordLookups
+from ..features import ASSET_WIDTH, MACRO_WIDTH, OBPlacementFeatures, OBSignalFeatures, live_records
+from ..lookups import ArgumentLog, RecordLookups, Where, served_name
 from .record import ReplayRecord, ReplayStep
 
 
@@ -66,16 +64,9 @@ class ReplayView(RecordLookups):
             live_records([record.names[number] for number in record.row_asset[first:stop]],
                          record.values[first * ASSET_WIDTH:stop * ASSET_WIDTH], bar, placements, signals)
 
-    def _find(self, asset: str | None, bar: int, make: Make[Record], neutral: Callable[[], Record]) -> Record:
-        found = self._newest(asset, bar)
-        if found is None:
-            return neutral()
-        values, at, served = found
-        return make(values, at, LIVE if served == bar else FALLBACK, served)
-
-    def _newest(self, asset: str | None, bar: int) -> tuple[array[float], int, int] | None:
-        """Where the numbers served for `bar` are (their array, the offset of their row) and their
-        bar; None for neutral defaults."""
+    def where(self, asset: str | None, bar: int) -> Where | None:
+        """Where the numbers served for the asset (None: macro) at `bar` are, as of the view's
+        step: their array, the offset of their row, their bar; None for neutral defaults."""
         record, low, index = self.record, self._low, self.index
         if index < low:
             return None
@@ -92,7 +83,7 @@ class ReplayView(RecordLookups):
                 return None
             return record.macro_values, position * MACRO_WIDTH, bars[steps[position]]
         ids, row_start = record.ids, record.row_start
-        name = asset if asset in ids else asset.upper()
+        name = served_name(asset, ids)
         row = self._rows_of(step).get(name)
         if row is not None:
             return record.values, row * ASSET_WIDTH, bars[step]
@@ -111,6 +102,8 @@ class ReplayView(RecordLookups):
             return None
         row = rows[position]
         return record.values, row * ASSET_WIDTH, bars[bisect_right(row_start, row, low, step + 1) - 1]
+
+    _where = where
 
     def _seen(self, step: int) -> int:
         """`step` when this view sees it, else the newest step below it that it sees."""
