@@ -142,7 +142,6 @@ final class EventLoop {
         for _ in 0..<Self.acceptBatch {
             switch Socket.accept(listenerFD, nonBlocking: true) {
             case .accepted(let fd):
-                Socket.setNoDelay(fd)
                 let rejected = context.counter.current >= context.configuration.maxConnections
                 if rejected {
                     adopt(fd, rejected: true)
@@ -189,6 +188,7 @@ final class EventLoop {
             if !rejected { context.connectionClosed() }
             return
         }
+        Socket.setNoDelay(fd)
         var session: TLSSession?
         if let tls = context.tls {
             session = TLSSession(context: tls.current, fd: fd)
