@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "HTTPTestClient", "Locking", "SeededRandom", "TestTiming",
                                                       "TLSTestSupport"]),
         .testTarget(name: "HazelcastTests", dependencies: ["Hazelcast", "HazelcastTestMember", "Locking",
-                                                         "SeededRandom", "TestTiming"]),
+                                                         "SeededRandom", "Sockets", "TestTiming"]),
         .testTarget(name: "OBFRecordTests", dependencies: [
             "OBFRecord", "OBFEngine", "OBFTestSupport", "SnapshotSources", "TestTiming",
             .product(name: "Logging", package: "swift-log"),

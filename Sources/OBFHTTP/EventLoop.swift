@@ -175,7 +175,7 @@ final class EventLoop {
         guard now - lastAcceptWarning >= 1_000_000_000 || lastAcceptWarning == 0 else { return }
         lastAcceptWarning = now
         context.logger.warning("accept failed", metadata: [
-            "errno": "\(code)", "error": "\(HTTPServerSetupError(operation: "accept", errno: code).message)",
+            "errno": "\(code)", "error": "\(errnoMessage(code))",
         ])
     }
 

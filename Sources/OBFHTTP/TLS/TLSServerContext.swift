@@ -1,5 +1,6 @@
 import COpenSSL
 import OpenSSLSupport
+import Sockets
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -119,7 +120,7 @@ final class TLSServerContext: @unchecked Sendable {
 
     private static func checkReadable(_ path: String, what: String) throws(HTTPServerSetupError) {
         guard access(path, R_OK) == 0 else {
-            throw failure("\(what) '\(path)' is not readable: \(String(cString: strerror(errno)))")
+            throw failure("\(what) '\(path)' is not readable: \(errnoMessage(errno))")
         }
     }
 

@@ -115,7 +115,7 @@ final class TLSSession {
             let number = errno
             hasFailed = true
             ERR_clear_error()
-            return number == 0 ? .closed : .failed(String(cString: strerror(number)))
+            return number == 0 ? .closed : .failed(errnoMessage(number))
         default:
             hasFailed = true
             return .failed(OpenSSLErrorQueue.drainText())
