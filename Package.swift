@@ -27,8 +27,9 @@ let package = Package(
         .target(name: "Sockets", dependencies: ["CSystemShims"]),
         // The system OpenSSL (libssl, libcrypto): TLS to Hazelcast members and HTTPS on the API.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
-        // What both TLS sides share of OpenSSL: its error queue read, the MSG_NOSIGNAL socket BIO.
-        .target(name: "OpenSSLSupport", dependencies: ["COpenSSL"]),
+        // What both TLS sides share of OpenSSL: its error queue read, the MSG_NOSIGNAL socket BIO,
+        // the set-up of a context (protocol minimum, certificate and key, client certificates).
+        .target(name: "OpenSSLSupport", dependencies: ["COpenSSL", "Sockets"]),
         // A seedable pseudo-random generator (mock books, randomised tests).
         .target(name: "SeededRandom"),
         // RFC 8259 JSON: a strict scanner, a document model and a compact writer; knows nothing of features.
@@ -128,7 +129,7 @@ let package = Package(
         .testTarget(name: "OBFHTTPTests", dependencies: ["OBFHTTP", "HTTPTestClient", "Locking", "SeededRandom", "TestTiming",
                                                       "TLSTestSupport"]),
         .testTarget(name: "HazelcastTests", dependencies: ["Hazelcast", "HazelcastTestMember", "Locking",
-                                                         "SeededRandom", "TestTiming"]),
+                                                         "SeededRandom", "Sockets", "TestTiming"]),
         .testTarget(name: "OBFRecordTests", dependencies: [
             "OBFRecord", "OBFEngine", "OBFTestSupport", "SnapshotSources", "TestTiming",
             .product(name: "Logging", package: "swift-log"),

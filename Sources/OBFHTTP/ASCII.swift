@@ -10,11 +10,6 @@ enum ASCII {
     static let comma: UInt8 = 0x2C
 
     @inline(__always)
-    /// The text of a NUL-terminated C string filled in by a C call.
-    static func text(ofCString buffer: [CChar]) -> String {
-        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
     static func lower(_ byte: UInt8) -> UInt8 {
         byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }

@@ -142,7 +142,6 @@ final class EventLoop {
         for _ in 0..<Self.acceptBatch {
             switch Socket.accept(listenerFD, nonBlocking: true) {
             case .accepted(let fd):
-                Socket.setNoDelay(fd)
                 let rejected = context.counter.current >= context.configuration.maxConnections
                 if rejected {
                     adopt(fd, rejected: true)
@@ -176,7 +175,7 @@ final class EventLoop {
         guard now - lastAcceptWarning >= 1_000_000_000 || lastAcceptWarning == 0 else { return }
         lastAcceptWarning = now
         context.logger.warning("accept failed", metadata: [
-            "errno": "\(code)", "error": "\(HTTPServerSetupError(operation: "accept", errno: code).message)",
+            "errno": "\(code)", "error": "\(errnoMessage(code))",
         ])
     }
 
@@ -189,6 +188,7 @@ final class EventLoop {
             if !rejected { context.connectionClosed() }
             return
         }
+        Socket.setNoDelay(fd)
         var session: TLSSession?
         if let tls = context.tls {
             session = TLSSession(context: tls.current, fd: fd)

@@ -49,14 +49,15 @@ final class HTTPConnection {
 
     /// When the first byte of the request being read was taken, if one is in progress.
     private var requestStartedAt: UInt64?
-    /// When the connection was accepted: the TLS handshake must end within the request timeout.
-    private let acceptedAt: UInt64
     /// The first byte was seen to be a TLS handshake record.
     private var sawHandshakeRecord = false
     /// What the handshake waits for (`Epoll.readable` or `Epoll.writable`).
     private var handshakeInterest: UInt32 = Epoll.readable
     /// A TLS read needs the socket writable first (a post-handshake message to answer).
     private var readWaitsForWritable = false
+    /// The last read or write; while the phase is `.handshaking`, when the connection was
+    /// accepted (nothing is read or written before the handshake ends), which the handshake
+    /// must end within the request timeout of.
     private var lastActivity: UInt64
     private var lastWriteProgress: UInt64
     private var lingerDeadline: UInt64 = 0
@@ -68,7 +69,6 @@ final class HTTPConnection {
         self.tls = tls
         self.loop = loop
         self.phase = tls == nil ? .reading : .handshaking
-        self.acceptedAt = loop.now
         self.parser = HTTPRequestParser(limits: loop.limits)
         self.lastActivity = loop.now
         self.lastWriteProgress = loop.now
@@ -404,7 +404,7 @@ final class HTTPConnection {
     func checkDeadlines(now: UInt64) {
         switch phase {
         case .handshaking:
-            if now - acceptedAt >= loop.requestNanos { refuse(.handshakeTimeout, detail: nil) }
+            if now - lastActivity >= loop.requestNanos { refuse(.handshakeTimeout, detail: nil) }
         case .lingering:
             if now >= lingerDeadline { loop.close(self) }
         case .awaitingDeferred:

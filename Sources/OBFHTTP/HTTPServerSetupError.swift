@@ -17,8 +17,8 @@ public struct HTTPServerSetupError: Error, Sendable, CustomStringConvertible {
         self.errno = errno
         if let message {
             self.message = message
-        } else if errno != 0, let text = strerror(errno) {
-            self.message = String(cString: text)
+        } else if errno != 0 {
+            self.message = errnoMessage(errno)
         } else {
             self.message = "failed"
         }

@@ -24,10 +24,8 @@ extension Socket {
         defer { if !success { close(fd) } }
         if Glibc.connect(fd, info.ai_addr, info.ai_addrlen) != 0 {
             guard errno == EINPROGRESS else { throw .fromErrno("connect to \(target)") }
-            var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
             let millis = Int32(clamping: max(1, Int(timeout / .milliseconds(1))))
-            var ready: Int32
-            repeat { ready = poll(&poller, 1, millis) } while ready < 0 && errno == EINTR
+            let ready = poll(fd, events: POLLOUT, milliseconds: millis)
             guard ready > 0 else {
                 throw ready == 0 ? SocketError(operation: "connect to \(target)", reason: .timedOut(timeout)) : .fromErrno("poll")
             }

@@ -3,6 +3,16 @@ import Glibc
 #endif
 
 extension Socket {
+    /// Waits until `fd` is ready for `events` (`POLLIN`, `POLLOUT`) or `milliseconds` pass (-1: no
+    /// limit), restarting after a signal: 1 when ready, 0 on timeout, -1 on failure (with `errno`).
+    /// Blocks the calling thread: call it off the Swift concurrency pool.
+    package static func poll(_ fd: Int32, events: Int32, milliseconds: Int32) -> Int32 {
+        var poller = pollfd(fd: fd, events: Int16(events), revents: 0)
+        var ready: Int32
+        repeat { ready = Glibc.poll(&poller, 1, milliseconds) } while ready < 0 && errno == EINTR
+        return ready
+    }
+
     /// What one read or send on a non-blocking socket gave.
     package enum IOResult {
         case bytes(Int)

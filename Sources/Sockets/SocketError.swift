@@ -40,7 +40,7 @@ package struct SocketError: Error, Sendable, CustomStringConvertible {
     /// The reason alone: the system's text for the errno, or the message.
     package var message: String {
         switch reason {
-        case .system(let code): String(cString: strerror(code))
+        case .system(let code): errnoMessage(code)
         case .message(let text): text
         case .timedOut(let limit): "timed out after \(limit)"
         }
@@ -57,6 +57,15 @@ package struct SocketError: Error, Sendable, CustomStringConvertible {
 
 /// The text of the current `errno`, e.g. "Connection refused (errno 111)".
 package func errnoText() -> String {
-    let code = errno
-    return "\(String(cString: strerror(code))) (errno \(code))"
+    errnoText(errno)
+}
+
+/// The text of errno `code`, e.g. "Connection refused (errno 111)".
+package func errnoText(_ code: Int32) -> String {
+    "\(errnoMessage(code)) (errno \(code))"
+}
+
+/// The system's text alone for errno `code`, e.g. "Connection refused".
+package func errnoMessage(_ code: Int32) -> String {
+    String(cString: strerror(code))
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hazelcast
 import HazelcastTestMember
+import Sockets
 import TestTiming
 import Testing
 #if canImport(Glibc)
@@ -178,21 +179,9 @@ struct TLSTests {
 
     @Test func handshakeIsBoundedByTheConnectTimeout() async throws {
         // A socket that accepts TCP connections (in the kernel's backlog) but never answers.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(listener >= 0)
-        defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        try #require(bound == 0 && listen(listener, 16) == 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        let port = Int(UInt16(bigEndian: address.sin_port))
+        let listener = try ListeningSocket.bind(host: "127.0.0.1", port: 0, backlog: 16, nonBlocking: false)
+        defer { listener.close() }
+        let port = listener.port
         var configuration = tlsConfiguration(port: port, tls: .init(caFile: certificates.caFile))
         configuration.connectTimeout = .milliseconds(300)
         let client = try HazelcastClient(configuration: configuration, logger: testLogger("client"))

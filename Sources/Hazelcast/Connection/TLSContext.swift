@@ -1,8 +1,5 @@
 import COpenSSL
 import OpenSSLSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// An OpenSSL `SSL_CTX` for one side of TLS connections, with the certificates and trust it was
 /// configured with: TLS 1.2 or later, peer certificates verified, no renegotiation.
@@ -41,7 +38,7 @@ package final class TLSContext: @unchecked Sendable {
         let tls = try make(method: TLS_client_method(), peerCheck: PeerCheck(
             verifyHostname: configuration.verifyHostname, serverName: configuration.serverName))
         if let caFile = configuration.caFile {
-            try checkReadable(caFile, what: "CA file")
+            try invalidArgument { () throws(TLSSetupFailure) in try TLSContextSetup.checkReadable(caFile, what: "CA file") }
             ERR_clear_error()
             guard SSL_CTX_load_verify_locations(tls.context, caFile, nil) == 1 else {
                 throw .invalidArgument("TLS: cannot load CA file '\(caFile)': \(OpenSSLErrorQueue.drainText())")
@@ -68,54 +65,32 @@ package final class TLSContext: @unchecked Sendable {
         try tls.useIdentity(certificateFile: certificateFile, privateKeyFile: privateKeyFile)
         // No resumption tickets: nothing resumes a connection, and a client then reads no post-handshake message.
         SSL_CTX_set_num_tickets(tls.context, 0)
-        if let clientCAFile {
-            try checkReadable(clientCAFile, what: "client CA file")
-            ERR_clear_error()
-            guard SSL_CTX_load_verify_locations(tls.context, clientCAFile, nil) == 1,
-                  let names = SSL_load_client_CA_file(clientCAFile) else {
-                throw .invalidArgument("TLS: cannot load client CA file '\(clientCAFile)': \(OpenSSLErrorQueue.drainText())")
-            }
-            SSL_CTX_set_client_CA_list(tls.context, names)
-            SSL_CTX_set_verify(tls.context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nil)
-        } else {
-            SSL_CTX_set_verify(tls.context, SSL_VERIFY_NONE, nil)
+        try invalidArgument { () throws(TLSSetupFailure) in
+            try TLSContextSetup.verifyClients(tls.context, caFile: clientCAFile)
         }
         return tls
     }
 
     private static func make(method: OpaquePointer?, peerCheck: PeerCheck?) throws(HazelcastError) -> TLSContext {
-        ERR_clear_error()
-        guard let context = SSL_CTX_new(method) else {
-            throw .io("TLS: cannot create an OpenSSL context: \(OpenSSLErrorQueue.drainText())")
+        do {
+            return TLSContext(context: try TLSContextSetup.newContext(method), peerCheck: peerCheck)
+        } catch {
+            throw .io("TLS: \(error.message)")
         }
-        let tls = TLSContext(context: context, peerCheck: peerCheck)
-        guard obf_ssl_ctx_set_min_proto_version(context, obf_tls1_2_version()) == 1 else {
-            throw .io("TLS: cannot require TLS 1.2: \(OpenSSLErrorQueue.drainText())")
-        }
-        SSL_CTX_set_options(context, obf_ssl_default_options())
-        _ = obf_ssl_ctx_set_mode(context, obf_ssl_default_mode())
-        return tls
     }
 
     private func useIdentity(certificateFile: String, privateKeyFile: String) throws(HazelcastError) {
-        try Self.checkReadable(certificateFile, what: "certificate file")
-        try Self.checkReadable(privateKeyFile, what: "private key file")
-        ERR_clear_error()
-        guard SSL_CTX_use_certificate_chain_file(context, certificateFile) == 1 else {
-            throw .invalidArgument("TLS: cannot load certificate file '\(certificateFile)': \(OpenSSLErrorQueue.drainText())")
-        }
-        guard SSL_CTX_use_PrivateKey_file(context, privateKeyFile, obf_ssl_filetype_pem()) == 1 else {
-            throw .invalidArgument("TLS: cannot load private key file '\(privateKeyFile)': \(OpenSSLErrorQueue.drainText())")
-        }
-        guard SSL_CTX_check_private_key(context) == 1 else {
-            throw .invalidArgument(
-                "TLS: private key '\(privateKeyFile)' does not match certificate '\(certificateFile)': \(OpenSSLErrorQueue.drainText())")
+        try Self.invalidArgument { () throws(TLSSetupFailure) in
+            try TLSContextSetup.useIdentity(context, certificateFile: certificateFile, privateKeyFile: privateKeyFile)
         }
     }
 
-    private static func checkReadable(_ path: String, what: String) throws(HazelcastError) {
-        guard access(path, R_OK) == 0 else {
-            throw .invalidArgument("TLS: \(what) '\(path)' is not readable: \(String(cString: strerror(errno)))")
+    /// Runs shared set-up steps, their failure as an invalid configuration.
+    private static func invalidArgument(_ steps: () throws(TLSSetupFailure) -> Void) throws(HazelcastError) {
+        do {
+            try steps()
+        } catch {
+            throw .invalidArgument("TLS: \(error.message)")
         }
     }
 }

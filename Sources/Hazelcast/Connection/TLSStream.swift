@@ -70,7 +70,7 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
     }
 
     deinit {
-        if io.withLock({ $0.isOpen }) { Glibc.close(fd) }
+        if io.withLock({ $0.isOpen }) { Socket.close(fd) }
         SSL_free(ssl)
     }
 
@@ -90,7 +90,7 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
                 descriptor: fd, context: context, host: host, target: "\(host):\(port)",
                 timeout: timeout, sendTimeout: sendTimeout)
         } catch {
-            Glibc.close(fd)
+            Socket.close(fd)
             throw error
         }
     }
@@ -180,7 +180,8 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
             }
             let now = MonotonicTime.nanoseconds()
             guard now < deadline,
-                  wait(fd, for: events, milliseconds: Int32(clamping: (deadline - now + 999_999) / 1_000_000)) else {
+                  Socket.poll(fd, events: events,
+                              milliseconds: Int32(clamping: (deadline - now + 999_999) / 1_000_000)) != 0 else {
                 throw .timeout("TLS handshake with \(target) after \(timeout)")
             }
         }
@@ -204,20 +205,12 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
                 reasons.append("the peer closed the connection")
             case SSL_ERROR_SYSCALL:
                 reasons.append(savedErrno == 0 ? "the peer closed the connection"
-                                               : "\(String(cString: strerror(savedErrno))) (errno \(savedErrno))")
+                                               : errnoText(savedErrno))
             default:
                 reasons.append("OpenSSL error \(code)")
             }
         }
         return reasons.joined(separator: "; ")
-    }
-
-    /// Waits until `fd` is ready for `events` or `milliseconds` pass (-1: no limit); false on timeout.
-    private static func wait(_ fd: Int32, for events: Int32, milliseconds: Int32) -> Bool {
-        var poller = pollfd(fd: fd, events: Int16(events), revents: 0)
-        var ready: Int32
-        repeat { ready = poll(&poller, 1, milliseconds) } while ready < 0 && errno == EINTR
-        return ready != 0
     }
 
     // MARK: I/O
@@ -256,9 +249,9 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
                 return 0
             case .wantRead:
                 // A second's limit only as a safety net: the loop then simply asks OpenSSL again.
-                _ = Self.wait(fd, for: POLLIN, milliseconds: 1000)
+                _ = Socket.poll(fd, events: POLLIN, milliseconds: 1000)
             case .wantWrite:
-                _ = Self.wait(fd, for: POLLOUT, milliseconds: 1000)
+                _ = Socket.poll(fd, events: POLLOUT, milliseconds: 1000)
             case .failed(let reason):
                 if isShutDown.load(ordering: .acquiring) { return 0 }
                 throw .io("TLS read: \(reason)")
@@ -299,7 +292,7 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
                         milliseconds = Int32(clamping: (deadline - now + 999_999) / 1_000_000)
                     }
                     if events == POLLIN { milliseconds = milliseconds < 0 ? 10 : min(milliseconds, 10) }
-                    _ = Self.wait(fd, for: events, milliseconds: milliseconds)
+                    _ = Socket.poll(fd, events: events, milliseconds: milliseconds)
                 }
                 return nil
             }
@@ -317,7 +310,7 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
                 _ = SSL_shutdown(ssl)
                 ERR_clear_error()
             }
-            _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+            Socket.shutdown(fd)
         }
     }
 
@@ -327,7 +320,7 @@ package final class TLSStream: ByteStream, @unchecked Sendable {
                 guard state.isOpen else { return }
                 isShutDown.store(true, ordering: .releasing)
                 state.isOpen = false
-                Glibc.close(fd)
+                Socket.close(fd)
             }
         }
     }

@@ -17,8 +17,9 @@ final class TLSRefusalLog: Sendable {
         self.interval = interval.nanoseconds
     }
 
-    /// Logs the refusal unless one of its reason was logged less than an interval ago.
-    func record(_ reason: TLSRefusal, peer: String?, detail: String?, now: UInt64, logger: Logger) {
+    /// Logs the refusal unless one of its reason was logged less than an interval ago; `peer` is
+    /// evaluated only when the refusal is logged.
+    func record(_ reason: TLSRefusal, peer: @autoclosure () -> String?, detail: String?, now: UInt64, logger: Logger) {
         let unlogged: Int? = entries.withLock { entries in
             var entry = entries[reason] ?? Entry()
             if let last = entry.lastLogged, now &- last < interval {
@@ -32,7 +33,7 @@ final class TLSRefusalLog: Sendable {
         }
         guard let unlogged else { return }
         var metadata: Logger.Metadata = ["reason": "\(reason.rawValue)", "unlogged_since_last": "\(unlogged)"]
-        if let peer { metadata["peer"] = "\(peer)" }
+        if let peer = peer() { metadata["peer"] = "\(peer)" }
         if let detail { metadata["detail"] = "\(detail)" }
         let message: Logger.Message = switch reason {
         case .plainHTTP: "plain HTTP on the TLS port: connection closed (the client must use https://)"

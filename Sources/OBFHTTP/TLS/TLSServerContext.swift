@@ -1,8 +1,5 @@
 import COpenSSL
 import OpenSSLSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// One loaded certificate and key as an OpenSSL server `SSL_CTX`: TLS 1.2 or later (1.3
 /// preferred), forward-secret AEAD ciphers only, ALPN `http/1.1`, no renegotiation, no
@@ -38,18 +35,14 @@ final class TLSServerContext: @unchecked Sendable {
     /// Reads the files and builds the context; an unreadable file, a key that does not match the
     /// certificate, an expired certificate or an unusable client CA file throw, naming the file.
     static func load(_ configuration: TLSServerConfiguration) throws(HTTPServerSetupError) -> TLSServerContext {
-        ERR_clear_error()
-        guard let context = SSL_CTX_new(TLS_server_method()) else {
-            throw failure("cannot create an OpenSSL context: \(OpenSSLErrorQueue.drainText())")
+        let context = try setUp { () throws(TLSSetupFailure) in
+            try TLSContextSetup.newContext(TLS_server_method(), options: obf_ssl_server_options())
         }
         var owned: OpaquePointer? = context
         defer { if let owned { SSL_CTX_free(owned) } }
-        guard obf_ssl_ctx_set_min_proto_version(context, obf_tls1_2_version()) == 1,
-              SSL_CTX_set_cipher_list(context, tls12Ciphers) == 1 else {
+        guard SSL_CTX_set_cipher_list(context, tls12Ciphers) == 1 else {
             throw failure("cannot restrict protocols and ciphers: \(OpenSSLErrorQueue.drainText())")
         }
-        SSL_CTX_set_options(context, obf_ssl_default_options() | obf_ssl_server_options())
-        _ = obf_ssl_ctx_set_mode(context, obf_ssl_default_mode())
         obf_ssl_ctx_select_http11(context)
         _ = SSL_CTX_set_max_early_data(context, 0)
         _ = obf_ssl_ctx_enable_server_session_cache(context, 20_000)
@@ -58,10 +51,13 @@ final class TLSServerContext: @unchecked Sendable {
             SSL_CTX_set_session_id_context(context, $0.baseAddress, UInt32($0.count))
         }
         let notAfter = try useIdentity(context, configuration)
-        if let clientCAFile = configuration.clientCAFile {
-            try requireClientCertificates(context, caFile: clientCAFile)
-        } else {
-            SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
+        try setUp { () throws(TLSSetupFailure) in
+            // Verified once, in the handshake: no post-handshake authentication, no renegotiation.
+            try TLSContextSetup.verifyClients(context, caFile: configuration.clientCAFile,
+                                              verifyFlags: SSL_VERIFY_CLIENT_ONCE)
+        }
+        if configuration.clientCAFile != nil {
+            SSL_CTX_set_verify_depth(context, 8)
         }
         owned = nil
         return TLSServerContext(context: context, notAfter: notAfter)
@@ -70,19 +66,9 @@ final class TLSServerContext: @unchecked Sendable {
     private static func useIdentity(_ context: OpaquePointer,
                                     _ configuration: TLSServerConfiguration) throws(HTTPServerSetupError) -> String {
         let certificateFile = configuration.certificateFile
-        let keyFile = configuration.privateKeyFile
-        try checkReadable(certificateFile, what: "certificate file")
-        try checkReadable(keyFile, what: "private key file")
-        ERR_clear_error()
-        guard SSL_CTX_use_certificate_chain_file(context, certificateFile) == 1 else {
-            throw failure("cannot load certificate file '\(certificateFile)': \(OpenSSLErrorQueue.drainText())")
-        }
-        guard SSL_CTX_use_PrivateKey_file(context, keyFile, obf_ssl_filetype_pem()) == 1 else {
-            throw failure("cannot load private key file '\(keyFile)': \(OpenSSLErrorQueue.drainText())")
-        }
-        guard SSL_CTX_check_private_key(context) == 1 else {
-            throw failure("private key '\(keyFile)' does not match certificate '\(certificateFile)': "
-                + OpenSSLErrorQueue.drainText())
+        try setUp { () throws(TLSSetupFailure) in
+            try TLSContextSetup.useIdentity(context, certificateFile: certificateFile,
+                                            privateKeyFile: configuration.privateKeyFile)
         }
         guard let certificate = SSL_CTX_get0_certificate(context), let end = X509_get0_notAfter(certificate) else {
             throw failure("certificate file '\(certificateFile)' holds no certificate")
@@ -92,19 +78,6 @@ final class TLSServerContext: @unchecked Sendable {
             throw failure("certificate '\(certificateFile)' has expired (not after \(text(of: end)))")
         }
         return text(of: end)
-    }
-
-    private static func requireClientCertificates(_ context: OpaquePointer, caFile: String) throws(HTTPServerSetupError) {
-        try checkReadable(caFile, what: "client CA file")
-        ERR_clear_error()
-        guard SSL_CTX_load_verify_locations(context, caFile, nil) == 1,
-              let names = SSL_load_client_CA_file(caFile) else {
-            throw failure("cannot load client CA file '\(caFile)': \(OpenSSLErrorQueue.drainText())")
-        }
-        SSL_CTX_set_client_CA_list(context, names)
-        // Verified once, in the handshake: no post-handshake authentication, no renegotiation.
-        SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_CLIENT_ONCE, nil)
-        SSL_CTX_set_verify_depth(context, 8)
     }
 
     /// An ASN.1 time as OpenSSL prints it.
@@ -117,9 +90,12 @@ final class TLSServerContext: @unchecked Sendable {
         return count > 0 ? String(decoding: buffer[0..<Int(count)], as: UTF8.self) : "?"
     }
 
-    private static func checkReadable(_ path: String, what: String) throws(HTTPServerSetupError) {
-        guard access(path, R_OK) == 0 else {
-            throw failure("\(what) '\(path)' is not readable: \(String(cString: strerror(errno)))")
+    /// Runs shared set-up steps, their failure as this server's.
+    private static func setUp<T>(_ steps: () throws(TLSSetupFailure) -> T) throws(HTTPServerSetupError) -> T {
+        do {
+            return try steps()
+        } catch {
+            throw failure(error.message)
         }
     }
 

@@ -30,9 +30,9 @@ final class TLSSession {
         case step(Step)
     }
 
+    /// Holds its own reference on the `SSL_CTX` it was made from, so the certificate and
+    /// configuration the connection started with outlive a reload.
     private let ssl: OpaquePointer
-    /// Keeps the certificate and configuration the connection started with, whatever a reload does.
-    let context: TLSServerContext
     private(set) var isEstablished = false
     /// After a fatal error the session must not send close_notify.
     private var hasFailed = false
@@ -51,7 +51,6 @@ final class TLSSession {
         SSL_set_bio(ssl, bio, bio)
         SSL_set_accept_state(ssl)
         self.ssl = ssl
-        self.context = context
     }
 
     deinit {
@@ -103,18 +102,6 @@ final class TLSSession {
         SSL_session_reused(ssl) == 1
     }
 
-    /// The protocol agreed on, e.g. "TLSv1.3".
-    var protocolVersion: String {
-        SSL_get_version(ssl).map { String(cString: $0) } ?? "?"
-    }
-
-    /// The ALPN protocol agreed on; empty when the client offered none.
-    var alpnProtocol: String {
-        var buffer = [CChar](repeating: 0, count: 32)
-        obf_ssl_alpn_selected(ssl, &buffer, UInt32(buffer.count))
-        return ASCII.text(ofCString: buffer)
-    }
-
     private func step(after result: Int32) -> Step {
         let code = SSL_get_error(ssl, result)
         switch code {
@@ -128,7 +115,7 @@ final class TLSSession {
             let number = errno
             hasFailed = true
             ERR_clear_error()
-            return number == 0 ? .closed : .failed(String(cString: strerror(number)))
+            return number == 0 ? .closed : .failed(errnoMessage(number))
         default:
             hasFailed = true
             return .failed(OpenSSLErrorQueue.drainText())
